@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package lnet needs (idempotent) and builds it with -j2.
+#   scripts/setup.sh            packages + build into build/
+#   scripts/setup.sh --deps     packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev libeigen3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
+  libfftw3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox lammps quantum-espresso
+  python3-numpy python3-ase python3-phonopy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+[[ "${1:-}" == "--deps" ]] && exit 0
+
+build=${LNET_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j2 --target lnet
+echo "setup: built $build/lnet"

@@ -1,0 +1,27 @@
+#include "lnet/cli/commands.hpp"
+
+#include <map>
+
+namespace lnet::cli {
+namespace {
+std::map<CLI::App*, Action>& actions() {
+  static std::map<CLI::App*, Action> a;
+  return a;
+}
+}  // namespace
+
+void register_commands(CLI::App& app) {
+  using Adder = Action (*)(CLI::App&);
+  for (Adder add : {&add_version}) {
+    std::size_t before = app.get_subcommands({}).size();
+    Action action = add(app);
+    actions()[app.get_subcommands({}).at(before)] = std::move(action);
+  }
+}
+
+void run_selected(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands())
+    if (auto it = actions().find(sub); it != actions().end()) it->second();
+}
+
+}  // namespace lnet::cli

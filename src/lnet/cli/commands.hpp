@@ -1,0 +1,18 @@
+// Registration of the subcommands; each lives in its own file in this folder.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <vector>
+
+namespace lnet::cli {
+
+// Adds every subcommand to `app`.
+void register_commands(CLI::App& app);
+// Runs the callback of the subcommand the user chose (exceptions propagate to main).
+void run_selected(CLI::App& app);
+
+// Each subcommand file defines one of these; it adds its options and returns the action.
+using Action = std::function<void()>;
+Action add_version(CLI::App& app);
+
+}  // namespace lnet::cli

@@ -1,0 +1,2 @@
+// Anchor translation unit of the precompiled torch header.
+#include "lnet/pch/torch_pch.hpp"
