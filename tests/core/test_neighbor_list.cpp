@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -28,8 +29,12 @@ double perpendicular_width(const Mat3& cell, int k) {
 // Brute force over all pairs and all images that can be within the cutoff: for each pair the
 // image search is centred on the image nearest in fractional coordinates, and extends by
 // ceil(cutoff / perpendicular width) + 1 layers, which covers every image closer than the cutoff.
+// `rows` restricts i to a sample (all atoms when empty).
 std::vector<Pair> brute_force(const std::vector<Vec3>& pos, const Mat3& cell,
-                              const std::array<bool, 3>& pbc, double cutoff) {
+                              const std::array<bool, 3>& pbc, double cutoff,
+                              std::vector<int> rows = {}) {
+  if (rows.empty())
+    for (int i = 0; i < int(pos.size()); ++i) rows.push_back(i);
   std::array<int, 3> centre{}, reach{};
   Mat3 work = cell;  // open rows replaced so the fractional transform exists
   for (int k = 0; k < 3; ++k)
@@ -41,7 +46,7 @@ std::vector<Pair> brute_force(const std::vector<Vec3>& pos, const Mat3& cell,
   for (int k = 0; k < 3; ++k)
     reach[k] = pbc[k] ? int(std::ceil(cutoff / perpendicular_width(work, k))) + 1 : 0;
   std::vector<Pair> out;
-  for (int i = 0; i < int(pos.size()); ++i)
+  for (int i : rows)
     for (int j = 0; j < int(pos.size()); ++j) {
       const Vec3 ds = to_frac * (pos[j] - pos[i]);
       for (int k = 0; k < 3; ++k) centre[k] = pbc[k] ? -int(std::lround(ds[k])) : 0;
@@ -201,6 +206,32 @@ TEST(NeighborList, RejectsBadInput) {
   EXPECT_EQ(build_neighbor_list(pos, singular, {true, true, false}, 2.5).size(), 4u);
   const std::vector<Vec3> bad = {Vec3(0, 0, NAN)};
   EXPECT_THROW(build_neighbor_list(bad, cube, {true, true, true}, 2.0), Error);
+}
+
+// Above 2000 atoms the search runs on two threads and reassembles the list in atom order; check
+// that path on a sample of atoms from both halves, and the global sort order and symmetry.
+TEST(NeighborList, ThreadedPathMatchesBruteForceOnSample) {
+  Rng rng(21);
+  const Mat3 cell = random_triclinic(rng, 30.0, 0.4);
+  const auto pos = random_positions(rng, cell, 3000, -1.0, 2.0);
+  const double cutoff = 4.0;
+  const NeighborList nl = build_neighbor_list(pos, cell, {true, true, true}, cutoff);
+  std::vector<Pair> all;
+  for (std::size_t k = 0; k < nl.size(); ++k)
+    all.emplace_back(nl.first[k], nl.second[k], nl.shifts[k]);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  for (const auto& [i, j, s] : all) {  // every pair has its reverse
+    const Pair reverse{j, i, {-s[0], -s[1], -s[2]}};
+    ASSERT_TRUE(std::binary_search(all.begin(), all.end(), reverse));
+  }
+  std::vector<int> sample;
+  for (int i = 0; i < 3000; i += 97) sample.push_back(i);
+  std::vector<Pair> got;
+  for (const Pair& p : all)
+    if (std::binary_search(sample.begin(), sample.end(), std::get<0>(p))) got.push_back(p);
+  const auto want = brute_force(pos, cell, {true, true, true}, cutoff, sample);
+  EXPECT_GT(want.size(), sample.size() * 10);
+  EXPECT_TRUE(got == want);
 }
 
 // O(N): a dilute gas of 2e5 atoms (about one neighbour each) must finish in well under a second;

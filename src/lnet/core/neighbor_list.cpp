@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <thread>
-#include <tuple>
 
 #include "lnet/core/error.hpp"
 
@@ -118,13 +118,16 @@ int bin_along(const Grid& g, int k, double s) {
   return std::clamp(b, 0, g.nbins[k] - 1);
 }
 
-// Atoms sorted by bin (counting sort), with wrapped Cartesian positions.
+// Atoms sorted by bin (counting sort). Per-slot copies of the wrapped positions and offsets
+// keep the inner distance loop on contiguous memory.
 struct Bins {
-  std::vector<int> start;                   // bin b holds order[start[b] .. start[b+1])
-  std::vector<int> order;                   // atom indices
-  std::vector<Vec3> wrapped;                // wrapped positions, indexed by atom
-  std::vector<std::array<int, 3>> offset;   // floor of fractional coordinates (periodic axes)
-  std::vector<std::array<int, 3>> cell_of;  // bin coordinates, indexed by atom
+  std::vector<int> start;                    // bin b holds slots start[b] .. start[b+1]
+  std::vector<int> atom;                     // atom index per slot (increasing within a bin)
+  std::vector<Vec3> slot_pos;                // wrapped position per slot
+  std::vector<std::array<int, 3>> slot_off;  // offset per slot
+  std::vector<Vec3> wrapped;                 // wrapped positions, indexed by atom
+  std::vector<std::array<int, 3>> offset;    // floor of fractional coordinates (periodic axes)
+  std::vector<std::array<int, 3>> cell_of;   // bin coordinates, indexed by atom
 };
 
 Bins fill_bins(const Grid& g, std::vector<Vec3>& frac) {
@@ -152,9 +155,16 @@ Bins fill_bins(const Grid& g, std::vector<Vec3>& frac) {
     ++bins.start[flat[i] + 1];
   }
   for (std::size_t b = 0; b < g.total(); ++b) bins.start[b + 1] += bins.start[b];
-  bins.order.resize(n);
+  bins.atom.resize(n);
+  bins.slot_pos.resize(n);
+  bins.slot_off.resize(n);
   std::vector<int> fill(bins.start.begin(), bins.start.end() - 1);
-  for (std::size_t i = 0; i < n; ++i) bins.order[fill[flat[i]]++] = int(i);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int slot = fill[flat[i]]++;
+    bins.atom[slot] = int(i);
+    bins.slot_pos[slot] = bins.wrapped[i];
+    bins.slot_off[slot] = bins.offset[i];
+  }
   return bins;
 }
 
@@ -177,45 +187,97 @@ void axis_scan(const Grid& g, int k, int b, std::vector<std::pair<int, int>>& ou
 struct Candidate {
   int j;
   std::array<int, 3> shift;
-  bool operator<(const Candidate& o) const { return std::tie(j, shift) < std::tie(o.j, o.shift); }
 };
 
-// Neighbours of atoms [begin, end) appended to `out` in sorted order.
-void search_range(const Grid& g, const Bins& bins, double cutoff, int begin, int end,
-                  NeighborList& out) {
+// Sorts one atom's candidates by (j, shift): a radix-friendly sort of packed (j, index) keys,
+// then a shift sort inside the rare runs of equal j (several images of one atom, small cells).
+void sort_candidates(std::vector<Candidate>& found, std::vector<std::uint64_t>& keys,
+                     std::vector<Candidate>& sorted) {
+  keys.resize(found.size());
+  for (std::size_t k = 0; k < found.size(); ++k)
+    keys[k] = (std::uint64_t(found[k].j) << 32) | std::uint64_t(k);
+  std::sort(keys.begin(), keys.end());
+  sorted.resize(found.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) sorted[k] = found[keys[k] & 0xffffffffu];
+  for (std::size_t a = 0; a < sorted.size();) {
+    std::size_t b = a + 1;
+    while (b < sorted.size() && sorted[b].j == sorted[a].j) ++b;
+    if (b - a > 1)
+      std::sort(sorted.begin() + a, sorted.begin() + b,
+                [](const Candidate& x, const Candidate& y) { return x.shift < y.shift; });
+    a = b;
+  }
+}
+
+// Neighbours of the atoms in slots [begin, end), found in bin order (neighbouring atoms share
+// bins, so the scanned positions stay in cache); placed in atom order by place_part().
+struct Part {
+  int begin = 0, end = 0;
+  std::vector<std::size_t> slot_start;  // slot s's pairs: slot_start[s-begin] .. [s-begin+1]
+  std::vector<int> second;
+  std::vector<std::array<int, 3>> shifts;
+};
+
+void search_slots(const Grid& g, const Bins& bins, double cutoff, Part& part) {
   const double cut2 = cutoff * cutoff;
+  const Mat3 wt = g.w.transpose();
   std::array<std::vector<std::pair<int, int>>, 3> scan;
-  std::vector<Candidate> found;
-  for (int i = begin; i < end; ++i) {
+  std::vector<Candidate> found, sorted;
+  std::vector<std::uint64_t> keys;
+  part.slot_start.assign(1, 0);
+  for (int slot = part.begin; slot < part.end; ++slot) {
+    const int i = bins.atom[slot];
     const auto& ci = bins.cell_of[i];
     for (int k = 0; k < 3; ++k) axis_scan(g, k, ci[k], scan[k]);
     const Vec3& ri = bins.wrapped[i];
+    const auto& oi = bins.offset[i];
     found.clear();
     for (const auto& [ba, ia] : scan[0])
       for (const auto& [bb, ib] : scan[1])
         for (const auto& [bc, ic] : scan[2]) {
-          const Vec3 image = g.w.transpose() * Vec3(ia, ib, ic);
-          const Vec3 delta = image - ri;  // r_ij = wrapped_j + image - wrapped_i
+          const Vec3 delta = wt * Vec3(ia, ib, ic) - ri;  // r_ij = wrapped_j + image - wrapped_i
           const int flat = (ba * g.nbins[1] + bb) * g.nbins[2] + bc;
           const bool zero_image = ia == 0 && ib == 0 && ic == 0;
           for (int p = bins.start[flat]; p < bins.start[flat + 1]; ++p) {
-            const int j = bins.order[p];
+            if ((bins.slot_pos[p] + delta).squaredNorm() >= cut2) continue;
+            const int j = bins.atom[p];
             if (zero_image && j == i) continue;
-            if ((bins.wrapped[j] + delta).squaredNorm() >= cut2) continue;
             // Shift with respect to the unwrapped input positions (header): wrapping moved
             // atom a by -offset[a] cell rows.
-            const auto& oi = bins.offset[i];
-            const auto& oj = bins.offset[j];
+            const auto& oj = bins.slot_off[p];
             found.push_back({j, {ia + oi[0] - oj[0], ib + oi[1] - oj[1], ic + oi[2] - oj[2]}});
           }
         }
-    std::sort(found.begin(), found.end());
-    for (const Candidate& c : found) {
-      out.first.push_back(i);
-      out.second.push_back(c.j);
-      out.shifts.push_back(c.shift);
+    sort_candidates(found, keys, sorted);
+    for (const Candidate& c : sorted) {
+      part.second.push_back(c.j);
+      part.shifts.push_back(c.shift);
     }
+    part.slot_start.push_back(part.second.size());
   }
+}
+
+// Copies a part's per-atom blocks to their places in the atom-ordered list.
+void place_part(const Bins& bins, const Part& part, const std::vector<std::size_t>& atom_start,
+                NeighborList& out) {
+  for (int slot = part.begin; slot < part.end; ++slot) {
+    const int i = bins.atom[slot];
+    const std::size_t from = part.slot_start[slot - part.begin];
+    const std::size_t count = part.slot_start[slot - part.begin + 1] - from;
+    const std::size_t to = atom_start[i];
+    std::fill_n(out.first.begin() + to, count, i);
+    std::copy_n(part.second.begin() + from, count, out.second.begin() + to);
+    std::copy_n(part.shifts.begin() + from, count, out.shifts.begin() + to);
+  }
+}
+
+// Runs f(t) for t = 0 .. n-1, on n threads (the calling thread does t = 0).
+template <class F>
+void run_parallel(int n, F f) {
+  std::vector<std::thread> workers;
+  for (int t = 1; t < n; ++t) workers.emplace_back(f, t);
+  f(0);
+  for (auto& worker : workers) worker.join();
 }
 
 }  // namespace
@@ -235,23 +297,30 @@ NeighborList build_neighbor_list(const std::vector<Vec3>& positions, const Mat3&
   Grid g = make_grid(frac, w, pbc, cutoff);
   const Bins bins = fill_bins(g, frac);
 
-  // Two halves of the atoms on two threads (the target machines have few cores); each half is
-  // already in (first, second, shift) order, so concatenation keeps the global order.
+  // Slots split over two threads (the target machines have few cores); each thread then
+  // copies its atoms' blocks into the atom-ordered output.
   const int n = int(positions.size());
   const int nthreads = n >= 2000 ? 2 : 1;
-  std::vector<NeighborList> parts(nthreads);
-  std::vector<std::thread> workers;
-  for (int t = 1; t < nthreads; ++t)
-    workers.emplace_back(search_range, std::cref(g), std::cref(bins), cutoff, n * t / nthreads,
-                         n * (t + 1) / nthreads, std::ref(parts[t]));
-  search_range(g, bins, cutoff, 0, n / nthreads, parts[0]);
-  for (auto& worker : workers) worker.join();
-  NeighborList out = std::move(parts[0]);
-  for (int t = 1; t < nthreads; ++t) {
-    out.first.insert(out.first.end(), parts[t].first.begin(), parts[t].first.end());
-    out.second.insert(out.second.end(), parts[t].second.begin(), parts[t].second.end());
-    out.shifts.insert(out.shifts.end(), parts[t].shifts.begin(), parts[t].shifts.end());
+  std::vector<Part> parts(nthreads);
+  for (int t = 0; t < nthreads; ++t) {
+    parts[t].begin = int(std::int64_t(n) * t / nthreads);
+    parts[t].end = int(std::int64_t(n) * (t + 1) / nthreads);
   }
+  run_parallel(nthreads, [&](int t) { search_slots(g, bins, cutoff, parts[t]); });
+  std::vector<std::size_t> atom_start(n + 1, 0);
+  for (const Part& part : parts)
+    for (int slot = part.begin; slot < part.end; ++slot)
+      atom_start[bins.atom[slot] + 1] =
+          part.slot_start[slot - part.begin + 1] - part.slot_start[slot - part.begin];
+  for (int i = 0; i < n; ++i) atom_start[i + 1] += atom_start[i];
+  NeighborList out;
+  out.first.resize(atom_start[n]);
+  out.second.resize(atom_start[n]);
+  out.shifts.resize(atom_start[n]);
+  run_parallel(nthreads, [&](int t) {
+    place_part(bins, parts[t], atom_start, out);
+    parts[t] = Part();  // free early: the peak is one part plus the output
+  });
   return out;
 }
 
