@@ -92,6 +92,17 @@ TEST(YamlSection, IntegerRejectsFractionAndListElementErrorsNameTheElement) {
               HasSubstr("expected a list of numbers, got '1.5'"));
 }
 
+TEST(YamlSection, IntegerOverflowAndNonBooleanAreErrors) {
+  const YamlSection root =
+      YamlSection::load_string("seed: 10000000000\nfloat64: maybe\n", "cfg.yaml");
+  EXPECT_EQ(root.required<long>("seed"), 10000000000L);
+  EXPECT_THAT(input_error_of([&] { root.required<int>("seed"); }),
+              AllOf(HasSubstr("cfg.yaml:1"), HasSubstr("an integer")));
+  EXPECT_THAT(input_error_of([&] { root.required<bool>("float64"); }),
+              AllOf(HasSubstr("cfg.yaml:2"), HasSubstr("float64: expected true or false"),
+                    HasSubstr("'maybe'")));
+}
+
 TEST(YamlSection, MapValueErrorNamesTheEntry) {
   const YamlSection root =
       YamlSection::load_string("charges: {Na: 1, Cl: minus}\nbad: [1]\n", "c.yaml");
