@@ -1,0 +1,29 @@
+// Extended XYZ as ASE reads and writes it (DESIGN.md §3).
+//
+// Per-frame keys mapped onto Structure: Lattice (rows a, b, c), pbc, energy, stress (9 numbers
+// in ASE's Fortran order, or Voigt xx yy zz yz xz xy), virial (9 or 6), dipole, polarization,
+// efield (3 each), epsilon_inf (9 row-major, 3 diagonal or 1 isotropic), weight (or
+// config_weight when weight is absent), and a per-frame BEC/bec given as `_JSON [[[..]]]` (N x 3
+// x 3, [atom][alpha][beta]) or 9N numbers. Per-atom columns: species (or Z:I:1), pos, forces (or
+// force), bec/BEC:R:9 (row-major Z*(alpha, beta) = dM_alpha/dr_beta). Everything else is kept
+// verbatim in Structure::info / extra_arrays and written back unchanged.
+#pragma once
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "lnet/core/structure.hpp"
+
+namespace lnet {
+
+// All frames of a file. Errors are lnet::InputError naming the file, the 1-based frame index and
+// the line number, and what was expected.
+std::vector<Structure> read_extxyz(const std::string& path);
+// Same, from a stream; `name` stands for the file in error messages.
+std::vector<Structure> parse_extxyz(std::istream& in, const std::string& name);
+
+// Writes atomically (temporary file in the same folder, then rename).
+void write_extxyz(const std::string& path, const std::vector<Structure>& frames);
+void write_extxyz(std::ostream& out, const std::vector<Structure>& frames);
+
+}  // namespace lnet
