@@ -1,0 +1,200 @@
+#include "lnet/electrostatics/electrostatics.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "lnet/core/constants.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/electrostatics/direct_sum.hpp"
+#include "lnet/electrostatics/ewald.hpp"
+#include "lnet/electrostatics/kernels.hpp"
+#include "lnet/electrostatics/pme.hpp"
+#include "lnet/electrostatics/real_space.hpp"
+#include "lnet/electrostatics/tuning.hpp"
+
+namespace lnet::es {
+namespace {
+
+std::string shape_of(const torch::Tensor& t) {
+  std::ostringstream os;
+  os << t.sizes();
+  return os.str();
+}
+
+void check_tensor(const torch::Tensor& t, const char* name, std::vector<int64_t> shape,
+                  const torch::Tensor& ref) {
+  if (!t.defined()) return;
+  if (t.sizes() != c10::IntArrayRef(shape))
+    throw Error(std::string("electrostatics: ") + name + " has shape " + shape_of(t) +
+                ", expected " + shape_of(torch::empty(shape)));
+  if (t.scalar_type() != ref.scalar_type() || t.device() != ref.device())
+    throw Error(std::string("electrostatics: ") + name +
+                " must have the dtype and device of positions");
+}
+
+void validate(const Sites& s) {
+  if (!s.positions.defined() || s.positions.dim() != 2 || s.positions.size(1) != 3)
+    throw Error("electrostatics: positions must be an [N,3] tensor");
+  if (!s.positions.is_floating_point())
+    throw Error("electrostatics: positions must be floating point");
+  const int64_t n = s.positions.size(0);
+  check_tensor(s.charges, "charges", {n}, s.positions);
+  check_tensor(s.dipoles, "dipoles", {n, 3}, s.positions);
+  check_tensor(s.sigma, "sigma", {n}, s.positions);
+  if (s.periodic) {
+    if (!s.cell.defined()) throw Error("electrostatics: periodic sites need a cell");
+    check_tensor(s.cell, "cell", {3, 3}, s.positions);
+    if (std::abs(torch::det(s.cell.detach().to(torch::kFloat64)).item<double>()) < 1e-10)
+      throw Error("electrostatics: the periodic cell is singular (zero volume)");
+  }
+  if (s.sigma.defined() && (s.sigma.detach() < 0).any().item<bool>())
+    throw Error("electrostatics: Gaussian widths sigma must be >= 0");
+}
+
+TuningInput summarize(const Sites& s) {
+  TuningInput in;
+  in.natoms = s.positions.size(0);
+  in.periodic = s.periodic;
+  if (s.periodic) {
+    torch::Tensor c = s.cell.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 3; ++k) in.cell(r, k) = c[r][k].item<double>();
+  }
+  if (s.charges.defined())
+    in.sum_q2 = s.charges.detach().to(torch::kFloat64).pow(2).sum().item<double>();
+  if (s.dipoles.defined())
+    in.sum_mu2 = s.dipoles.detach().to(torch::kFloat64).pow(2).sum().item<double>();
+  if (s.sigma.defined() && in.natoms > 0) in.max_sigma = s.sigma.detach().max().item<double>();
+  return in;
+}
+
+// A differentiable handle on an input: gradients w.r.t. it are partial derivatives of the
+// electrostatic energy, while an upstream graph (e.g. charges from a network) stays connected.
+torch::Tensor handle(const torch::Tensor& t, const torch::Tensor& fallback) {
+  if (!t.defined()) return fallback.requires_grad_(true);
+  return t.requires_grad() ? t.view_as(t) : t.detach().requires_grad_(true);
+}
+
+bool needs_graph(const Sites& s) {
+  for (const torch::Tensor* t : {&s.positions, &s.cell, &s.charges, &s.dipoles, &s.sigma})
+    if (t->defined() && t->requires_grad()) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string method_name(Method m) {
+  switch (m) {
+    case Method::Auto:
+      return "auto";
+    case Method::Ewald:
+      return "ewald";
+    case Method::PME:
+      return "pme";
+    case Method::Direct:
+      return "direct";
+  }
+  return "?";
+}
+
+Method parse_method(const std::string& text) {
+  std::string t = text;
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (Method m : {Method::Auto, Method::Ewald, Method::PME, Method::Direct})
+    if (t == method_name(m)) return m;
+  throw InputError("--method",
+                   "unknown electrostatics method '" + text + "' (auto, ewald, pme, direct)");
+}
+
+std::string Parameters::describe() const {
+  std::ostringstream os;
+  os << "method=" << method_name(method);
+  if (method == Method::Ewald || method == Method::PME)
+    os << " alpha=" << alpha << " 1/A real_cutoff=" << real_cutoff << " A";
+  if (method == Method::Ewald) os << " kmax=" << kmax[0] << "x" << kmax[1] << "x" << kmax[2];
+  if (method == Method::PME)
+    os << " mesh=" << mesh[0] << "x" << mesh[1] << "x" << mesh[2] << " order=" << order;
+  return os.str();
+}
+
+Electrostatics::Electrostatics(Settings settings) : settings_(std::move(settings)) {
+  if (!(settings_.accuracy > 0 && settings_.accuracy < 1))
+    throw InputError("electrostatics.accuracy",
+                     "must be in (0, 1), got " + std::to_string(settings_.accuracy));
+  if (settings_.pme_order < 4 || settings_.pme_order > 6)
+    throw InputError("electrostatics.pme_order",
+                     "must be 4, 5 or 6, got " + std::to_string(settings_.pme_order));
+  if (settings_.alpha && *settings_.alpha <= 0)
+    throw InputError("electrostatics.alpha", "must be > 0");
+  if (settings_.real_cutoff && *settings_.real_cutoff <= 0)
+    throw InputError("electrostatics.real_cutoff", "must be > 0");
+  for (const auto* grid : {&settings_.kmax, &settings_.mesh})
+    if (*grid && std::any_of((*grid)->begin(), (*grid)->end(), [](int k) { return k < 1; }))
+      throw InputError("electrostatics", "kmax and mesh entries must be >= 1");
+}
+
+Parameters Electrostatics::resolve(const Sites& sites) const {
+  validate(sites);
+  return tune_parameters(settings_, summarize(sites));
+}
+
+torch::Tensor Electrostatics::energy(const Sites& sites) const {
+  return energy(sites, resolve(sites));
+}
+
+torch::Tensor Electrostatics::energy(const Sites& s, const Parameters& p) const {
+  validate(s);
+  if (!s.charges.defined() && !s.dipoles.defined()) return torch::zeros({}, s.positions.options());
+  if (!s.periodic || p.method == Method::Direct) {
+    if (s.periodic) throw InputError("electrostatics", "method direct needs open boundaries");
+    return units::coulomb * detail::direct_energy(s);
+  }
+  torch::Tensor e = detail::real_space_energy(s, p.alpha, p.real_cutoff);
+  if (p.method == Method::PME)
+    e = e + detail::pme_reciprocal_energy(s, p.alpha, p.mesh, p.order);
+  else if (p.method == Method::Ewald)
+    e = e + detail::ewald_reciprocal_energy(s, p.alpha, p.kmax);
+  else
+    throw Error("electrostatics: energy() needs resolved parameters (method auto given)");
+  e = e + detail::ewald_self_energy(s, p.alpha) + detail::background_energy(s, p.alpha);
+  return units::coulomb * e;
+}
+
+SiteResult evaluate(const Electrostatics& es, const Sites& sites) {
+  const Parameters p = es.resolve(sites);
+  const bool graph = needs_graph(sites);
+  const int64_t n = sites.positions.size(0);
+  auto opts = sites.positions.options();
+  Sites s = sites;
+  torch::Tensor pos = handle(sites.positions, {});
+  torch::Tensor q = handle(sites.charges, torch::zeros({n}, opts));
+  torch::Tensor mu = handle(sites.dipoles, torch::zeros({n, 3}, opts));
+  // Symmetric strain applied to positions and cell: W = -dE/d(strain) (DESIGN.md §1).
+  torch::Tensor strain = torch::zeros({3, 3}, opts).requires_grad_(true);
+  torch::Tensor sym = 0.5 * (strain + strain.t());
+  s.positions = pos + pos.matmul(sym);
+  if (sites.periodic) s.cell = sites.cell + sites.cell.matmul(sym);
+  s.charges = q;
+  s.dipoles = mu;
+  SiteResult out;
+  out.energy = es.energy(s, p);
+  auto grads = torch::autograd::grad({out.energy}, {pos, q, mu, strain}, {}, graph, graph, true);
+  auto or_zeros = [](const torch::Tensor& g, const torch::Tensor& like) {
+    return g.defined() ? g : torch::zeros_like(like);
+  };
+  out.forces = -or_zeros(grads[0], pos);
+  out.potential = or_zeros(grads[1], q);
+  out.field = -or_zeros(grads[2], mu);
+  out.virial = -or_zeros(grads[3], strain);
+  if (!graph) {
+    out.energy = out.energy.detach();
+    for (torch::Tensor* t : {&out.forces, &out.potential, &out.field, &out.virial})
+      *t = t->detach();
+  }
+  return out;
+}
+
+}  // namespace lnet::es

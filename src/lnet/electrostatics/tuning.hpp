@@ -1,0 +1,36 @@
+// Splitting parameter, real-space cutoff, k-space cutoff and PME mesh from a requested relative
+// RMS force accuracy, following LAMMPS: Kolafa & Perram (Mol. Sim. 9, 351 (1992)) for the real
+// space and Ewald k-space errors, Deserno & Holm (J. Chem. Phys. 109, 7694 (1998)) for the mesh
+// (LAMMPS pppm's estimate_ik_error). "Relative" is relative to the force between two unit
+// charges 1 Å apart, so the Coulomb constant cancels and all estimates use sum q^2 in e^2.
+#pragma once
+#include <cstdint>
+
+#include "lnet/core/structure.hpp"
+#include "lnet/electrostatics/electrostatics.hpp"
+
+namespace lnet::es {
+
+// Detached summary of a structure, all the tuning needs.
+struct TuningInput {
+  int64_t natoms = 0;
+  bool periodic = true;
+  Mat3 cell = Mat3::Zero();  // rows are lattice vectors
+  double sum_q2 = 0;         // sum q_i^2 (e^2)
+  double sum_mu2 = 0;        // sum |mu_i|^2 (e^2 Å^2)
+  double max_sigma = 0;      // Å
+};
+
+// Structures up to this many atoms use Ewald under Method::Auto, larger ones PME (from the
+// crossover measured by bench/bench_electrostatics.cpp).
+inline constexpr int64_t kAutoEwaldMaxAtoms = 1000;
+
+Parameters tune_parameters(const Settings& settings, const TuningInput& input);
+
+// Error estimates (absolute, in units of e^2/Å^2 like the force between unit charges at 1 Å),
+// exposed for tests and the log. q2 is the effective sum of squared charges.
+double real_space_error(double q2, int64_t n, double cutoff, double volume, double alpha);
+double ewald_kspace_error(double q2, int64_t n, double volume, double alpha, double k_cut);
+double pme_mesh_error(double q2, int64_t n, double spacing, double length, double alpha, int order);
+
+}  // namespace lnet::es
