@@ -204,6 +204,8 @@ TEST(NeighborList, RejectsBadInput) {
   // The same singular cell is fine when its dependent row is on an open axis.
   // Pairs within 2.5 along x (period 3): 0->1 at +1 and -2, 1->0 at -1 and +2.
   EXPECT_EQ(build_neighbor_list(pos, singular, {true, true, false}, 2.5).size(), 4u);
+  // 1e-3 Å cell, 10 Å cutoff: 1e4 images per axis, 8e12 in all; refused instead of hanging.
+  EXPECT_THROW(build_neighbor_list(pos, Mat3::Identity() * 1e-3, {true, true, true}, 10.0), Error);
   const std::vector<Vec3> bad = {Vec3(0, 0, NAN)};
   EXPECT_THROW(build_neighbor_list(bad, cube, {true, true, true}, 2.0), Error);
 }

@@ -109,6 +109,13 @@ Grid make_grid(const std::vector<Vec3>& frac, const Mat3& w, const std::array<bo
     width[k] = volume / cross.norm() * g.extent[k];
   }
   choose_bins(g, width, cutoff, frac.size());
+  // A cell far smaller than the cutoff would mean scanning billions of images: refuse clearly.
+  double scanned = 1.0;
+  for (int k = 0; k < 3; ++k) scanned *= 2.0 * g.reach[k] + 1.0;
+  if (scanned > 1e8)
+    throw Error("neighbor list: cutoff " + std::to_string(cutoff) + " Å needs about " +
+                std::to_string(scanned) +
+                " bins per atom; the periodic cell is far too small for it");
   return g;
 }
 
@@ -293,6 +300,9 @@ NeighborList build_neighbor_list(const std::vector<Vec3>& positions, const Mat3&
     if (!positions[i].allFinite())
       throw Error("neighbor list: position of atom " + std::to_string(i) + " is not finite");
     frac[i] = to_frac * positions[i];
+    for (int k = 0; k < 3; ++k)  // image counters are int; 1e9 cells away is a corrupt input
+      if (pbc[k] && std::abs(frac[i][k]) > 1e9)
+        throw Error("neighbor list: atom " + std::to_string(i) + " is more than 1e9 cells away");
   }
   Grid g = make_grid(frac, w, pbc, cutoff);
   const Bins bins = fill_bins(g, frac);
