@@ -1,0 +1,53 @@
+// Everything that defines a model besides its weights: hyperparameters of networks A and B,
+// species, nominal charges, Gaussian widths, screening, electrostatics accuracy, and the
+// statistics fitted from the training set (DESIGN.md §1). Stored as JSON in the model file.
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace lnet {
+
+struct NetworkHyper {
+  double cutoff = 5.0;
+  int num_basis = 8;
+  int envelope_p = 5;
+  int l_max = 2;
+  int l_hidden = 1;
+  int channels = 32;
+  int correlation = 3;
+  int layers = 2;
+  int radial_hidden = 64;
+};
+
+struct ModelConfig {
+  std::vector<int> species;  // atomic numbers, ascending; index = species id
+  std::string dtype = "float64";
+  NetworkHyper network_a;
+
+  // Long range (DESIGN.md §1): network B gives dipoles and optional charge corrections.
+  bool long_range = false;
+  NetworkHyper network_b{4.0, 8, 5, 2, 1, 16, 2, 2, 32};
+  bool learn_charges = false;          // delta q from network B, made neutral per structure
+  std::map<int, double> charges;       // nominal q0 per atomic number (missing: 0)
+  std::map<int, double> sigma;         // Gaussian width per atomic number (missing: 1 Å)
+  double epsilon_s = 1.0;              // screening of E_es
+  double es_accuracy = 1e-5;           // requested relative force accuracy
+  std::string es_method = "auto";      // auto | ewald | pme | direct
+
+  // Fitted from the training set before training.
+  std::vector<double> e0;              // per-species reference energies (eV)
+  double energy_scale = 1.0;           // network A output scale (eV)
+  double avg_neighbors_a = 1.0, avg_neighbors_b = 1.0;
+
+  int species_index(int z) const;      // throws InputError for an unknown element
+  double max_cutoff() const;
+};
+
+void to_json(nlohmann::json& j, const NetworkHyper& h);
+void from_json(const nlohmann::json& j, NetworkHyper& h);
+void to_json(nlohmann::json& j, const ModelConfig& c);
+void from_json(const nlohmann::json& j, ModelConfig& c);
+
+}  // namespace lnet

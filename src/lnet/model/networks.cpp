@@ -1,0 +1,82 @@
+#include "lnet/model/networks.hpp"
+
+#include <cmath>
+
+namespace lnet {
+
+nn::NetworkConfig to_network_config(const NetworkHyper& h) {
+  nn::NetworkConfig c;
+  c.cutoff = h.cutoff;
+  c.num_basis = h.num_basis;
+  c.envelope_p = h.envelope_p;
+  c.l_max = h.l_max;
+  c.l_hidden = h.l_hidden;
+  c.channels = h.channels;
+  c.correlation = h.correlation;
+  c.layers = h.layers;
+  c.radial_hidden = h.radial_hidden;
+  return c;
+}
+
+namespace {
+torch::Tensor linear_weight(int in, int out) { return torch::randn({in, out}) / std::sqrt(in); }
+}  // namespace
+
+ShortRangeNetworkImpl::ShortRangeNetworkImpl(const ModelConfig& config)
+    : scale_(config.energy_scale) {
+  const auto& h = config.network_a;
+  const int ns = static_cast<int>(config.species.size());
+  net_ = register_module("net", nn::EquivariantNetwork(to_network_config(h), ns,
+                                                       config.avg_neighbors_a, 0));
+  for (int t = 0; t + 1 < h.layers; ++t)
+    linear_.push_back(register_parameter("readout" + std::to_string(t), linear_weight(h.channels, 1)));
+  mlp1_ = register_parameter("readout_mlp1", linear_weight(h.channels, 16));
+  mlp2_ = register_parameter("readout_mlp2", linear_weight(16, 1));
+  auto e0 = torch::zeros({ns}, torch::kFloat64);
+  for (int s = 0; s < ns && s < static_cast<int>(config.e0.size()); ++s) e0[s] = config.e0[s];
+  e0_ = register_buffer("e0", e0);
+}
+
+torch::Tensor ShortRangeNetworkImpl::forward(const torch::Tensor& species,
+                                             const torch::Tensor& vectors,
+                                             const torch::Tensor& sender,
+                                             const torch::Tensor& receiver) {
+  auto feats = net_->forward(species, vectors, sender, receiver, species.size(0));
+  torch::Tensor out = torch::silu(feats.back()[0].squeeze(1).matmul(mlp1_)).matmul(mlp2_);
+  for (std::size_t t = 0; t < linear_.size(); ++t)
+    out = out + feats[t][0].squeeze(1).matmul(linear_[t]);
+  return e0_.index_select(0, species) + scale_ * out.squeeze(-1);
+}
+
+PolarizationNetworkImpl::PolarizationNetworkImpl(const ModelConfig& config) {
+  const auto& h = config.network_b;
+  const int ns = static_cast<int>(config.species.size());
+  net_ = register_module("net", nn::EquivariantNetwork(to_network_config(h), ns,
+                                                       config.avg_neighbors_b, 1));
+  for (int t = 0; t < h.layers; ++t) {
+    // Small initial outputs: the model starts close to the nominal-charge model.
+    charge_.push_back(register_parameter("charge" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
+    bool has_l1 = t + 1 == h.layers || h.l_hidden >= 1;
+    if (has_l1)
+      dipole_.push_back(register_parameter("dipole" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
+  }
+}
+
+std::pair<torch::Tensor, torch::Tensor> PolarizationNetworkImpl::forward(
+    const torch::Tensor& species, const torch::Tensor& vectors, const torch::Tensor& sender,
+    const torch::Tensor& receiver) {
+  auto feats = net_->forward(species, vectors, sender, receiver, species.size(0));
+  torch::Tensor dq, mu;
+  std::size_t k = 0;
+  for (std::size_t t = 0; t < feats.size(); ++t) {
+    auto q_t = feats[t][0].squeeze(1).matmul(charge_[t]).squeeze(-1);
+    dq = dq.defined() ? dq + q_t : q_t;
+    if (feats[t].size() > 1 && feats[t][1].defined() && k < dipole_.size()) {
+      auto mu_t = feats[t][1].matmul(dipole_[k++]).squeeze(-1);  // [N, 3]
+      mu = mu.defined() ? mu + mu_t : mu_t;
+    }
+  }
+  return {dq, mu};
+}
+
+}  // namespace lnet

@@ -1,0 +1,45 @@
+// Network A (short-range energies) and network B (dipoles and charge corrections), both built
+// on the equivariant network of nn/ with their own cutoff and width (DESIGN.md §1).
+#pragma once
+#include "lnet/model/model_config.hpp"
+#include "lnet/nn/network.hpp"
+
+namespace lnet {
+
+nn::NetworkConfig to_network_config(const NetworkHyper& h);
+
+// Per-atom energies eps_i = e0(Z_i) + scale * sum_t readout_t(h_t^(l=0)); the readout of the
+// last layer is a small MLP, the others are linear (as MACE).
+class ShortRangeNetworkImpl : public torch::nn::Module {
+ public:
+  explicit ShortRangeNetworkImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& species, const torch::Tensor& vectors,
+                        const torch::Tensor& sender, const torch::Tensor& receiver);
+
+ private:
+  nn::EquivariantNetwork net_{nullptr};
+  std::vector<torch::Tensor> linear_;  // [C, 1] per layer but the last
+  torch::Tensor mlp1_, mlp2_;          // last-layer readout C -> 16 -> 1
+  torch::Tensor e0_;                   // buffer [num_species]
+  double scale_;
+};
+TORCH_MODULE(ShortRangeNetwork);
+
+// Dipoles mu_i (l = 1 readout, equivariant by construction) and raw charge corrections
+// dq_i (l = 0 readout); neutralisation happens in the potential, per structure.
+class PolarizationNetworkImpl : public torch::nn::Module {
+ public:
+  explicit PolarizationNetworkImpl(const ModelConfig& config);
+  // Returns {dq [N], mu [N, 3]}.
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& species,
+                                                  const torch::Tensor& vectors,
+                                                  const torch::Tensor& sender,
+                                                  const torch::Tensor& receiver);
+
+ private:
+  nn::EquivariantNetwork net_{nullptr};
+  std::vector<torch::Tensor> charge_, dipole_;  // [C, 1] per layer that carries the degree
+};
+TORCH_MODULE(PolarizationNetwork);
+
+}  // namespace lnet

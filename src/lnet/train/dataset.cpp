@@ -1,0 +1,126 @@
+#include "lnet/train/dataset.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "lnet/core/elements.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/core/neighbor_list.hpp"
+#include "lnet/io/extxyz.hpp"
+
+namespace lnet {
+
+DataSplit load_split(const TrainConfig& c) {
+  DataSplit split;
+  std::vector<Structure> all = read_extxyz(c.train_file);
+  if (all.empty()) throw InputError(c.train_file, "no structures");
+  std::vector<int> idx(all.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::mt19937_64 rng(static_cast<uint64_t>(c.split_seed));
+  std::shuffle(idx.begin(), idx.end(), rng);
+  const auto n = static_cast<double>(all.size());
+  std::size_t nv = c.valid_file.empty() ? static_cast<std::size_t>(std::round(c.valid_fraction * n)) : 0;
+  std::size_t nt = c.test_file.empty() ? static_cast<std::size_t>(std::round(c.test_fraction * n)) : 0;
+  if (nv + nt >= all.size())
+    throw InputError(c.source, "data: the validation and test fractions leave no training data");
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    auto& dest = k < nv ? split.valid : (k < nv + nt ? split.test : split.train);
+    dest.push_back(std::move(all[idx[k]]));
+  }
+  if (!c.valid_file.empty()) split.valid = read_extxyz(c.valid_file);
+  if (!c.test_file.empty()) split.test = read_extxyz(c.test_file);
+  return split;
+}
+
+namespace {
+
+void fit_reference_energies(const std::vector<Structure>& train, ModelConfig& m) {
+  const auto ns = static_cast<int>(m.species.size());
+  std::vector<const Structure*> labelled;
+  for (const auto& s : train)
+    if (s.energy) labelled.push_back(&s);
+  m.e0.assign(ns, 0.0);
+  if (labelled.empty()) return;
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<int>(labelled.size()), ns);
+  Eigen::VectorXd e(static_cast<int>(labelled.size()));
+  for (int r = 0; r < a.rows(); ++r) {
+    for (int z : labelled[r]->numbers) a(r, m.species_index(z)) += 1;
+    e(r) = *labelled[r]->energy;
+  }
+  // Minimum-norm least squares: fixed stoichiometry (e.g. always NaCl) leaves the split between
+  // species undetermined, which does not matter for any prediction.
+  Eigen::VectorXd x = a.completeOrthogonalDecomposition().solve(e);
+  for (int s = 0; s < ns; ++s) m.e0[s] = x(s);
+}
+
+double energy_scale(const std::vector<Structure>& train, const ModelConfig& m) {
+  double sum = 0;
+  long n = 0;
+  for (const auto& s : train)
+    if (s.forces)
+      for (const auto& f : *s.forces) sum += f.squaredNorm(), n += 3;
+  if (n > 0 && sum > 0) return std::sqrt(sum / n);
+  std::vector<double> residual;  // no forces: spread of per-atom energies about the fit
+  for (const auto& s : train) {
+    if (!s.energy) continue;
+    double e = *s.energy;
+    for (int z : s.numbers) e -= m.e0[m.species_index(z)];
+    residual.push_back(e / static_cast<double>(s.size()));
+  }
+  if (residual.size() < 2) return 1.0;
+  double mean = std::accumulate(residual.begin(), residual.end(), 0.0) / residual.size(), var = 0;
+  for (double r : residual) var += (r - mean) * (r - mean);
+  return std::max(1e-3, std::sqrt(var / residual.size()));
+}
+
+double average_neighbors(const std::vector<Structure>& train, double cutoff) {
+  std::size_t pairs = 0, atoms = 0;
+  for (const auto& s : train) {
+    pairs += build_neighbor_list(s.positions, s.cell, s.pbc, cutoff).size();
+    atoms += s.size();
+  }
+  return atoms ? std::max(1.0, static_cast<double>(pairs) / atoms) : 1.0;
+}
+
+}  // namespace
+
+void fit_statistics(const std::vector<Structure>& train, const std::vector<Structure>& others,
+                    ModelConfig& m) {
+  std::set<int> species;
+  for (const auto* set : {&train, &others})
+    for (const auto& s : *set) species.insert(s.numbers.begin(), s.numbers.end());
+  m.species.assign(species.begin(), species.end());
+  fit_reference_energies(train, m);
+  m.energy_scale = energy_scale(train, m);
+  m.avg_neighbors_a = average_neighbors(train, m.network_a.cutoff);
+  if (m.long_range) m.avg_neighbors_b = average_neighbors(train, m.network_b.cutoff);
+  std::string e0;
+  for (std::size_t s = 0; s < m.species.size(); ++s)
+    e0 += " " + element_symbol(m.species[s]) + "=" + std::to_string(m.e0[s]);
+  spdlog::info("statistics: e0 (eV){}; energy scale {:.4f} eV; neighbours A {:.1f}{}", e0,
+               m.energy_scale, m.avg_neighbors_a,
+               m.long_range ? fmt::format(", B {:.1f}", m.avg_neighbors_b) : "");
+}
+
+std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed, int epoch) {
+  std::vector<int> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::mt19937_64 rng(seed * 1000003ull + static_cast<uint64_t>(epoch));
+  std::shuffle(idx.begin(), idx.end(), rng);
+  std::vector<std::vector<int>> out;
+  for (std::size_t k = 0; k < n; k += batch_size)
+    out.emplace_back(idx.begin() + k, idx.begin() + std::min(n, k + batch_size));
+  return out;
+}
+
+std::vector<const Structure*> select(const std::vector<Structure>& data, const std::vector<int>& idx) {
+  std::vector<const Structure*> out;
+  for (int i : idx) out.push_back(&data[i]);
+  return out;
+}
+
+}  // namespace lnet

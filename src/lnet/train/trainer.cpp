@@ -1,0 +1,301 @@
+#include "lnet/train/trainer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "lnet/core/error.hpp"
+#include "lnet/model/model_file.hpp"
+#include "lnet/util/atomic_file.hpp"
+#include "lnet/util/jsonl_log.hpp"
+#include "lnet/util/plot.hpp"
+#include "lnet/util/progress.hpp"
+
+namespace lnet {
+
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
+                 std::vector<Prediction>* out) {
+  Metrics m;
+  for (std::size_t k = 0; k < data.size(); k += batch_size) {
+    std::vector<const Structure*> ptrs;
+    for (std::size_t i = k; i < std::min(data.size(), k + batch_size); ++i) ptrs.push_back(&data[i]);
+    Batch b = make_batch(ptrs, model->config());
+    Request r = request_for(b, model->config(), nullptr);
+    r.forces = true;
+    Prediction p = model->forward(b, r);
+    m.add(b, p);
+    if (out) out->push_back(p);
+  }
+  return m;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Everything a run changes as it goes; the checkpoint stores all of it.
+struct State {
+  int epoch = 0;         // epochs completed
+  int batch_in_epoch = 0;  // batches done in the current epoch
+  long step = 0;
+  double lr = 0;
+  double best_score = std::numeric_limits<double>::infinity();
+  int bad_epochs = 0, epochs_since_lr_change = 0;
+  nlohmann::json history = nlohmann::json::array();
+};
+
+class Trainer {
+ public:
+  Trainer(const TrainConfig& c, const TrainOptions& o) : c_(c), o_(o) {}
+  TrainResult run();
+
+ private:
+  void setup();
+  void train_epoch();
+  bool end_epoch(const Metrics& train_metrics);  // false: stop
+  void update_ema();
+  void save_checkpoint();
+  void load_checkpoint();
+  void finish(TrainResult& result);
+  std::string path(const std::string& name) const { return (fs::path(c_.output_dir) / name).string(); }
+
+  TrainConfig c_;
+  TrainOptions o_;
+  DataSplit data_;
+  Potential model_{nullptr}, ema_{nullptr}, best_{nullptr};
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  State s_;
+  std::unique_ptr<JsonlLog> log_;
+  Metrics epoch_metrics_;
+  bool stop_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+void Trainer::setup() {
+  data_ = load_split(c_);
+  std::vector<Structure> others = data_.valid;
+  others.insert(others.end(), data_.test.begin(), data_.test.end());
+  fit_statistics(data_.train, others, c_.model);
+  spdlog::info("data: {} train, {} validation, {} test structures", data_.train.size(),
+               data_.valid.size(), data_.test.size());
+  torch::manual_seed(static_cast<uint64_t>(c_.seed));
+  model_ = Potential(c_.model);
+  ema_ = Potential(c_.model);
+  best_ = Potential(c_.model);
+  copy_weights(*ema_, *model_);
+  copy_weights(*best_, *model_);
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      model_->parameters(), torch::optim::AdamWOptions(c_.lr).weight_decay(c_.weight_decay));
+  s_.lr = c_.lr;
+  ensure_directory(c_.output_dir);
+  if (o_.resume) load_checkpoint();
+  log_ = std::make_unique<JsonlLog>(path("log.jsonl"), o_.resume);
+  long params = 0;
+  for (const auto& p : model_->parameters()) params += p.numel();
+  spdlog::info("model: {} parameters, {}, long range {}", params, c_.model.dtype,
+               c_.model.long_range ? "on" : "off");
+}
+
+void Trainer::update_ema() {
+  torch::NoGradGuard no_grad;
+  // Short runs: the effective decay ramps up as (1 + t) / (10 + t), as in TF's EMA.
+  const double d = std::min(c_.ema_decay, (1.0 + s_.step) / (10.0 + s_.step));
+  auto e = ema_->parameters(), p = model_->parameters();
+  for (std::size_t k = 0; k < e.size(); ++k) e[k].mul_(d).add_(p[k], 1 - d);
+}
+
+void Trainer::train_epoch() {
+  auto batches = epoch_batches(data_.train.size(), c_.batch_size, c_.seed, s_.epoch);
+  Progress bar("epoch " + std::to_string(s_.epoch + 1), batches.size());
+  for (; s_.batch_in_epoch < static_cast<int>(batches.size()); ++s_.batch_in_epoch) {
+    Batch b = make_batch(select(data_.train, batches[s_.batch_in_epoch]), c_.model);
+    Prediction p = model_->forward(b, request_for(b, c_.model, &c_.loss));
+    auto loss = loss_of(b, p, c_.loss);
+    optimizer_->zero_grad();
+    loss.backward();
+    optimizer_->step();
+    update_ema();
+    ++s_.step;
+    epoch_metrics_.add(b, p);
+    epoch_metrics_.loss_sum += loss.item<double>();
+    ++epoch_metrics_.batches;
+    if (o_.progress) bar.update(s_.batch_in_epoch + 1, fmt::format("loss {:.4g}", loss.item<double>()));
+    if (c_.checkpoint_every > 0 && s_.step % c_.checkpoint_every == 0) {
+      ++s_.batch_in_epoch;  // the checkpoint records this batch as done
+      save_checkpoint();
+      --s_.batch_in_epoch;
+    }
+    if (o_.stop_after_steps >= 0 && s_.step >= o_.stop_after_steps) {
+      ++s_.batch_in_epoch;
+      save_checkpoint();
+      stop_ = true;
+      return;
+    }
+  }
+  if (o_.progress) bar.finish();
+}
+
+bool Trainer::end_epoch(const Metrics& tm) {
+  Metrics vm = evaluate(ema_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
+  const double score = vm.score(c_.loss);
+  ++s_.epoch;
+  s_.batch_in_epoch = 0;
+  if (score < s_.best_score * (1 - 1e-4)) {
+    s_.best_score = score;
+    s_.bad_epochs = 0;
+    copy_weights(*best_, *ema_);
+    save_model(best_, path(c_.model_name));
+  } else {
+    ++s_.bad_epochs;
+  }
+  if (++s_.epochs_since_lr_change > c_.plateau_patience && s_.bad_epochs > c_.plateau_patience &&
+      s_.lr > c_.min_lr) {
+    s_.lr = std::max(c_.min_lr, s_.lr * c_.plateau_factor);
+    s_.epochs_since_lr_change = 0;
+    for (auto& g : optimizer_->param_groups())
+      static_cast<torch::optim::AdamWOptions&>(g.options()).lr(s_.lr);
+    spdlog::info("learning rate -> {:.3g}", s_.lr);
+  }
+  nlohmann::json row = {{"epoch", s_.epoch}, {"step", s_.step}, {"lr", s_.lr},
+                        {"train_loss", tm.loss_sum / std::max(1L, tm.batches)},
+                        {"train", tm.to_json()}, {"valid", vm.to_json()}, {"valid_score", score}};
+  s_.history.push_back(row);
+  log_->write(row);
+  std::cerr << vm.table("validation, epoch " + std::to_string(s_.epoch)) << std::flush;
+  save_checkpoint();
+  if (s_.bad_epochs >= c_.early_stopping_patience) {
+    spdlog::info("early stopping: no improvement for {} epochs", s_.bad_epochs);
+    return false;
+  }
+  if (c_.max_minutes) {
+    double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60;
+    if (minutes > *c_.max_minutes) {
+      spdlog::info("time budget of {} minutes reached", *c_.max_minutes);
+      return false;
+    }
+  }
+  return true;
+}
+
+void write_state(torch::serialize::OutputArchive& a, const std::string& prefix, torch::nn::Module& m) {
+  for (const auto& p : m.named_parameters(true)) a.write(prefix + p.key(), p.value().detach());
+  for (const auto& b : m.named_buffers(true)) a.write(prefix + b.key(), b.value(), true);
+}
+
+void read_state(torch::serialize::InputArchive& a, const std::string& prefix, torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m.named_parameters(true)) {
+    torch::Tensor t;
+    a.read(prefix + p.key(), t);
+    p.value().copy_(t);
+  }
+}
+
+void Trainer::save_checkpoint() {
+  torch::serialize::OutputArchive a;
+  nlohmann::json meta = {{"format_version", 1},
+                         {"epoch", s_.epoch},
+                         {"batch_in_epoch", s_.batch_in_epoch},
+                         {"step", s_.step},
+                         {"lr", s_.lr},
+                         {"best_score", s_.best_score},
+                         {"bad_epochs", s_.bad_epochs},
+                         {"epochs_since_lr_change", s_.epochs_since_lr_change},
+                         {"history", s_.history},
+                         {"model_config", c_.model}};
+  a.write("meta", c10::IValue(meta.dump()));
+  write_state(a, "model.", *model_);
+  write_state(a, "ema.", *ema_);
+  write_state(a, "best.", *best_);
+  torch::serialize::OutputArchive opt;
+  optimizer_->save(opt);
+  a.write("optimizer", opt);
+  const std::string final_path = path("checkpoint.pt"), tmp = final_path + ".tmp";
+  a.save_to(tmp);
+  fs::rename(tmp, final_path);  // atomic: an interrupted save keeps the previous checkpoint
+}
+
+void Trainer::load_checkpoint() {
+  const std::string file = path("checkpoint.pt");
+  if (!fs::exists(file)) throw InputError(file, "--resume: no checkpoint here");
+  torch::serialize::InputArchive a;
+  c10::IValue meta_value;
+  try {
+    a.load_from(file);
+    a.read("meta", meta_value);
+  } catch (const c10::Error& e) {
+    throw InputError(file, "unreadable or corrupt checkpoint");
+  }
+  auto meta = nlohmann::json::parse(meta_value.toStringRef());
+  if (meta.at("model_config").dump() != nlohmann::json(c_.model).dump())
+    throw InputError(file, "checkpoint was written for a different model or data set; "
+                           "remove it or change output.dir");
+  s_.epoch = meta.at("epoch");
+  s_.batch_in_epoch = meta.at("batch_in_epoch");
+  s_.step = meta.at("step");
+  s_.lr = meta.at("lr");
+  s_.best_score = meta.at("best_score");
+  s_.bad_epochs = meta.at("bad_epochs");
+  s_.epochs_since_lr_change = meta.at("epochs_since_lr_change");
+  s_.history = meta.at("history");
+  read_state(a, "model.", *model_);
+  read_state(a, "ema.", *ema_);
+  read_state(a, "best.", *best_);
+  torch::serialize::InputArchive opt;
+  a.read("optimizer", opt);
+  optimizer_->load(opt);
+  spdlog::info("resumed from {} at epoch {}, step {}", file, s_.epoch, s_.step);
+}
+
+void Trainer::finish(TrainResult& result) {
+  result.model_path = path(c_.model_name);
+  if (!fs::exists(result.model_path)) save_model(best_, result.model_path);
+  result.valid = evaluate(best_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
+  std::cout << result.valid.table("validation (best model)");
+  if (!data_.test.empty()) {
+    result.test = evaluate(best_, data_.test, c_.batch_size);
+    std::cout << result.test.table("test (best model)");
+  }
+  nlohmann::json summary = {{"model", result.model_path}, {"epochs", s_.epoch}, {"steps", s_.step},
+                            {"valid", result.valid.to_json()}, {"test", result.test.to_json()}};
+  write_file_atomic(path("metrics.json"), summary.dump(2) + "\n");
+  plot::Figure fig{"learning curve", "epoch", "error", true, false, {}};
+  plot::Series loss{"train loss", {}, {}}, frmse{"valid force RMSE (eV/Å)", {}, {}};
+  for (const auto& row : s_.history) {
+    loss.x.push_back(row["epoch"]);
+    loss.y.push_back(row["train_loss"]);
+    if (row["valid"].contains("forces_meV_per_A")) {
+      frmse.x.push_back(row["epoch"]);
+      frmse.y.push_back(row["valid"]["forces_meV_per_A"]["rmse"].get<double>() / 1000);
+    }
+  }
+  fig.series = {loss, frmse};
+  plot::save_png(fig, path("learning_curve.png"));
+  std::cout << "model written to " << result.model_path << " (log, metrics and plots in "
+            << c_.output_dir << ")\n";
+}
+
+TrainResult Trainer::run() {
+  setup();
+  while (s_.epoch < c_.epochs && !stop_) {
+    epoch_metrics_ = Metrics();
+    train_epoch();
+    if (stop_ || !end_epoch(epoch_metrics_)) break;
+  }
+  TrainResult result;
+  if (!stop_) finish(result);
+  result.epochs_run = s_.epoch;
+  result.steps = s_.step;
+  return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, const TrainOptions& options) {
+  Trainer t(config, options);
+  return t.run();
+}
+
+}  // namespace lnet

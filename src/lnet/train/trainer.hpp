@@ -1,0 +1,30 @@
+// `lnet train`: AdamW on the loss of DESIGN.md §2, EMA of the weights, plateau learning-rate
+// schedule, early stopping, checkpoints that resume bit-identically, logs and plots.
+#pragma once
+#include <memory>
+
+#include "lnet/train/dataset.hpp"
+#include "lnet/train/metrics.hpp"
+
+namespace lnet {
+
+struct TrainResult {
+  Metrics valid, test;  // of the final (best EMA) model
+  std::string model_path;
+  int epochs_run = 0;
+  long steps = 0;
+};
+
+struct TrainOptions {
+  bool resume = false;    // continue from <output_dir>/checkpoint.pt
+  bool progress = true;   // progress bar on stderr
+  long stop_after_steps = -1;  // testing aid: stop (with a checkpoint) after this many steps
+};
+
+TrainResult train(const TrainConfig& config, const TrainOptions& options = {});
+
+// Evaluates `model` on `data` in batches; returns the metrics (predictions in `out` if given).
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
+                 std::vector<Prediction>* out = nullptr);
+
+}  // namespace lnet
