@@ -14,6 +14,7 @@ void run_selected(CLI::App& app);
 // Each subcommand file defines one of these; it adds its options and returns the action.
 using Action = std::function<void()>;
 Action add_version(CLI::App& app);
+Action add_electrostatics(CLI::App& app);
 Action add_train(CLI::App& app);
 Action add_eval(CLI::App& app);
 
