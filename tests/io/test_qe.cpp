@@ -316,6 +316,17 @@ TEST(QePw, ErrorsNameFileAndLine) {
       << msg;
 }
 
+TEST(QePw, UnconvergedScfIsNamed) {
+  auto lines = file_lines("nacl_scf.out");
+  std::size_t energy = line_of(lines, "!    total energy");
+  lines[energy] = "     convergence NOT achieved after 100 iterations: stopping";
+  std::string msg = error_of([&] { parse_pw_text(join(lines, 0, lines.size())); });
+  EXPECT_NE(msg.find("no '!    total energy' line (SCF not converged, line " +
+                     std::to_string(energy + 1) + ")"),
+            std::string::npos)
+      << msg;
+}
+
 TEST(QePw, TruncatedRelaxKeepsCompleteStepsOnlyWhenAsked) {
   auto lines = file_lines("nacl_relax.out");
   // Cut after the 2nd ATOMIC_POSITIONS card, before that step's energy.

@@ -159,6 +159,8 @@ class PwParser {
       read_stress(i);
     } else if (contains(l, "JOB DONE.")) {
       job_done_ = true;
+    } else if (contains(l, "convergence NOT achieved")) {
+      not_converged_ = i;
     }
   }
 
@@ -337,8 +339,11 @@ class PwParser {
       }
       bool last = c + 1 == configs_.size();
       if (p.final_reprint || (last && (job_done_ || options_.allow_incomplete))) {
-        // A relax's reprinted final geometry, or the next geometry of a run that hit nstep.
-        spdlog::debug("{}: structure without energy skipped", where(p.line));
+        // A relax's reprinted final geometry, or the next geometry of a run that hit nstep (or
+        // whose SCF did not converge).
+        if (not_converged_ > p.line)
+          spdlog::warn("{}: SCF not converged for the structure read at line {}: skipped",
+                       where(not_converged_), p.line + 1);
         continue;
       }
       throw InputError(where(p.line),
@@ -352,7 +357,11 @@ class PwParser {
       throw InputError(where(lines_.size() - 1),
                        "output ends without 'JOB DONE.': truncated or unfinished run (the last "
                        "frame may lack forces or stress)");
-    if (frames.empty()) throw InputError(source_, "no '!    total energy' line");
+    if (frames.empty())
+      throw InputError(source_, "no '!    total energy' line" +
+                                    (not_converged_ ? " (SCF not converged, line " +
+                                                          std::to_string(not_converged_ + 1) + ")"
+                                                    : std::string()));
     return frames;
   }
 
@@ -361,6 +370,7 @@ class PwParser {
   PwReadOptions options_;
   std::string program_;  // the first "Program X" line of a non-pw.x output, for the error
   bool saw_program_ = false, job_done_ = false, in_final_ = false;
+  std::size_t not_converged_ = 0;  // line of the last "convergence NOT achieved", 0 if none
   int nat_ = 0;
   double alat_ = 0;  // Å
   Mat3 cell_ = Mat3::Zero();
