@@ -15,6 +15,7 @@ void run_selected(CLI::App& app);
 using Action = std::function<void()>;
 Action add_version(CLI::App& app);
 Action add_electrostatics(CLI::App& app);
+Action add_convert(CLI::App& app);
 Action add_train(CLI::App& app);
 Action add_eval(CLI::App& app);
 
