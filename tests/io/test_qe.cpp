@@ -316,6 +316,16 @@ TEST(QePw, ErrorsNameFileAndLine) {
       << msg;
 }
 
+TEST(QePw, ConcatenatedRuns) {
+  // A restart appended to a vc-relax that hit nstep: the first run's trailing geometry (no
+  // energy, run finished) is dropped, not taken for a truncation.
+  auto vc = file_lines("nacl_vcrelax.out"), scf = file_lines("nacl_scf.out");
+  auto frames = parse_pw_text(join(vc, 0, vc.size()) + join(scf, 0, scf.size()));
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_NEAR(*frames[2].energy, -34.77644046 * kRy, 1e-10);
+  EXPECT_NEAR(frames[2].cell(1, 1), 7.683788 * kBohr * 0.007378, 1e-12);  // second run's header
+}
+
 TEST(QePw, UnconvergedScfIsNamed) {
   auto lines = file_lines("nacl_scf.out");
   std::size_t energy = line_of(lines, "!    total energy");

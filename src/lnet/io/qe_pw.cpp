@@ -110,6 +110,7 @@ class PwParser {
     Structure s;
     std::size_t line;
     bool final_reprint;  // inside "Begin/End final coordinates": a relax's last geometry again
+    std::size_t run;     // index of the "Program PWSCF" run (outputs may be concatenated)
   };
 
   std::string where(std::size_t i) const { return source_ + ":" + std::to_string(i + 1); }
@@ -127,6 +128,7 @@ class PwParser {
     const std::string& l = lines_[i];
     if (contains(l, "Program PWSCF")) {
       saw_program_ = true;
+      run_done_.push_back(false);
       nat_ = 0;
       alat_ = 0;
       have_cell_ = false;
@@ -158,7 +160,7 @@ class PwParser {
     } else if (contains(l, "total   stress")) {
       read_stress(i);
     } else if (contains(l, "JOB DONE.")) {
-      job_done_ = true;
+      if (!run_done_.empty()) run_done_.back() = true;
     } else if (contains(l, "convergence NOT achieved")) {
       not_converged_ = i;
     }
@@ -196,7 +198,7 @@ class PwParser {
     require_pw(i);
     if (nat_ <= 0) throw InputError(where(i), "positions before 'number of atoms/cell'");
     if (!have_cell_) throw InputError(where(i), "positions before the cell ('crystal axes' block)");
-    Pending p{Structure{}, i, in_final_};
+    Pending p{Structure{}, i, in_final_, run_done_.size() - 1};
     p.s.cell = cell_;
     p.s.pbc = {true, true, true};
     configs_.push_back(std::move(p));
@@ -338,7 +340,9 @@ class PwParser {
         continue;
       }
       bool last = c + 1 == configs_.size();
-      if (p.final_reprint || (last && (job_done_ || options_.allow_incomplete))) {
+      bool last_of_run = last || configs_[c + 1].run != p.run;
+      if (p.final_reprint || (last_of_run && run_done_[p.run]) ||
+          (last && options_.allow_incomplete)) {
         // A relax's reprinted final geometry, or the next geometry of a run that hit nstep (or
         // whose SCF did not converge).
         if (not_converged_ > p.line)
@@ -353,7 +357,7 @@ class PwParser {
                               "one at line " +
                                   std::to_string(configs_[c + 1].line + 1));
     }
-    if (!job_done_ && !options_.allow_incomplete)
+    if (!run_done_.back() && !options_.allow_incomplete)
       throw InputError(where(lines_.size() - 1),
                        "output ends without 'JOB DONE.': truncated or unfinished run (the last "
                        "frame may lack forces or stress)");
@@ -369,7 +373,8 @@ class PwParser {
   std::string source_;
   PwReadOptions options_;
   std::string program_;  // the first "Program X" line of a non-pw.x output, for the error
-  bool saw_program_ = false, job_done_ = false, in_final_ = false;
+  bool saw_program_ = false, in_final_ = false;
+  std::vector<bool> run_done_;     // per "Program PWSCF" run: "JOB DONE." seen
   std::size_t not_converged_ = 0;  // line of the last "convergence NOT achieved", 0 if none
   int nat_ = 0;
   double alat_ = 0;  // Å
