@@ -159,7 +159,7 @@ Parameters tune_parameters(const Settings& s, const TuningInput& in) {
   if (s.alpha) p.alpha = *s.alpha;
   if (!s.alpha && !s.real_cutoff) {
     if (p.method == Method::PME) {
-      p.real_cutoff = 8.0;
+      p.real_cutoff = 5.0;
     } else {
       p.alpha = 1.5 * std::sqrt(kPi) * std::pow(double(n) / (volume * volume), 1.0 / 6.0);
     }

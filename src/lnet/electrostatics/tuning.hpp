@@ -21,9 +21,11 @@ struct TuningInput {
   double max_sigma = 0;      // Å
 };
 
-// Structures up to this many atoms use Ewald under Method::Auto, larger ones PME (from the
-// crossover measured by bench/bench_electrostatics.cpp).
-inline constexpr int64_t kAutoEwaldMaxAtoms = 1000;
+// Structures up to this many atoms use Ewald under Method::Auto, larger ones PME.
+// bench/bench_electrostatics.cpp measured PME at 1/3 of Ewald's CPU time already at N = 250
+// (water-like density, 1e-5); Ewald is kept for small cells, where it needs no mesh of at least
+// `order` points per axis and has no interpolation error.
+inline constexpr int64_t kAutoEwaldMaxAtoms = 200;
 
 Parameters tune_parameters(const Settings& settings, const TuningInput& input);
 

@@ -1,0 +1,174 @@
+// End-to-end timing of energy + forces (autograd) vs N for Ewald and smooth PME at the same
+// requested accuracy, with LAMMPS pppm (charges only, same system, same thread count) measured
+// in the same run as the external baseline (CONVENTIONS.md, Benchmarks).
+//   bench_electrostatics [threads] [max_atoms] [max_ewald_atoms]
+// System: random positions at 0.1 atoms/Å^3 (water-like), random charges summing to zero.
+// Times are process CPU seconds (all threads), for lnet from clock() and for LAMMPS its loop
+// time times its reported %CPU and rank count: the build machine is shared, and wall time
+// under load measures the neighbours' compilers rather than this code.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lnet/electrostatics/electrostatics.hpp"
+
+namespace {
+
+using lnet::es::Electrostatics;
+using lnet::es::Method;
+using lnet::es::Settings;
+using lnet::es::Sites;
+namespace fs = std::filesystem;
+
+Sites water_like(int64_t n, uint64_t seed) {
+  torch::manual_seed(seed);
+  const double box = std::cbrt(n / 0.1);
+  auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  Sites s;
+  s.cell = torch::eye(3, f64) * box;
+  s.positions = torch::rand({n, 3}, f64) * box;
+  torch::Tensor q = torch::rand({n}, f64) - 0.5;
+  s.charges = q - q.mean();
+  return s;
+}
+
+double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
+
+// Energy + forces, tuning included; best of `reps`.
+double time_lnet(const Sites& sites, Method m, int reps, std::string* params) {
+  Settings st;
+  st.method = m;
+  st.accuracy = 1e-5;
+  Electrostatics es(st);
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    const double t0 = cpu_seconds();
+    Sites s = sites;
+    s.positions = sites.positions.detach().requires_grad_(true);
+    auto p = es.resolve(s);
+    torch::Tensor e = es.energy(s, p);
+    torch::Tensor f = -torch::autograd::grad({e}, {s.positions})[0];
+    best = std::min(best, cpu_seconds() - t0);
+    *params = p.describe();
+  }
+  return best;
+}
+
+// LAMMPS pppm at 1e-5 with coul/long at the cutoff our PME uses; time per force evaluation
+// from the loop time of 5 steps without neighbour rebuilds (atoms do not move).
+double time_lammps(const Sites& s, double cutoff, int threads, std::string* info) {
+  std::string tmpl = (fs::temp_directory_path() / "lnet_bench_XXXXXX").string();
+  const fs::path dir = mkdtemp(tmpl.data());
+  const int64_t n = s.positions.size(0);
+  const double box = s.cell[0][0].item<double>();
+  {
+    std::ofstream d(dir / "data.lmp");
+    d.precision(12);
+    d << "bench\n\n" << n << " atoms\n1 atom types\n\n";
+    for (const char* ax : {"x", "y", "z"}) d << "0 " << box << " " << ax << "lo " << ax << "hi\n";
+    d << "\nMasses\n\n1 1.0\n\nAtoms # charge\n\n";
+    auto pos = s.positions.accessor<double, 2>();
+    auto q = s.charges.accessor<double, 1>();
+    for (int64_t i = 0; i < n; ++i)
+      d << i + 1 << " 1 " << q[i] << " " << pos[i][0] << " " << pos[i][1] << " " << pos[i][2]
+        << "\n";
+    std::ofstream in(dir / "in.lmp");
+    in << "units metal\natom_style charge\nboundary p p p\nread_data data.lmp\n"
+          "pair_style coul/long "
+       << cutoff
+       << "\npair_coeff * *\nkspace_style pppm 1e-5\n"
+          "neighbor 0.5 bin\nneigh_modify every 1000 delay 0 check no\nthermo_style custom step "
+          "pe\nrun 5\n";
+  }
+  std::string cmd = "cd '" + dir.string() + "' && ";
+  if (threads > 1)
+    cmd += "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np " +
+           std::to_string(threads) + " ";
+  cmd += "lmp -in in.lmp -log log.lammps -screen none > /dev/null 2>&1";
+  double loop = NAN, cpu_percent = 100;
+  if (std::system(cmd.c_str()) == 0) {
+    std::ifstream log(dir / "log.lammps");
+    std::string line;
+    while (std::getline(log, line)) {
+      if (line.rfind("Loop time of", 0) == 0) loop = std::stod(line.substr(13)) / 5;
+      if (line.find("% CPU use") != std::string::npos) cpu_percent = std::stod(line);
+      if (line.find("grid =") != std::string::npos) *info = line;
+    }
+  }
+  fs::remove_all(dir);
+  return loop * cpu_percent / 100 * threads;
+}
+
+double slope(const std::vector<double>& n, const std::vector<double>& t) {
+  double mx = 0, my = 0, sxx = 0, sxy = 0;
+  const double k = n.size();
+  for (std::size_t i = 0; i < n.size(); ++i) mx += std::log(n[i]) / k, my += std::log(t[i]) / k;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    sxx += std::pow(std::log(n[i]) - mx, 2);
+    sxy += (std::log(n[i]) - mx) * (std::log(t[i]) - my);
+  }
+  return sxy / sxx;
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+  const int64_t max_atoms = argc > 2 ? std::atoll(argv[2]) : 100000;
+  const int64_t max_ewald = argc > 3 ? std::atoll(argv[3]) : 16000;
+  torch::set_num_threads(threads);
+  const bool have_lmp = std::system("command -v lmp > /dev/null 2>&1") == 0;
+  std::printf(
+      "machine: %s, %u hardware threads; threads used: %d (torch intra-op; LAMMPS MPI ranks)\n",
+      cpu_model().c_str(), std::thread::hardware_concurrency(), threads);
+  std::printf(
+      "dtype: float64; accuracy 1e-5 relative; energy + forces by autograd, tuning and neighbour "
+      "list "
+      "included; CPU seconds per evaluation\n");
+  std::printf("%8s %10s %10s %9s %10s %9s %9s  %s\n", "N", "PME s", "Ewald s", "PME/Ew", "LAMMPS s",
+              "PME/LMP", "Ew/LMP", "parameters (PME | Ewald | LAMMPS)");
+  std::vector<double> ns_p, tp, ns_e, te;
+  // 250 and 500 locate the PME/Ewald crossover (Method::Auto); slopes use N >= 1000.
+  for (int64_t n : {250, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000, 100000}) {
+    if (n > max_atoms) break;
+    Sites s = water_like(n, 1234 + n);
+    const int reps = n <= 4000 ? 5 : 1;
+    std::string pp, pe, pl;
+    const double t_pme = time_lnet(s, Method::PME, reps, &pp);
+    Settings pme;
+    pme.method = Method::PME;
+    const double cutoff = Electrostatics(pme).resolve(s).real_cutoff;
+    if (n >= 1000) ns_p.push_back(n), tp.push_back(t_pme);
+    double t_ew = NAN;
+    if (n <= max_ewald) {
+      t_ew = time_lnet(s, Method::Ewald, reps, &pe);
+      if (n >= 1000) ns_e.push_back(n), te.push_back(t_ew);
+    }
+    const double t_lmp = have_lmp ? time_lammps(s, cutoff, threads, &pl) : NAN;
+    std::printf("%8lld %10.4f %10.4f %9.3f %10.4f %9.2f %9.2f  %s | %s | %s\n", (long long)n, t_pme,
+                t_ew, t_pme / t_ew, t_lmp, t_pme / t_lmp, t_ew / t_lmp, pp.c_str(), pe.c_str(),
+                pl.c_str());
+    std::fflush(stdout);
+  }
+  if (ns_p.size() > 1) std::printf("log-log slope PME: %.3f (goal <= 1.15)\n", slope(ns_p, tp));
+  if (ns_e.size() > 1) std::printf("log-log slope Ewald: %.3f (expected ~1.5)\n", slope(ns_e, te));
+  return 0;
+}
