@@ -15,12 +15,13 @@ constexpr double kPi = 3.14159265358979323846;
 // `beta` is a double or a per-pair tensor.
 template <class Beta>
 Radial erfc_radial(const torch::Tensor& r, const Beta& beta, bool dipoles) {
-  torch::Tensor inv_r2 = 1.0 / (r * r);
-  torch::Tensor gauss = torch::exp(-(beta * beta) * (r * r)) * (2.0 / std::sqrt(kPi));
   Radial b;
   b.b0 = torch::erfc(beta * r) / r;
+  if (!dipoles) return b;  // charges only need B0; autograd supplies its derivatives
+  torch::Tensor inv_r2 = 1.0 / (r * r);
+  torch::Tensor gauss = torch::exp(-(beta * beta) * (r * r)) * (2.0 / std::sqrt(kPi));
   b.b1 = (b.b0 + gauss * beta) * inv_r2;
-  if (dipoles) b.b2 = (3.0 * b.b1 + gauss * (2.0 * (beta * beta * beta))) * inv_r2;
+  b.b2 = (3.0 * b.b1 + gauss * (2.0 * (beta * beta * beta))) * inv_r2;
   return b;
 }
 
@@ -35,8 +36,9 @@ void subtract_gaussian_tail(Radial& b, const torch::Tensor& r, const torch::Tens
   torch::Tensor beta = torch::rsqrt(2.0 * safe_g2);
   Radial t = erfc_radial(r, beta, dipoles);
   b.b0 = b.b0 - mask * t.b0;
+  if (!dipoles) return;
   b.b1 = b.b1 - mask * t.b1;
-  if (dipoles) b.b2 = b.b2 - mask * t.b2;
+  b.b2 = b.b2 - mask * t.b2;
 }
 
 torch::Tensor rowdot(const torch::Tensor& a, const torch::Tensor& b) { return (a * b).sum(-1); }
@@ -59,10 +61,12 @@ Radial ewald_real_kernel(const torch::Tensor& r, double alpha, const torch::Tens
 
 Radial gaussian_kernel(const torch::Tensor& r, const torch::Tensor& g2, bool dipoles) {
   Radial b;
-  torch::Tensor inv_r2 = 1.0 / (r * r);
   b.b0 = 1.0 / r;
-  b.b1 = b.b0 * inv_r2;
-  if (dipoles) b.b2 = 3.0 * b.b1 * inv_r2;
+  if (dipoles) {
+    torch::Tensor inv_r2 = 1.0 / (r * r);
+    b.b1 = b.b0 * inv_r2;
+    b.b2 = 3.0 * b.b1 * inv_r2;
+  }
   subtract_gaussian_tail(b, r, g2, dipoles);
   return b;
 }
@@ -70,8 +74,7 @@ Radial gaussian_kernel(const torch::Tensor& r, const torch::Tensor& g2, bool dip
 torch::Tensor pair_energy(const Radial& b, const torch::Tensor& rvec, const torch::Tensor& qi,
                           const torch::Tensor& qj, const torch::Tensor& mui,
                           const torch::Tensor& muj) {
-  torch::Tensor e = torch::zeros_like(b.b0);
-  if (qi.defined()) e = e + qi * qj * b.b0;
+  torch::Tensor e = qi.defined() ? qi * qj * b.b0 : torch::zeros_like(b.b0);
   if (mui.defined()) {
     torch::Tensor mi_r = rowdot(mui, rvec);
     torch::Tensor mj_r = rowdot(muj, rvec);

@@ -6,7 +6,7 @@
 namespace lnet::es::detail {
 
 // B0 = f(r), B1 = -(1/r) dB0/dr, B2 = -(1/r) dB1/dr of a radial kernel f, evaluated per pair.
-// b2 is undefined when no dipoles are present (it is only needed for dipole-dipole terms).
+// b1 and b2 are undefined when no dipoles are present (charge-charge energies need only B0).
 struct Radial {
   torch::Tensor b0, b1, b2;
 };

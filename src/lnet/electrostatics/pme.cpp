@@ -134,8 +134,8 @@ torch::Tensor pme_reciprocal_energy(const Sites& sites, double alpha,
     return t.select(1, a).view(shape);
   };
   torch::Tensor t0 = axis(theta, 0), t1 = axis(theta, 1), t2 = axis(theta, 2);
-  torch::Tensor values = torch::zeros({n, order, order, order}, opts);
-  if (sites.charges.defined()) values = values + sites.charges.view({n, 1, 1, 1}) * (t0 * t1 * t2);
+  torch::Tensor values = sites.charges.defined() ? sites.charges.view({n, 1, 1, 1}) * (t0 * t1 * t2)
+                                                 : torch::zeros({n, order, order, order}, opts);
   if (sites.dipoles.defined()) {
     // mu . grad_r of the spline product; du_a/dr = K_a (h^-1)_{., a}.
     torch::Tensor mu = sites.dipoles.matmul(inv) * sizes;  // [N,3]
