@@ -153,6 +153,19 @@ TEST(Direct, TwoPointChargesAndGaussians) {
               -units::coulomb * std::erf(2.0 / (std::sqrt(2.0) * 0.5)), 1e-12);
 }
 
+TEST(Electrostatics, AutoChoosesMethodByBoundariesAndSize) {
+  Sites small = test::random_box(8, 1, false, false);
+  EXPECT_EQ(Electrostatics().resolve(small).method, Method::Ewald);
+  Sites large = test::random_box(343, 2, false, false);
+  Parameters p = Electrostatics().resolve(large);
+  EXPECT_EQ(p.method, Method::PME);
+  EXPECT_NE(p.describe().find("mesh="), std::string::npos);
+  small.periodic = false;
+  EXPECT_EQ(Electrostatics().resolve(small).method, Method::Direct);
+  EXPECT_EQ(parse_method("PME"), Method::PME);
+  EXPECT_THROW(parse_method("p3m"), Error);
+}
+
 TEST(Electrostatics, RejectsBadInput) {
   Sites s = test::rock_salt(2.8, true);
   s.charges = torch::zeros({3}, f64());

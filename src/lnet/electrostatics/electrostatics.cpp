@@ -138,7 +138,18 @@ Electrostatics::Electrostatics(Settings settings) : settings_(std::move(settings
 
 Parameters Electrostatics::resolve(const Sites& sites) const {
   validate(sites);
-  return tune_parameters(settings_, summarize(sites));
+  Parameters p = tune_parameters(settings_, summarize(sites));
+  // Logged at info level when the discrete choice (method, k-vectors, mesh) changes, so that
+  // learned charges nudging alpha or the cutoff every MD step do not flood the log.
+  thread_local std::array<int, 7> last{-1};
+  const std::array<int, 7> key = {int(p.method), p.kmax[0], p.kmax[1], p.kmax[2],
+                                  p.mesh[0],     p.mesh[1], p.mesh[2]};
+  if (key != last)
+    spdlog::info("electrostatics: {} (accuracy {:g})", p.describe(), settings_.accuracy);
+  else
+    spdlog::debug("electrostatics: {}", p.describe());
+  last = key;
+  return p;
 }
 
 torch::Tensor Electrostatics::energy(const Sites& sites) const {

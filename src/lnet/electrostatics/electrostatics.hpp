@@ -46,7 +46,10 @@ struct Sites {              // one structure; tensors share dtype (float64 or fl
 class Electrostatics {
  public:
   explicit Electrostatics(Settings settings = {});
-  Parameters resolve(const Sites& sites) const;    // from accuracy + overrides (detached values)
+  // From accuracy + overrides (detached values). The result depends on sum q^2 and sum |mu|^2,
+  // so in MD with learned charges resolve once and reuse the Parameters: re-tuning every step
+  // changes alpha and the cutoff and makes the energy jump at the level of the accuracy.
+  Parameters resolve(const Sites& sites) const;
   torch::Tensor energy(const Sites& sites) const;  // 0-dim tensor, eV; resolve() + energy(sites, p)
   torch::Tensor energy(const Sites& sites, const Parameters& p) const;
   const Settings& settings() const { return settings_; }
