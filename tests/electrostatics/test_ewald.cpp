@@ -73,6 +73,20 @@ TEST(Ewald, EnergyIndependentOfAlpha) {
   EXPECT_NEAR(e[0], e[2], 1e-7 * std::abs(e[0]) + 1e-8);
 }
 
+// Widths above 1/(2 alpha) make the Gaussian tail erfc(r/(sqrt2 g))/r outlast erfc(alpha r)/r:
+// the tuning must extend the cutoff for it, or the energies below differ by ~0.03 eV.
+TEST(Ewald, WideGaussiansEnergyIndependentOfAlpha) {
+  Sites s = test::random_box(12, 9, true, true);
+  s.sigma = s.sigma * 4;  // up to 2.8 Å
+  std::vector<double> e;
+  for (double alpha : {0.4, 0.8}) {
+    Settings st = ewald(1e-10);
+    st.alpha = alpha;
+    e.push_back(energy(s, st));
+  }
+  EXPECT_NEAR(e[0], e[1], 1e-7 * std::abs(e[0]) + 1e-8);
+}
+
 TEST(Ewald, NonNeutralEnergyIndependentOfAlpha) {
   Sites s = test::random_box(8, 3, false, false);
   s.charges = s.charges + 0.3;  // net charge: the neutralising background term is needed
