@@ -42,4 +42,18 @@ inline Structure distorted_nacl(int seed, bool periodic = true) {
   return s;
 }
 
+inline Prediction predict(Potential& p, const Structure& s, Request r = {}) {
+  Batch b = make_batch({&s}, p->config());
+  return p->forward(b, r);
+}
+
+// A proper rotation drawn from a seed.
+inline Mat3 random_rotation(int seed) {
+  std::srand(seed);
+  Eigen::HouseholderQR<Eigen::Matrix3d> qr(Eigen::Matrix3d::Random());
+  Mat3 q = qr.householderQ();
+  if (q.determinant() < 0) q.col(0) *= -1;
+  return q;
+}
+
 }  // namespace lnet::testing

@@ -13,12 +13,9 @@ namespace lnet {
 namespace {
 
 using testing::distorted_nacl;
+using testing::predict;
+using testing::random_rotation;
 using testing::small_config;
-
-Prediction predict(Potential& p, const Structure& s, Request r = {}) {
-  Batch b = make_batch({&s}, p->config());
-  return p->forward(b, r);
-}
 
 Request no_forces() {
   Request r;
@@ -57,14 +54,6 @@ double max_abs(const std::vector<Mat3>& z) {
   double m = 0;
   for (const auto& x : z) m = std::max(m, x.cwiseAbs().maxCoeff());
   return m;
-}
-
-Mat3 random_rotation(int seed) {
-  std::srand(seed);
-  Eigen::HouseholderQR<Eigen::Matrix3d> qr(Eigen::Matrix3d::Random());
-  Mat3 q = qr.householderQ();
-  if (q.determinant() < 0) q.col(0) *= -1;
-  return q;
 }
 
 // Param: (learn_charges, periodic).

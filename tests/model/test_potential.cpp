@@ -8,26 +8,14 @@ namespace lnet {
 namespace {
 
 using testing::distorted_nacl;
+using testing::predict;
+using testing::random_rotation;
 using testing::small_config;
-
-Prediction predict(Potential& p, const Structure& s, Request r = {}) {
-  Batch b = make_batch({&s}, p->config());
-  return p->forward(b, r);
-}
 
 double energy_of(Potential& p, const Structure& s) {
   Request r;
   r.forces = false;
   return predict(p, s, r).energy.item<double>();
-}
-
-Mat3 random_rotation(int seed) {
-  std::srand(seed);
-  Eigen::Matrix3d m = Eigen::Matrix3d::Random();
-  Eigen::HouseholderQR<Eigen::Matrix3d> qr(m);
-  Mat3 q = qr.householderQ();
-  if (q.determinant() < 0) q.col(0) *= -1;
-  return q;
 }
 
 Structure rotated(const Structure& s, const Mat3& r) {
