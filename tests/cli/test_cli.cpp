@@ -1,0 +1,143 @@
+// The lnet executable end to end: convert, electrostatics, train, eval, and one clear error
+// line (non-zero exit) for bad input. Runs the binary built next to the tests.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "lnet/core/constants.hpp"
+#include "lnet/io/extxyz.hpp"
+#include "lnet/util/atomic_file.hpp"
+
+namespace lnet {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+Outcome lnet(const std::string& args) {
+  std::string cmd = std::string(LNET_BINARY_DIR) + "/lnet --threads 1 " + args + " 2>&1";
+  Outcome r{0, ""};
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
+  r.status = pclose(pipe);
+  return r;
+}
+
+// Rock-salt cell (a = 5.64 Å, 8 atoms) with optional random displacements and labels.
+Structure rocksalt(double noise, int seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> n(0.0, noise);
+  Structure s;
+  const double a = 5.64;
+  s.cell = Mat3::Identity() * a;
+  s.pbc = {true, true, true};
+  const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
+                             {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
+  for (int i = 0; i < 8; ++i) {
+    s.positions.push_back(a * Vec3(frac[i][0], frac[i][1], frac[i][2]) +
+                          (noise > 0 ? Vec3(n(rng), n(rng), n(rng)) : Vec3::Zero()));
+    s.numbers.push_back(i < 4 ? 11 : 17);
+  }
+  return s;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // One folder per test: CTest runs the tests of this file in parallel.
+    dir_ = fs::temp_directory_path() /
+           ("lnet_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string p(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, ConvertsQuantumEspressoOutputs) {
+  const std::string data = std::string(LNET_SOURCE_DIR) + "/tests/io/data/";
+  Outcome r = lnet("convert --pw " + data + "nacl_scf.out --ph " + data + "nacl_ph.out -o " + p("c.xyz"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto frames = read_extxyz(p("c.xyz"));
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_TRUE(frames[0].energy && frames[0].forces && frames[0].stress && frames[0].bec);
+  EXPECT_NEAR((*frames[0].bec)[0](0, 0), 1.08, 0.05);  // Z*(Na) of the test data ~ +1.077
+}
+
+TEST_F(CliTest, ElectrostaticsGivesTheMadelungEnergy) {
+  write_extxyz(p("ions.xyz"), {rocksalt(0.0, 1)});
+  Outcome r = lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 --accuracy 1e-7 -o " +
+               p("es.xyz"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto out = read_extxyz(p("es.xyz"));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].energy) << r.output;
+  // 4 formula units, nearest-neighbour distance a/2: E = -4 M k_e / (a/2), M = 1.747565.
+  const double expected = -4 * 1.747565 * units::coulomb / (5.64 / 2);
+  EXPECT_NEAR(*out[0].energy, expected, 1e-5 * std::abs(expected));
+}
+
+TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
+  std::vector<Structure> data;
+  for (int k = 0; k < 10; ++k) {
+    Structure s = rocksalt(0.1, k);
+    double e = 0;
+    std::vector<Vec3> f;
+    std::vector<Mat3> z;
+    for (std::size_t i = 0; i < s.size(); ++i) {  // a harmonic toy: labels only need to exist
+      Vec3 u = s.positions[i] - rocksalt(0.0, 0).positions[i];
+      e += 0.5 * u.squaredNorm();
+      f.push_back(-u);
+      z.push_back(Mat3::Identity() * (s.numbers[i] == 11 ? 1.1 : -1.1));
+    }
+    s.energy = e;
+    s.forces = f;
+    s.bec = z;
+    data.push_back(s);
+  }
+  write_extxyz(p("data.xyz"), data);
+  write_file_atomic(p("train.yaml"),
+                    "data: {train: data.xyz, valid_fraction: 0.2, test_fraction: 0.2}\n"
+                    "model:\n"
+                    "  network_a: {cutoff: 3.5, channels: 4, l_max: 1, correlation: 2, layers: 1}\n"
+                    "  long_range: true\n"
+                    "  network_b: {cutoff: 3.5, channels: 4, l_max: 1, correlation: 1, layers: 1}\n"
+                    "  charges: {Na: 1.0, Cl: -1.0}\n"
+                    "training: {epochs: 2, batch_size: 2, loss: {bec: 1.0}}\n"
+                    "output: {dir: " + p("run") + "}\n");
+  Outcome t = lnet("train --no-progress " + p("train.yaml"));
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_NE(t.output.find("test (best model)"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("BEC"), std::string::npos) << t.output;
+  for (const char* f : {"model.lnet", "checkpoint.pt", "log.jsonl", "metrics.json"})
+    EXPECT_TRUE(fs::exists(p("run/") + f)) << f;
+  Outcome e = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  ASSERT_EQ(e.status, 0) << e.output;
+  auto pred = read_extxyz(p("pred.xyz"));
+  ASSERT_EQ(pred.size(), data.size());
+  EXPECT_TRUE(pred[0].bec.has_value());
+  EXPECT_TRUE(fs::exists(p("pred.json")));
+}
+
+TEST_F(CliTest, BadInputGivesOneClearLineAndNonZeroExit) {
+  write_file_atomic(p("bad.yaml"), "data: {train: x.xyz}\nmodell: {}\n");
+  Outcome r = lnet("train " + p("bad.yaml"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("bad.yaml:2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("modell"), std::string::npos) << r.output;
+  Outcome m = lnet("eval " + p("bad.yaml") + " " + p("bad.yaml"));
+  EXPECT_NE(m.status, 0);
+  EXPECT_NE(m.output.find("not an lnet model file"), std::string::npos) << m.output;
+}
+
+}  // namespace
+}  // namespace lnet
