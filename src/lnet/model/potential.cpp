@@ -63,7 +63,10 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
   if (request.stress) inputs.push_back(strain);
   const bool keep = request.create_graph || request.bec;
   if (!inputs.empty()) {
-    auto grads = torch::autograd::grad({energy.sum()}, inputs, {}, keep, request.create_graph);
+    // allow_unused: a structure without neighbours or charges has no path to its inputs.
+    auto grads = torch::autograd::grad({energy.sum()}, inputs, {}, keep, request.create_graph, true);
+    for (std::size_t k = 0; k < grads.size(); ++k)
+      if (!grads[k].defined()) grads[k] = torch::zeros_like(inputs[k]);
     std::size_t k = 0;
     if (request.forces) out.forces = -grads[k++];
     if (request.stress) out.stress = grads[k] / batch.volume().view({nb, 1, 1});

@@ -27,7 +27,8 @@ Irreps InteractionLayerImpl::forward(const Irreps& h, const Edges& edges,
   Irreps hj(up.size());
   for (std::size_t l = 0; l < up.size(); ++l)
     if (up[l].defined()) hj[l] = up[l].index_select(0, edges.sender);
-  auto weights = radial_->forward(edges.radial).reshape({ne, -1, c});  // [E, paths, C]
+  const auto np = static_cast<int64_t>(paths_.size());
+  auto weights = radial_->forward(edges.radial).reshape({ne, np, c});  // [E, paths, C]; E may be 0
 
   Irreps a(shape_.l_sh + 1);
   for (std::size_t p = 0; p < paths_.size(); ++p) {
