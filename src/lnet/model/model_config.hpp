@@ -29,7 +29,7 @@ struct ModelConfig {
   // Long range (DESIGN.md §1): network B gives dipoles and optional charge corrections.
   bool long_range = false;
   NetworkHyper network_b{4.0, 8, 5, 2, 1, 16, 2, 2, 32};
-  bool learn_charges = false;          // delta q from network B, made neutral per structure
+  bool learn_charges = false;          // charge transfer along bonds driven by network B (neutral)
   std::map<int, double> charges;       // nominal q0 per atomic number (missing: 0)
   std::map<int, double> sigma;         // Gaussian width per atomic number (missing: 1 Å)
   double epsilon_s = 1.0;              // screening of E_es

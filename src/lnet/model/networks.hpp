@@ -25,12 +25,12 @@ class ShortRangeNetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ShortRangeNetwork);
 
-// Dipoles mu_i (l = 1 readout, equivariant by construction) and raw charge corrections
-// dq_i (l = 0 readout); neutralisation happens in the potential, per structure.
+// Dipoles mu_i (l = 1 readout, equivariant by construction) and a scalar per atom s_i (l = 0
+// readout) that drives the charge transfer between neighbours (see potential.cpp).
 class PolarizationNetworkImpl : public torch::nn::Module {
  public:
   explicit PolarizationNetworkImpl(const ModelConfig& config);
-  // Returns {dq [N], mu [N, 3]}.
+  // Returns {s [N], mu [N, 3]}.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& species,
                                                   const torch::Tensor& vectors,
                                                   const torch::Tensor& sender,

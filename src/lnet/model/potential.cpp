@@ -86,16 +86,28 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
 
 void PotentialImpl::long_range(const Batch& batch, const torch::Tensor& pos,
                                const torch::Tensor& cell, torch::Tensor& energy, Prediction& out) {
-  auto [dq, mu] = b_->forward(batch.species, edge_vectors(batch.edges_b, pos, cell),
-                              batch.edges_b.sender, batch.edges_b.receiver);
+  auto vectors = edge_vectors(batch.edges_b, pos, cell);
+  auto [s, mu] = b_->forward(batch.species, vectors, batch.edges_b.sender, batch.edges_b.receiver);
   const int64_t nb = batch.num_structures;
   auto q = q0_.index_select(0, batch.species);
+  // Born dipole M = sum q r + sum mu (DESIGN.md §1), from the positions as given (unwrapped in
+  // MD, so that -E·M does not jump when an atom crosses the cell boundary).
+  auto m_i = q.unsqueeze(1) * pos + mu;
+  out.polarization = torch::zeros({nb, 3}, pos.options()).index_add(0, batch.structure, m_i);
   if (config_.learn_charges) {
-    // Neutral per structure: subtract the mean correction. Autograd differentiates through the
-    // mean, so forces include that chain rule (DESIGN.md §1).
-    auto natoms = torch::tensor(batch.natoms, pos.options());
-    auto mean = torch::zeros({nb}, pos.options()).index_add(0, batch.structure, dq) / natoms;
-    q = q + dq - mean.index_select(0, batch.structure);
+    // Learned charges as transfers along bonds: t_ij = (s_j - s_i) w(r_ij) flows from j to i,
+    // t_ji = -t_ij, so every structure stays exactly neutral without a mean subtraction. The
+    // transferred dipole sum_i (sum_j t_ij) r_i = -1/2 sum_edges t_ij (r_j - r_i) only needs the
+    // edge vectors: Z* does not depend on which periodic image of an atom is stored, and is
+    // translation invariant (DESIGN.md §1, periodic pitfalls; departure noted there).
+    const auto& e = batch.edges_b;
+    auto x = vectors.norm(2, -1) / config_.network_b.cutoff;
+    auto w = 1 - x.pow(3) * (10 - 15 * x + 6 * x * x);  // C2 switch: 1 at r = 0, 0 at the cutoff
+    auto t = (s.index_select(0, e.sender) - s.index_select(0, e.receiver)) * w;
+    q = q + torch::zeros_like(q).index_add(0, e.receiver, t);
+    out.polarization = out.polarization -
+                       0.5 * torch::zeros({nb, 3}, pos.options())
+                                 .index_add(0, e.structure, t.unsqueeze(1) * vectors);
   }
   auto sigma = sigma_.index_select(0, batch.species);
   std::vector<torch::Tensor> e_es;
@@ -114,10 +126,6 @@ void PotentialImpl::long_range(const Batch& batch, const torch::Tensor& pos,
     e_es.push_back(es_.energy(sites));
   }
   energy = energy + torch::stack(e_es) / config_.epsilon_s;
-  // Born dipole M = sum q r + sum mu, from the positions as given (unwrapped in MD, so that
-  // -E·M does not jump when an atom crosses the cell boundary; DESIGN.md §1).
-  auto m_i = q.unsqueeze(1) * pos + mu;
-  out.polarization = torch::zeros({nb, 3}, pos.options()).index_add(0, batch.structure, m_i);
   energy = energy - (batch.efield * out.polarization).sum(1);
   out.charges = q;
   out.dipoles = mu;
