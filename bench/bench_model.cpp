@@ -1,0 +1,718 @@
+// Throughput of network A (short-range energy + forces) on liquid-water boxes, and the time of
+// one training step; prints a markdown report (CONVENTIONS.md, Benchmarks). See bench/README.md.
+//
+//   OPENBLAS_NUM_THREADS=1 build/bench/bench_model [--threads N] [--quick] [--no-profile]
+//                                                  [--max-seconds S]
+//
+// Inference: 192-, 1536- and 12288-atom boxes (a generated 64-molecule cell tiled 1, 2x2x2 and
+// 4x4x4), models "small" and "medium", float32 and float64. One step = make_batch (neighbour
+// list + packing) + forward with forces; the neighbour list alone and make_batch are also
+// reported. Training: forward with create_graph, loss, backward, AdamW step, on 4 x 192 atoms.
+// Every number is the median over repetitions after one warm-up. A case whose predicted step
+// (scaled from the next smaller box) exceeds --max-seconds, or whose predicted memory exceeds
+// what the machine has free, is skipped and listed as such.
+#include <sys/resource.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lnet/core/neighbor_list.hpp"
+#include "lnet/model/batch.hpp"
+#include "lnet/model/potential.hpp"
+#include "lnet/nn/equivariant.hpp"
+#include "lnet/nn/radial.hpp"
+#include "lnet/nn/spherical.hpp"
+#include "lnet/train/metrics.hpp"
+#include "lnet/train/train_config.hpp"
+
+namespace {
+
+using namespace lnet;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string fmtd(const char* f, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, x);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine description and memory.
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+// kB value of a "Key:   123 kB" line in a /proc file, or -1.
+long proc_kb(const char* file, const std::string& key) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key + ":", 0) == 0) return std::atol(line.c_str() + key.size() + 1);
+  return -1;
+}
+
+// The BLAS library actually mapped into this process (libtorch links libblas.so.3, which Debian
+// resolves through update-alternatives: reference netlib BLAS unless OpenBLAS/BLIS is installed).
+std::string blas_library() {
+  std::ifstream in("/proc/self/maps");
+  for (std::string line; std::getline(in, line);) {
+    auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    std::string path = line.substr(slash);
+    if (path.find("blas") != std::string::npos || path.find("mkl") != std::string::npos)
+      return path;
+  }
+  return "unknown";
+}
+
+// Resets the peak resident set size (VmHWM) of this process; Linux >= 4.0.
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+double peak_rss_mb() { return proc_kb("/proc/self/status", "VmHWM") / 1024.0; }
+double available_mb() { return proc_kb("/proc/meminfo", "MemAvailable") / 1024.0; }
+
+// ---------------------------------------------------------------------------------------------
+// Liquid water: 64 rigid H2O (O-H 0.96 Å, H-O-H 104.5°) at random positions and orientations in
+// a 12.415 Å cube (1.00 g/cm^3), placed by random sequential addition with minimum image
+// distances O-O >= 2.5 Å and H-(other molecule) >= 1.6 Å. Deterministic for a given seed.
+
+Structure water_cell(unsigned seed) {
+  const double L = 12.415, roh = 0.96, half = 0.5 * 104.5 * M_PI / 180.0;
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  std::normal_distribution<double> gauss;
+  Structure s;
+  s.cell = Mat3::Identity() * L;
+  s.pbc = {true, true, true};
+  auto dist = [L](const Vec3& a, const Vec3& b) {
+    Vec3 d = b - a;
+    for (int k = 0; k < 3; ++k) d(k) -= L * std::round(d(k) / L);
+    return d.norm();
+  };
+  const Vec3 h1(roh * std::sin(half), 0, roh * std::cos(half)), h2(-h1(0), 0, h1(2));
+  long attempts = 0;
+  while (s.size() < 3 * 64) {
+    if (++attempts > 10'000'000) throw std::runtime_error("water_cell: could not place molecules");
+    Vec3 o(uni(rng) * L, uni(rng) * L, uni(rng) * L);
+    Eigen::Quaterniond q(gauss(rng), gauss(rng), gauss(rng), gauss(rng));
+    Mat3 r = q.normalized().toRotationMatrix();
+    std::array<Vec3, 3> m = {o, o + r * h1, o + r * h2};
+    bool ok = true;
+    for (std::size_t k = 0; k < s.size() && ok; ++k)
+      for (int a = 0; a < 3 && ok; ++a)
+        ok = dist(s.positions[k], m[a]) >= (a == 0 && s.numbers[k] == 8 ? 2.5 : 1.6);
+    if (!ok) continue;
+    for (int a = 0; a < 3; ++a) {
+      s.numbers.push_back(a == 0 ? 8 : 1);
+      s.positions.push_back(m[a]);
+    }
+  }
+  return s;
+}
+
+Structure tile(const Structure& s, int n) {
+  Structure t;
+  t.cell = s.cell * n;
+  t.pbc = s.pbc;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k) {
+        Vec3 shift = (i * s.cell.row(0) + j * s.cell.row(1) + k * s.cell.row(2)).transpose();
+        for (std::size_t a = 0; a < s.size(); ++a) {
+          t.numbers.push_back(s.numbers[a]);
+          t.positions.push_back(s.positions[a] + shift);
+        }
+      }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models.
+
+struct ModelSize {
+  std::string name;
+  int channels, correlation;
+};
+const ModelSize kSmall{"small", 16, 2}, kMedium{"medium", 64, 3};
+
+ModelConfig model_config(const ModelSize& size, const std::string& dtype, double avg_neighbors) {
+  ModelConfig c;
+  c.species = {1, 8};
+  c.dtype = dtype;
+  // cutoff, num_basis, envelope_p, l_max, l_hidden, channels, correlation, layers, radial_hidden
+  c.network_a = {5.0, 8, 5, 2, 1, size.channels, size.correlation, 2, 64};
+  c.e0 = {0.0, 0.0};
+  c.avg_neighbors_a = avg_neighbors;
+  return c;
+}
+
+Potential make_model(const ModelConfig& c) {
+  torch::manual_seed(1);
+  Potential m(c);
+  m->eval();
+  return m;
+}
+
+int64_t parameter_count(Potential& m) {
+  int64_t n = 0;
+  for (const auto& p : m->parameters()) n += p.numel();
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inference.
+
+struct Options {
+  int threads = 1;
+  bool quick = false;
+  bool profile = true;
+  double max_seconds = 60.0;  // skip a case whose predicted single step is longer
+  int64_t max_atoms = 12288;  // largest box
+  bool training = true;
+};
+
+struct InferenceResult {
+  std::string model, dtype;
+  int64_t atoms = 0, edges = 0;
+  int reps = 0;
+  double nlist = NAN, batch = NAN, model_s = NAN, total = NAN, rss_mb = NAN;
+  std::string skipped;  // reason, if skipped
+};
+
+// Warm-up + reps: repetitions so that the timed part takes about `budget` seconds, within
+// [min_reps, max_reps].
+int reps_for(double warmup_s, int min_reps, int max_reps, double budget) {
+  int r = warmup_s > 0 ? static_cast<int>(budget / warmup_s) : max_reps;
+  return std::clamp(r, min_reps, max_reps);
+}
+
+InferenceResult run_inference(const Structure& s, const ModelSize& size, const std::string& dtype,
+                              double avg_neighbors, const Options& o) {
+  InferenceResult r;
+  r.model = size.name;
+  r.dtype = dtype;
+  r.atoms = static_cast<int64_t>(s.size());
+  ModelConfig cfg = model_config(size, dtype, avg_neighbors);
+  Potential model = make_model(cfg);
+  const Request req{true, false, false, false};
+  reset_peak_rss();
+  auto step = [&](double& t_nl, double& t_batch, double& t_model) {
+    auto t0 = Clock::now();
+    NeighborList nl = build_neighbor_list(s.positions, s.cell, s.pbc, cfg.network_a.cutoff);
+    t_nl = since(t0);
+    t0 = Clock::now();
+    Batch b = make_batch({&s}, model->config());
+    t_batch = since(t0);
+    t0 = Clock::now();
+    Prediction p = model->forward(b, req);
+    t_model = since(t0);
+    r.edges = b.edges_a.receiver.size(0);
+    if (!std::isfinite(p.energy.sum().item<double>())) throw std::runtime_error("non-finite energy");
+  };
+  double a, b, c;
+  step(a, b, c);  // warm-up
+  const int reps = o.quick ? reps_for(b + c, 1, 3, 10.0) : reps_for(b + c, 2, 7, 40.0);
+  std::vector<double> nl, batch, mod, total;
+  for (int k = 0; k < reps; ++k) {
+    step(a, b, c);
+    nl.push_back(a);
+    batch.push_back(b);
+    mod.push_back(c);
+    total.push_back(b + c);
+  }
+  r.reps = reps;
+  r.nlist = median(nl);
+  r.batch = median(batch);
+  r.model_s = median(mod);
+  r.total = median(total);
+  r.rss_mb = peak_rss_mb();
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training step: 4 boxes of 192 atoms with energy and force labels (zero), float64.
+
+struct TrainResult {
+  std::string model;
+  int64_t params = 0;
+  int reps = 0;
+  double batch = NAN, step = NAN, rss_mb = NAN;
+};
+
+TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& size,
+                         double avg_neighbors, const Options& o) {
+  TrainResult r;
+  r.model = size.name;
+  std::vector<Structure> labelled = boxes;
+  std::vector<const Structure*> ptrs;
+  for (auto& s : labelled) {
+    s.energy = 0.0;
+    s.forces = std::vector<Vec3>(s.size(), Vec3::Zero());
+    ptrs.push_back(&s);
+  }
+  ModelConfig cfg = model_config(size, "float64", avg_neighbors);
+  Potential model = make_model(cfg);
+  model->train();
+  r.params = parameter_count(model);
+  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
+  const LossWeights w;  // energy 1, forces 10
+  reset_peak_rss();
+  std::vector<double> tb;
+  auto t0 = Clock::now();
+  Batch b = make_batch(ptrs, cfg);
+  tb.push_back(since(t0));
+  const Request req = request_for(b, cfg, &w);
+  if (!req.forces || !req.create_graph) throw std::runtime_error("training request without forces");
+  auto step = [&] {
+    auto t = Clock::now();
+    Prediction p = model->forward(b, req);
+    auto loss = loss_of(b, p, w);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    if (!std::isfinite(loss.item<double>())) throw std::runtime_error("non-finite loss");
+    return since(t);
+  };
+  const double warm = step();
+  const int reps = o.quick ? reps_for(warm, 2, 3, 10.0) : reps_for(warm, 3, 9, 40.0);
+  std::vector<double> ts;
+  for (int k = 0; k < reps; ++k) {
+    ts.push_back(step());
+    t0 = Clock::now();
+    Batch again = make_batch(ptrs, cfg);
+    tb.push_back(since(t0));
+  }
+  r.reps = reps;
+  r.step = median(ts);
+  r.batch = median(tb);
+  r.rss_mb = peak_rss_mb();
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile of one case: energy-only vs energy + forces, per-op self times from the legacy
+// autograd profiler (forward vs backward, and edge- vs node-sized by the first input dimension),
+// and hand-timed replicas of the pieces of one interaction layer.
+
+struct OpStat {
+  double self_us = 0;
+  long calls = 0;
+};
+
+void print_op_profile(const torch::autograd::profiler::thread_event_lists& lists, int64_t n_edges,
+                      int64_t n_nodes, int calls) {
+  using torch::autograd::profiler::EventKind;
+  std::map<std::string, OpStat> ops;          // "op [phase, size]" -> self time
+  std::map<std::string, OpStat> bwd_nodes;    // autograd node -> inclusive time
+  double total_us = 0;
+  const std::string eval_prefix = "autograd::engine::evaluate_function: ";
+  for (const auto& list : lists) {
+    struct Frame {
+      const torch::autograd::profiler::LegacyEvent* ev;
+      double child_us;
+      std::string cls;
+    };
+    std::vector<Frame> stack;
+    for (const auto& e : list) {
+      if (e.kind() == EventKind::PushRange) {
+        std::string cls;
+        for (const auto& sh : e.shapes())
+          if (!sh.empty() && sh[0] == n_edges) cls = "E";
+        if (cls.empty())
+          for (const auto& sh : e.shapes())
+            if (!sh.empty() && sh[0] == n_nodes) cls = "N";
+        stack.push_back({&e, 0.0, cls});
+      } else if (e.kind() == EventKind::PopRange && !stack.empty()) {
+        Frame f = stack.back();
+        stack.pop_back();
+        const double incl = f.ev->cpuElapsedUs(e);
+        std::string name = f.ev->name();
+        bool backward = false;
+        std::string node;
+        for (const auto& g : stack) {
+          std::string n = g.ev->name();
+          if (n.rfind(eval_prefix, 0) == 0) {
+            backward = true;
+            node = n.substr(eval_prefix.size());
+          }
+        }
+        if (name.rfind(eval_prefix, 0) == 0) {
+          auto& s = bwd_nodes[name.substr(eval_prefix.size())];
+          s.self_us += incl;
+          s.calls += 1;
+        }
+        if (stack.empty()) total_us += incl;
+        if (!stack.empty()) stack.back().child_us += incl;
+        if (name.rfind("autograd::", 0) == 0) continue;  // wrappers: their ops are counted
+        std::string key = name + " [" + (backward ? "bwd" : "fwd") +
+                          (f.cls.empty() ? "" : ", " + f.cls) + "]";
+        auto& s = ops[key];
+        s.self_us += incl - f.child_us;
+        s.calls += 1;
+      }
+    }
+  }
+  auto top = [&](const std::map<std::string, OpStat>& m, int n, const char* title,
+                 const char* what) {
+    std::vector<std::pair<std::string, OpStat>> v(m.begin(), m.end());
+    std::sort(v.begin(), v.end(),
+              [](const auto& a, const auto& b) { return a.second.self_us > b.second.self_us; });
+    std::printf("\n%s\n\n| %s | ms per step | %% of step | calls per step |\n|---|---:|---:|---:|\n",
+                title, what);
+    for (int k = 0; k < n && k < static_cast<int>(v.size()); ++k)
+      std::printf("| `%s` | %.2f | %.1f | %.0f |\n", v[k].first.c_str(),
+                  v[k].second.self_us / 1e3 / calls, 100.0 * v[k].second.self_us / total_us,
+                  static_cast<double>(v[k].second.calls) / calls);
+  };
+  std::printf("\nProfiled %d steps: %.1f ms per step under the profiler (E = edge-sized input, "
+              "first dim %lld; N = node-sized, %lld).\n",
+              calls, total_us / 1e3 / calls, static_cast<long long>(n_edges),
+              static_cast<long long>(n_nodes));
+  top(ops, 15, "Top aten ops by self time:", "op [phase, size]");
+  top(bwd_nodes, 12, "Top autograd backward nodes (inclusive):", "node");
+}
+
+template <class F>
+double time_median(F f, int reps) {
+  f();
+  std::vector<double> t;
+  for (int k = 0; k < reps; ++k) {
+    auto t0 = Clock::now();
+    f();
+    t.push_back(since(t0));
+  }
+  return median(t);
+}
+
+// Replicas of the pieces of InteractionLayerImpl::forward (src/lnet/nn/interaction.cpp) for a
+// layer with input degree l_in, timed forward and forward + gradient (as for forces).
+void print_layer_sections(const Batch& b, const ModelConfig& cfg, int reps) {
+  const auto& h = cfg.network_a;
+  const auto dt = cfg.dtype == "float32" ? torch::kFloat32 : torch::kFloat64;
+  const auto opt = torch::TensorOptions().dtype(dt);
+  const int64_t c = h.channels, n = b.positions.size(0), ne = b.edges_a.receiver.size(0);
+  const int l_in = h.l_hidden, l_sh = h.l_max;
+  torch::manual_seed(2);
+  auto pos = b.positions.to(dt);
+  auto shift = torch::bmm(b.edges_a.shift.unsqueeze(1), b.cell.index_select(0, b.edges_a.structure))
+                   .squeeze(1);
+  auto vec0 = (pos.index_select(0, b.edges_a.sender) - pos.index_select(0, b.edges_a.receiver) +
+               shift)
+                  .detach();
+  nn::RadialBasis basis(h.cutoff, h.num_basis, h.envelope_p);
+  struct P {
+    int l1, l2, l3;
+  };
+  std::vector<P> paths;
+  for (int l1 = 0; l1 <= l_in; ++l1)
+    for (int l2 = 0; l2 <= l_sh; ++l2)
+      for (int l3 = 0; l3 <= l_sh; ++l3)
+        if (nn::coupling_allowed(l1, l2, l3)) paths.push_back({l1, l2, l3});
+  nn::RadialMlp mlp(h.num_basis, h.radial_hidden, 3, static_cast<int>(paths.size()) * c);
+  nn::ProductBasis product(l_sh, h.l_hidden, h.correlation, 2, static_cast<int>(c));
+  mlp->to(dt);
+  product->to(dt);
+  std::vector<torch::Tensor> hnode, anode;
+  for (int l = 0; l <= l_in; ++l) hnode.push_back(torch::randn({n, 2 * l + 1, c}, opt));
+  for (int l = 0; l <= l_sh; ++l) anode.push_back(torch::randn({n, 2 * l + 1, c}, opt));
+  const auto species = b.species;
+
+  struct Row {
+    std::string name;
+    double fwd, both;
+  };
+  std::vector<Row> rows;
+  // grad: leaves that forces would differentiate (edge vectors / node features).
+  auto measure = [&](const std::string& name, std::function<torch::Tensor(bool)> f) {
+    double fwd = time_median([&] { torch::NoGradGuard g; f(false); }, reps);
+    double both = time_median([&] { f(true); }, reps);
+    rows.push_back({name, fwd, both});
+  };
+  measure("harmonics + radial basis (edge)", [&](bool g) {
+    auto v = vec0.clone().requires_grad_(g);
+    auto sh = nn::spherical_harmonics(v, l_sh);
+    auto y = basis->forward(v.norm(2, -1)).sum() + sh.back().sum();
+    if (g) torch::autograd::grad({y}, {v});
+    return y;
+  });
+  auto radial0 = basis->forward(vec0.norm(2, -1)).detach();
+  auto sh0 = nn::spherical_harmonics(vec0, l_sh);
+  measure("radial MLP (edge)", [&](bool g) {
+    auto r = radial0.clone().requires_grad_(g);
+    auto y = mlp->forward(r).sum();
+    if (g) torch::autograd::grad({y}, {r});
+    return y;
+  });
+  auto weights0 = mlp->forward(radial0).detach().reshape({ne, -1, c});
+  auto tp = [&](bool g, bool scatter) {
+    std::vector<torch::Tensor> hn, leaves;
+    for (auto& t : hnode) hn.push_back(t.clone().requires_grad_(g));
+    auto w = weights0.clone().requires_grad_(g);
+    std::vector<torch::Tensor> sh;
+    for (auto& t : sh0) sh.push_back(t.clone().requires_grad_(g));
+    std::vector<torch::Tensor> hj, a(l_sh + 1);
+    for (auto& t : hn) hj.push_back(t.index_select(0, b.edges_a.sender));
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      const auto [l1, l2, l3] = paths[p];
+      const int64_t m1 = 2 * l1 + 1, m2 = 2 * l2 + 1, m3 = 2 * l3 + 1;
+      auto cg = nn::coupling(l1, l2, l3, dt).permute({1, 0, 2}).reshape({m2, m1 * m3});
+      auto gg = sh[l2].matmul(cg).reshape({ne, m1, m3});
+      auto msg = torch::bmm(gg.transpose(1, 2), hj[l1]) * w.select(1, p).unsqueeze(1);
+      a[l3] = a[l3].defined() ? a[l3] + msg : msg;
+    }
+    torch::Tensor y = torch::zeros({}, opt);
+    for (auto& al : a) {
+      if (scatter)
+        al = torch::zeros({n, al.size(1), c}, opt).index_add(0, b.edges_a.receiver, al);
+      y = y + al.sum();
+    }
+    if (g) {
+      leaves = hn;
+      leaves.push_back(w);
+      for (auto& t : sh) leaves.push_back(t);
+      torch::autograd::grad({y}, leaves, {}, c10::nullopt, false, true);
+    }
+    return y;
+  };
+  measure("edge tensor products (gather + CG + bmm + radial weight)",
+          [&](bool g) { return tp(g, false); });
+  measure("  ... + scatter (index_add) to receivers", [&](bool g) { return tp(g, true); });
+  measure("product basis (node)", [&](bool g) {
+    std::vector<torch::Tensor> a;
+    for (auto& t : anode) a.push_back(t.clone().requires_grad_(g));
+    auto out = product->forward(a, species);
+    torch::Tensor y = torch::zeros({}, opt);
+    for (auto& t : out)
+      if (t.defined()) y = y + t.sum();
+    if (g) torch::autograd::grad({y}, a, {}, c10::nullopt, false, true);
+    return y;
+  });
+  std::printf("\nHand-timed replicas of one interaction layer (l_in = %d, %zu message paths, "
+              "%lld edges, %lld nodes; medians of %d):\n\n"
+              "| section | forward ms | forward + gradient ms |\n|---|---:|---:|\n",
+              l_in, paths.size(), static_cast<long long>(ne), static_cast<long long>(n), reps);
+  for (const auto& r : rows)
+    std::printf("| %s | %.2f | %.2f |\n", r.name.c_str(), 1e3 * r.fwd, 1e3 * r.both);
+}
+
+void run_profile(const Structure& s, double avg_neighbors) {
+  const ModelConfig cfg = model_config(kSmall, "float32", avg_neighbors);
+  Potential model = make_model(cfg);
+  Batch b = make_batch({&s}, cfg);
+  const int64_t ne = b.edges_a.receiver.size(0), n = b.positions.size(0);
+  std::printf("\n## Profile: %lld atoms, small, float32\n", static_cast<long long>(n));
+  const double e_only =
+      time_median([&] { model->forward(b, Request{false, false, false, false}); }, 5);
+  const double e_f = time_median([&] { model->forward(b, Request{true, false, false, false}); }, 5);
+  const double nl = time_median(
+      [&] { build_neighbor_list(s.positions, s.cell, s.pbc, cfg.network_a.cutoff); }, 5);
+  const double mb = time_median([&] { make_batch({&s}, cfg); }, 5);
+  std::printf("\n| part | ms |\n|---|---:|\n| neighbour list (build_neighbor_list) | %.2f |\n"
+              "| make_batch (neighbour list + packing) | %.2f |\n| forward, energy only | %.2f |\n"
+              "| forward, energy + forces | %.2f |\n| => force backward pass | %.2f |\n",
+              1e3 * nl, 1e3 * mb, 1e3 * e_only, 1e3 * e_f, 1e3 * (e_f - e_only));
+
+  using namespace torch::autograd::profiler;
+  const int calls = 3;
+  {
+    TLSLegacyProfilerGuard guard(
+        torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU,
+                                              /*report_input_shapes=*/true),
+        [&](const thread_event_lists& lists) { print_op_profile(lists, ne, n, calls); });
+    for (int k = 0; k < calls; ++k) model->forward(b, Request{true, false, false, false});
+  }
+  print_layer_sections(b, cfg, 5);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int k = 1; k < argc; ++k) {
+    std::string a = argv[k];
+    if (a == "--threads" && k + 1 < argc) o.threads = std::atoi(argv[++k]);
+    else if (a == "--quick") o.quick = true;
+    else if (a == "--no-profile") o.profile = false;
+    else if (a == "--max-seconds" && k + 1 < argc) o.max_seconds = std::atof(argv[++k]);
+    else if (a == "--max-atoms" && k + 1 < argc) o.max_atoms = std::atoll(argv[++k]);
+    else if (a == "--no-training") o.training = false;
+    else {
+      std::fprintf(stderr,
+                   "usage: %s [--threads N] [--quick] [--no-profile] [--no-training]\n"
+                   "          [--max-seconds S] [--max-atoms N]\n"
+                   "  --threads N      torch intra-op threads (default 1)\n"
+                   "  --quick          fewer repetitions, no 12288-atom box, no profile\n"
+                   "  --no-profile     skip the profile of the 1536-atom small float32 case\n"
+                   "  --no-training    skip the training-step table\n"
+                   "  --max-seconds S  skip cases predicted to take longer per step (default 60)\n"
+                   "  --max-atoms N    largest box for inference: 192, 1536 or 12288 (default)\n",
+                   argv[0]);
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
+  }
+  if (o.threads < 1) o.threads = 1;
+  if (o.quick) o.profile = false;
+  torch::set_num_threads(o.threads);
+  torch::set_num_interop_threads(1);
+  const auto t_start = Clock::now();
+
+  const char* blas = std::getenv("OPENBLAS_NUM_THREADS");
+  std::printf("# lnet bench_model: network A throughput\n\n");
+  std::printf("- machine: %s, %u logical CPUs, load average at start %s\n", cpu_model().c_str(),
+              std::thread::hardware_concurrency(), [] {
+                std::ifstream in("/proc/loadavg");
+                std::string a, b, c;
+                in >> a >> b >> c;
+                return a + " " + b + " " + c;
+              }().c_str());
+  std::printf("- torch threads: %d (interop 1), OPENBLAS_NUM_THREADS=%s, libtorch %s\n",
+              torch::get_num_threads(), blas ? blas : "(unset)", TORCH_VERSION);
+  std::printf("- models (network A only, no long range): small = channels 16, l_max 2, l_hidden 1, "
+              "correlation 2, 2 layers, cutoff 5 Å; medium = channels 64, correlation 3, same "
+              "otherwise; 8 Bessel functions, radial MLP 64 wide\n");
+  std::printf("- water: 64 random rigid H2O in a 12.415 Å cube (1.00 g/cm^3), tiled 2x2x2 and "
+              "4x4x4\n");
+  std::printf("- step = make_batch (neighbour list + packing) + forward with forces; "
+              "median of repetitions after one warm-up\n");
+  const std::string blas_lib = blas_library();
+  const char* wait = std::getenv("OMP_WAIT_POLICY");
+  std::printf("- BLAS: %s; OMP_WAIT_POLICY=%s\n", blas_lib.c_str(), wait ? wait : "(unset)");
+  if (blas_lib.find("/blas/libblas") != std::string::npos)
+    std::printf("- WARNING: reference (netlib) BLAS: matrix products are ~5x slower than OpenBLAS\n");
+  if (!blas || std::string(blas) != "1")
+    std::printf("- WARNING: OPENBLAS_NUM_THREADS is not 1; BLAS threads may oversubscribe\n");
+  std::fflush(stdout);
+
+  const Structure cell = water_cell(1);
+  const NeighborList nl0 = build_neighbor_list(cell.positions, cell.cell, cell.pbc, 5.0);
+  const double avg_neighbors = static_cast<double>(nl0.size()) / cell.size();
+  std::printf("- %zu atoms per cell, %.1f neighbours per atom within 5 Å\n\n", cell.size(),
+              avg_neighbors);
+
+  std::vector<std::pair<int, Structure>> boxes = {{1, cell}};
+  for (int n : {2, 4})
+    if (64 * 3 * n * n * n <= o.max_atoms && !(o.quick && n == 4)) boxes.push_back({n, tile(cell, n)});
+
+  // Inference table.
+  std::vector<InferenceResult> results;
+  results.reserve(64);  // `prev` points into it
+  for (const ModelSize& size : {kSmall, kMedium}) {
+    Potential m = make_model(model_config(size, "float64", avg_neighbors));
+    const int64_t params = parameter_count(m);
+    for (const std::string dtype : {"float32", "float64"}) {
+      const InferenceResult* prev = nullptr;
+      for (const auto& [n, s] : boxes) {
+        InferenceResult r;
+        if (prev) {
+          const double ratio = static_cast<double>(s.size()) / prev->atoms;
+          const double t_pred = prev->total * ratio, mem_pred = prev->rss_mb * ratio;
+          if (t_pred > o.max_seconds)
+            r.skipped = "predicted " + fmtd("%.0f", t_pred) + " s per step > " +
+                        fmtd("%.0f", o.max_seconds) + " s";
+          else if (mem_pred > 0.8 * available_mb())
+            r.skipped = "predicted " + fmtd("%.0f", mem_pred) + " MB > 80% of the " +
+                        fmtd("%.0f", available_mb()) + " MB available";
+        }
+        if (r.skipped.empty()) {
+          try {
+            r = run_inference(s, size, dtype, avg_neighbors, o);
+          } catch (const std::exception& e) {
+            r.skipped = std::string("failed: ") + e.what();
+          }
+        }
+        r.model = size.name + " (" + std::to_string(params) + " params)";
+        r.dtype = dtype;
+        r.atoms = static_cast<int64_t>(s.size());
+        results.push_back(r);
+        prev = r.skipped.empty() ? &results.back() : nullptr;
+        std::fprintf(stderr, "[bench_model] %lld atoms %s %s: %s (%.0f s elapsed)\n",
+                     static_cast<long long>(r.atoms), size.name.c_str(), dtype.c_str(),
+                     r.skipped.empty() ? fmtd("%.4f s/step", r.total).c_str() : r.skipped.c_str(),
+                     since(t_start));
+        if (!prev) break;  // larger boxes would be skipped too
+      }
+    }
+  }
+
+  std::printf("## Inference: energy + forces\n\n");
+  std::printf("| atoms | model | dtype | edges | reps | nlist ms | make_batch ms | forward+forces ms "
+              "| step ms | atom-steps/s | atom-steps/s (model only) | peak RSS MB |\n"
+              "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& r : results) {
+    if (!r.skipped.empty()) {
+      std::printf("| %lld | %s | %s | | | | | | | skipped: %s | | |\n",
+                  static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
+                  r.skipped.c_str());
+      continue;
+    }
+    std::printf("| %lld | %s | %s | %lld | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f |\n",
+                static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
+                static_cast<long long>(r.edges), r.reps, 1e3 * r.nlist, 1e3 * r.batch,
+                1e3 * r.model_s, 1e3 * r.total, r.atoms / r.total, r.atoms / r.model_s, r.rss_mb);
+  }
+  // Ratios against the float64 baseline of the same run.
+  std::printf("\nfloat32 speed-up over float64 (step time ratio, same run): ");
+  bool first = true;
+  for (const auto& r32 : results)
+    for (const auto& r64 : results)
+      if (r32.dtype == "float32" && r64.dtype == "float64" && r32.model == r64.model &&
+          r32.atoms == r64.atoms && r32.skipped.empty() && r64.skipped.empty()) {
+        std::printf("%s%s %lld: %.2fx", first ? "" : "; ", r32.model.substr(0, r32.model.find(' ')).c_str(),
+                    static_cast<long long>(r32.atoms), r64.total / r32.total);
+        first = false;
+      }
+  std::printf("\n");
+  std::fflush(stdout);
+
+  // Training step.
+  std::vector<Structure> train_boxes;
+  for (unsigned seed = 1; seed <= 4; ++seed) train_boxes.push_back(water_cell(seed));
+  if (o.training) std::printf("\n## Training step: 4 x 192 atoms, float64, forward + forces (create_graph) + "
+              "loss (energy + forces) + backward + AdamW\n\n");
+  if (o.training)
+    std::printf("| model | params | reps | make_batch ms | step ms | atom-steps/s | peak RSS MB |\n"
+              "|---|---:|---:|---:|---:|---:|---:|\n");
+  for (const ModelSize& size : {kSmall, kMedium}) {
+    if (!o.training) break;
+    try {
+      TrainResult r = run_training(train_boxes, size, avg_neighbors, o);
+      std::printf("| %s | %lld | %d | %.1f | %.1f | %.0f | %.0f |\n", r.model.c_str(),
+                  static_cast<long long>(r.params), r.reps, 1e3 * r.batch, 1e3 * r.step,
+                  4 * 192 / r.step, r.rss_mb);
+    } catch (const std::exception& e) {
+      std::printf("| %s | | | | failed: %s | | |\n", size.name.c_str(), e.what());
+    }
+    std::fflush(stdout);
+    std::fprintf(stderr, "[bench_model] training %s done (%.0f s elapsed)\n", size.name.c_str(),
+                 since(t_start));
+  }
+
+  if (o.profile) run_profile(tile(cell, 2), avg_neighbors);
+  std::printf("\nTotal wall time %.0f s.\n", since(t_start));
+  return 0;
+}
