@@ -163,7 +163,7 @@ bool Trainer::end_epoch(const Metrics& tm) {
                         {"train", tm.to_json()}, {"valid", vm.to_json()}, {"valid_score", score}};
   s_.history.push_back(row);
   log_->write(row);
-  std::cerr << vm.table("validation, epoch " + std::to_string(s_.epoch)) << std::flush;
+  *o_.report << vm.table("validation, epoch " + std::to_string(s_.epoch)) << std::flush;
   save_checkpoint();
   if (s_.bad_epochs >= c_.early_stopping_patience) {
     spdlog::info("early stopping: no improvement for {} epochs", s_.bad_epochs);
@@ -253,10 +253,11 @@ void Trainer::finish(TrainResult& result) {
   result.model_path = path(c_.model_name);
   if (!fs::exists(result.model_path)) save_model(best_, result.model_path);
   result.valid = evaluate(best_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
-  std::cout << result.valid.table("validation (best model)");
+  std::ostream& out = *o_.report;
+  out << result.valid.table("validation (best model)");
   if (!data_.test.empty()) {
     result.test = evaluate(best_, data_.test, c_.batch_size);
-    std::cout << result.test.table("test (best model)");
+    out << result.test.table("test (best model)");
   }
   nlohmann::json summary = {{"model", result.model_path}, {"epochs", s_.epoch}, {"steps", s_.step},
                             {"valid", result.valid.to_json()}, {"test", result.test.to_json()}};
@@ -273,7 +274,7 @@ void Trainer::finish(TrainResult& result) {
   }
   fig.series = {loss, frmse};
   plot::save_png(fig, path("learning_curve.png"));
-  std::cout << "model written to " << result.model_path << " (log, metrics and plots in "
+  out << "model written to " << result.model_path << " (log, metrics and plots in "
             << c_.output_dir << ")\n";
 }
 

@@ -1,6 +1,7 @@
 // `lnet train`: AdamW on the loss of DESIGN.md §2, EMA of the weights, plateau learning-rate
 // schedule, early stopping, checkpoints that resume bit-identically, logs and plots.
 #pragma once
+#include <iostream>
 #include <memory>
 
 #include "lnet/train/dataset.hpp"
@@ -19,6 +20,7 @@ struct TrainOptions {
   bool resume = false;    // continue from <output_dir>/checkpoint.pt
   bool progress = true;   // progress bar on stderr
   long stop_after_steps = -1;  // testing aid: stop (with a checkpoint) after this many steps
+  std::ostream* report = &std::cout;  // metrics tables and the final summary
 };
 
 TrainResult train(const TrainConfig& config, const TrainOptions& options = {});
