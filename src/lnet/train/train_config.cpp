@@ -75,13 +75,14 @@ void read_model(const YamlSection& s, ModelConfig& m) {
 }
 
 void read_training(const YamlSection& s, TrainConfig& c) {
-  s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "loss", "scheduler",
+  s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "grad_clip", "loss", "scheduler",
                 "early_stopping_patience", "checkpoint_every", "seed", "max_minutes"});
   c.epochs = s.get("epochs", c.epochs);
   c.batch_size = s.get("batch_size", c.batch_size);
   c.lr = s.get("lr", c.lr);
   c.weight_decay = s.get("weight_decay", c.weight_decay);
   c.ema_decay = s.get("ema_decay", c.ema_decay);
+  c.grad_clip = s.get("grad_clip", c.grad_clip);
   c.early_stopping_patience = s.get("early_stopping_patience", c.early_stopping_patience);
   c.checkpoint_every = s.get("checkpoint_every", c.checkpoint_every);
   c.seed = s.get("seed", c.seed);
@@ -100,6 +101,7 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.min_lr = sched.get("min_lr", c.min_lr);
   if (c.epochs < 1 || c.batch_size < 1) throw InputError(s.where(), "epochs and batch_size must be >= 1");
   if (c.lr <= 0) throw InputError(s.where(), "lr: must be positive");
+  if (c.grad_clip < 0) throw InputError(s.where(), "grad_clip: must be >= 0 (0 switches it off)");
   if (c.ema_decay < 0 || c.ema_decay >= 1) throw InputError(s.where(), "ema_decay: must be in [0, 1)");
 }
 

@@ -29,6 +29,7 @@ struct TrainConfig {
   double lr = 5e-3;
   double weight_decay = 0.0;
   double ema_decay = 0.99;
+  double grad_clip = 10.0;  // max global gradient norm (0: off), against loss spikes
   LossWeights loss;
   double plateau_factor = 0.5;
   int plateau_patience = 5;

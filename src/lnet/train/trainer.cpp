@@ -115,6 +115,7 @@ void Trainer::train_epoch() {
     auto loss = loss_of(b, p, c_.loss);
     optimizer_->zero_grad();
     loss.backward();
+    if (c_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), c_.grad_clip);
     optimizer_->step();
     update_ema();
     ++s_.step;
