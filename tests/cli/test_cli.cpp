@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include "common/rocksalt.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/util/atomic_file.hpp"
@@ -15,6 +16,8 @@ namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::rocksalt_fractions;
+using testing::rocksalt_number;
 
 struct Outcome {
   int status;
@@ -39,12 +42,10 @@ Structure rocksalt(double noise, int seed) {
   const double a = 5.64;
   s.cell = Mat3::Identity() * a;
   s.pbc = {true, true, true};
-  const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
-                             {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
   for (int i = 0; i < 8; ++i) {
-    s.positions.push_back(a * Vec3(frac[i][0], frac[i][1], frac[i][2]) +
+    s.positions.push_back(a * rocksalt_fractions()[i] +
                           (noise > 0 ? Vec3(n(rng), n(rng), n(rng)) : Vec3::Zero()));
-    s.numbers.push_back(i < 4 ? 11 : 17);
+    s.numbers.push_back(rocksalt_number(i));
   }
   return s;
 }

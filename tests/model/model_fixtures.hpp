@@ -1,5 +1,6 @@
 // Small models and structures shared by the model tests.
 #pragma once
+#include "common/rocksalt.hpp"
 #include "lnet/model/potential.hpp"
 
 namespace lnet::testing {
@@ -31,13 +32,11 @@ inline Structure distorted_nacl(int seed, bool periodic = true) {
   const double a = 5.6;
   s.cell << a, 0.1, 0.0, 0.2, a * 1.02, 0.05, -0.1, 0.15, a * 0.98;
   s.pbc = {periodic, periodic, periodic};
-  const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
-                             {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
   for (int i = 0; i < 8; ++i) {
-    Vec3 f(frac[i][0], frac[i][1], frac[i][2]);
+    const Vec3& f = rocksalt_fractions()[i];
     Vec3 r = s.cell.transpose() * f;
     s.positions.push_back(r + 0.15 * Vec3(rnd(), rnd(), rnd()));
-    s.numbers.push_back(i < 4 ? 11 : 17);
+    s.numbers.push_back(rocksalt_number(i));
   }
   return s;
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 
+#include "common/rocksalt.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/train/trainer.hpp"
 #include "lnet/util/atomic_file.hpp"
@@ -16,6 +17,8 @@ namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::rocksalt_fractions;
+using testing::rocksalt_number;
 
 // Teacher. Rigid ions q(Na) = +1, q(Cl) = -1 plus induced dipoles
 //   mu_i = sum_j c(Z_i, Z_j) f(r_ij) (r_j - r_i) / r_ij,  f(r) = exp(-(r - 2.6)^2) s(r),
@@ -73,8 +76,6 @@ std::vector<Structure> teacher_set(int count, uint64_t seed) {
   // Bounded displacements: held-out frames then stay within the pair distances the training
   // frames cover (Gaussian tails put a few held-out bonds where the fit extrapolates).
   std::uniform_real_distribution<double> noise(-0.12, 0.12);
-  const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
-                             {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
   std::vector<Structure> out;
   for (int k = 0; k < count; ++k) {
     Structure s;
@@ -82,9 +83,9 @@ std::vector<Structure> teacher_set(int count, uint64_t seed) {
     s.cell = Mat3::Identity() * a;
     s.pbc = {true, true, true};
     for (int i = 0; i < 8; ++i) {
-      s.positions.push_back(a * Vec3(frac[i][0], frac[i][1], frac[i][2]) +
+      s.positions.push_back(a * rocksalt_fractions()[i] +
                             Vec3(noise(rng), noise(rng), noise(rng)));
-      s.numbers.push_back(i < 4 ? 11 : 17);
+      s.numbers.push_back(rocksalt_number(i));
     }
     label_with_teacher(s);
     out.push_back(std::move(s));

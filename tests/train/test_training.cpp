@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "common/rocksalt.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/train/trainer.hpp"
@@ -16,6 +17,8 @@ namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::rocksalt_fractions;
+using testing::rocksalt_number;
 
 // Teacher: Morse pairs with species-dependent minimum, smoothly cut off at rc (cosine switch),
 // differentiated by autograd for the forces.
@@ -60,12 +63,10 @@ std::vector<Structure> synthetic_set(int n, int seed) {
     const double a = 5.2 * (1 + 0.5 * noise(rng) / 3);
     s.cell = Mat3::Identity() * a;
     s.pbc = {true, true, true};
-    const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
-                               {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
     for (int i = 0; i < 8; ++i) {
-      s.positions.push_back(a * Vec3(frac[i][0], frac[i][1], frac[i][2]) +
+      s.positions.push_back(a * rocksalt_fractions()[i] +
                             Vec3(noise(rng), noise(rng), noise(rng)));
-      s.numbers.push_back(i < 4 ? 11 : 17);
+      s.numbers.push_back(rocksalt_number(i));
     }
     label_with_morse(s);
     out.push_back(std::move(s));
