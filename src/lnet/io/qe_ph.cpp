@@ -29,6 +29,7 @@
 namespace lnet {
 namespace {
 
+using qe_detail::LineReader;
 using qe_detail::parse_numbers;
 using qe_detail::trimmed;
 using qe_detail::vector_in_parens;
@@ -36,14 +37,9 @@ using qe_units::bohr_angstrom;
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
-class PhParser {
+class PhParser : public LineReader {
  public:
-  PhParser(std::istream& in, std::string source) : source_(std::move(source)) {
-    for (std::string l; std::getline(in, l);) {
-      if (!l.empty() && l.back() == '\r') l.pop_back();
-      lines_.push_back(std::move(l));
-    }
-  }
+  PhParser(std::istream& in, std::string source) : LineReader(in, std::move(source)) {}
 
   QePhResult run() {
     std::size_t i = find("Program PHONON", 0);
@@ -84,29 +80,6 @@ class PhParser {
   }
 
  private:
-  static constexpr std::size_t npos = std::string::npos;
-
-  std::string where(std::size_t i) const { return source_ + ":" + std::to_string(i + 1); }
-
-  std::size_t find(const char* text, std::size_t from) const {
-    for (std::size_t j = from; j < lines_.size(); ++j)
-      if (contains(lines_[j], text)) return j;
-    return npos;
-  }
-
-  const std::string& line(std::size_t i, std::size_t start, const char* block) const {
-    if (i >= lines_.size())
-      throw InputError(where(lines_.size() - 1),
-                       std::string("file ends inside the ") + block + " block started at line " +
-                           std::to_string(start + 1) + " (truncated output)");
-    return lines_[i];
-  }
-
-  std::size_t skip_blank(std::size_t j) const {
-    while (j < lines_.size() && trimmed(lines_[j]).empty()) ++j;
-    return j;
-  }
-
   // celldm(1), number of atoms, crystal axes and "site n. atom mass positions (alat units)".
   void read_header(std::size_t from) {
     std::size_t c = find("celldm(1)=", from), n = find("number of atoms/cell", from);
@@ -183,8 +156,6 @@ class PhParser {
     return z;
   }
 
-  std::vector<std::string> lines_;
-  std::string source_;
   int nat_ = 0;
   QePhResult result_;
 };

@@ -59,10 +59,37 @@ Vec3 vector_in_parens(const std::string& line, const std::string& where) {
   return {v[0], v[1], v[2]};
 }
 
+LineReader::LineReader(std::istream& in, std::string source) : source_(std::move(source)) {
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    lines_.push_back(std::move(l));
+  }
+}
+
+const std::string& LineReader::line(std::size_t i, std::size_t start, const char* block) const {
+  if (i >= lines_.size())
+    throw InputError(where(lines_.size() - 1),
+                     std::string("file ends inside the ") + block + " block started at line " +
+                         std::to_string(start + 1) + " (truncated output)");
+  return lines_[i];
+}
+
+std::size_t LineReader::find(const char* text, std::size_t from) const {
+  for (std::size_t j = from; j < lines_.size(); ++j)
+    if (lines_[j].find(text) != std::string::npos) return j;
+  return npos;
+}
+
+std::size_t LineReader::skip_blank(std::size_t j) const {
+  while (j < lines_.size() && trimmed(lines_[j]).empty()) ++j;
+  return j;
+}
+
 }  // namespace qe_detail
 
 namespace {
 
+using qe_detail::LineReader;
 using qe_detail::parse_numbers;
 using qe_detail::starts_with;
 using qe_detail::trimmed;
@@ -90,15 +117,10 @@ std::string card_unit(const std::string& line, double& alat_bohr) {
   return trimmed(inside);
 }
 
-class PwParser {
+class PwParser : public LineReader {
  public:
   PwParser(std::istream& in, std::string source, PwReadOptions options)
-      : source_(std::move(source)), options_(options) {
-    for (std::string l; std::getline(in, l);) {
-      if (!l.empty() && l.back() == '\r') l.pop_back();
-      lines_.push_back(std::move(l));
-    }
-  }
+      : LineReader(in, std::move(source)), options_(options) {}
 
   std::vector<Structure> run() {
     for (std::size_t i = 0; i < lines_.size(); ++i) dispatch(i);
@@ -113,16 +135,6 @@ class PwParser {
     std::size_t run;     // index of the "Program PWSCF" run (outputs may be concatenated)
   };
 
-  std::string where(std::size_t i) const { return source_ + ":" + std::to_string(i + 1); }
-
-  // Line i of a block that started at line `start`; a file ending inside it is truncated.
-  const std::string& line(std::size_t i, std::size_t start, const char* block) const {
-    if (i >= lines_.size())
-      throw InputError(where(lines_.size() - 1),
-                       std::string("file ends inside the ") + block + " block started at line " +
-                           std::to_string(start + 1) + " (truncated output)");
-    return lines_[i];
-  }
 
   void dispatch(std::size_t i) {
     const std::string& l = lines_[i];
@@ -369,8 +381,6 @@ class PwParser {
     return frames;
   }
 
-  std::vector<std::string> lines_;
-  std::string source_;
   PwReadOptions options_;
   std::string program_;  // the first "Program X" line of a non-pw.x output, for the error
   bool saw_program_ = false, in_final_ = false;

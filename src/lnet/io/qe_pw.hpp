@@ -48,6 +48,26 @@ bool starts_with(const std::string& s, const char* prefix);
 bool parse_numbers(const std::string& text, std::vector<double>& out);
 // The vector "( x y z )" ending lines like "a(1) = ( 0.1 0.2 0.3 )"; InputError(where) otherwise.
 Vec3 vector_in_parens(const std::string& line, const std::string& where);
+
+// The lines of a QE output (CR stripped) with error locations "file:line", shared by the
+// pw.x and ph.x parsers.
+class LineReader {
+ public:
+  LineReader(std::istream& in, std::string source);
+
+ protected:
+  static constexpr std::size_t npos = std::string::npos;
+  std::string where(std::size_t i) const { return source_ + ":" + std::to_string(i + 1); }
+  // Line i of a block that started at line `start`; a file ending inside it is truncated.
+  const std::string& line(std::size_t i, std::size_t start, const char* block) const;
+  // First line at or after `from` containing `text`, or npos.
+  std::size_t find(const char* text, std::size_t from) const;
+  // First non-blank line at or after j (lines_.size() if none).
+  std::size_t skip_blank(std::size_t j) const;
+
+  std::vector<std::string> lines_;
+  std::string source_;
+};
 }  // namespace qe_detail
 
 }  // namespace lnet
