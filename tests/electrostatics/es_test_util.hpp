@@ -9,14 +9,15 @@ namespace lnet::es::test {
 
 inline torch::TensorOptions f64() { return torch::TensorOptions().dtype(torch::kFloat64); }
 
-// Rock salt (NaCl) with nearest-neighbour distance r0: conventional cube (8 ions) or the fcc
-// primitive cell (2 ions, rhombohedral = triclinic cell vectors).
-inline Sites rock_salt(double r0, bool primitive) {
-  const double a = 2 * r0;
+// Two interpenetrating fcc lattices of charges +1 and -1, the second shifted by `offset`
+// (in units of the cube edge a): the conventional cube (8 ions) or the fcc primitive cell
+// (2 ions, rhombohedral = triclinic cell vectors).
+inline Sites binary_fcc(double a, const std::array<double, 3>& offset, bool primitive) {
   Sites s;
   if (primitive) {
     s.cell = torch::tensor({0.0, 0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.5, 0.0}, f64()).view({3, 3}) * a;
-    s.positions = torch::tensor({0.0, 0.0, 0.0, 0.5, 0.0, 0.0}, f64()).view({2, 3}) * a;
+    s.positions =
+        torch::tensor({0.0, 0.0, 0.0, offset[0], offset[1], offset[2]}, f64()).view({2, 3}) * a;
     s.charges = torch::tensor({1.0, -1.0}, f64());
     return s;
   }
@@ -25,7 +26,7 @@ inline Sites rock_salt(double r0, bool primitive) {
   for (auto& f : fcc) {
     pos.insert(pos.end(), {f[0] * a, f[1] * a, f[2] * a});
     q.push_back(1);
-    pos.insert(pos.end(), {(f[0] + 0.5) * a, f[1] * a, f[2] * a});
+    pos.insert(pos.end(), {(f[0] + offset[0]) * a, (f[1] + offset[1]) * a, (f[2] + offset[2]) * a});
     q.push_back(-1);
   }
   s.cell = torch::eye(3, f64()) * a;
@@ -34,28 +35,14 @@ inline Sites rock_salt(double r0, bool primitive) {
   return s;
 }
 
+// Rock salt (NaCl) with nearest-neighbour distance r0 = a / 2.
+inline Sites rock_salt(double r0, bool primitive) {
+  return binary_fcc(2 * r0, {0.5, 0.0, 0.0}, primitive);
+}
+
 // Zinc blende with nearest-neighbour distance r0 = sqrt(3) a / 4.
 inline Sites zinc_blende(double r0, bool primitive) {
-  const double a = 4 * r0 / std::sqrt(3.0);
-  Sites s;
-  if (primitive) {
-    s.cell = torch::tensor({0.0, 0.5, 0.5, 0.5, 0.0, 0.5, 0.5, 0.5, 0.0}, f64()).view({3, 3}) * a;
-    s.positions = torch::tensor({0.0, 0.0, 0.0, 0.25, 0.25, 0.25}, f64()).view({2, 3}) * a;
-    s.charges = torch::tensor({1.0, -1.0}, f64());
-    return s;
-  }
-  std::vector<double> pos, q;
-  const double fcc[4][3] = {{0, 0, 0}, {0, 0.5, 0.5}, {0.5, 0, 0.5}, {0.5, 0.5, 0}};
-  for (auto& f : fcc) {
-    pos.insert(pos.end(), {f[0] * a, f[1] * a, f[2] * a});
-    q.push_back(1);
-    pos.insert(pos.end(), {(f[0] + 0.25) * a, (f[1] + 0.25) * a, (f[2] + 0.25) * a});
-    q.push_back(-1);
-  }
-  s.cell = torch::eye(3, f64()) * a;
-  s.positions = torch::tensor(pos, f64()).view({-1, 3});
-  s.charges = torch::tensor(q, f64());
-  return s;
+  return binary_fcc(4 * r0 / std::sqrt(3.0), {0.25, 0.25, 0.25}, primitive);
 }
 
 // CsCl with nearest-neighbour distance r0 = sqrt(3) a / 2: the cubic cell, or the same lattice
