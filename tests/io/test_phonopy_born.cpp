@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "common/error_of.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/phonopy_born.hpp"
 #include "lnet/io/qe_ph.hpp"
@@ -22,16 +23,7 @@ PhonopyBorn parse(const std::string& text) {
   return parse_phonopy_born(in, "BORN");
 }
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError thrown";
-  return {};
-}
+using testing::error_of;
 
 TEST(PhonopyBorn, MatchesPhonopysOwnReader) {
   PhonopyBorn born = read_phonopy_born(kData + "nacl_BORN");

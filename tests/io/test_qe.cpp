@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/error_of.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/qe_ph.hpp"
 #include "lnet/io/qe_pw.hpp"
@@ -54,17 +55,7 @@ std::vector<Structure> parse_pw_text(const std::string& text, const PwReadOption
   return parse_qe_pw(in, "cut.out", o);
 }
 
-// The message of the InputError that `f` throws (empty, and a failure, if none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError thrown";
-  return {};
-}
+using testing::error_of;
 
 void expect_near_rel(const Vec3& got, const Vec3& want, double rel, double abs = 1e-12) {
   for (int k = 0; k < 3; ++k)
