@@ -55,7 +55,8 @@ class CliTest : public ::testing::Test {
   void SetUp() override {
     // One folder per test: CTest runs the tests of this file in parallel.
     dir_ = fs::temp_directory_path() /
-           ("lnet_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("lnet_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -66,7 +67,8 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, ConvertsQuantumEspressoOutputs) {
   const std::string data = std::string(LNET_SOURCE_DIR) + "/tests/io/data/";
-  Outcome r = lnet("convert --pw " + data + "nacl_scf.out --ph " + data + "nacl_ph.out -o " + p("c.xyz"));
+  Outcome r =
+      lnet("convert --pw " + data + "nacl_scf.out --ph " + data + "nacl_ph.out -o " + p("c.xyz"));
   ASSERT_EQ(r.status, 0) << r.output;
   auto frames = read_extxyz(p("c.xyz"));
   ASSERT_EQ(frames.size(), 1u);
@@ -76,8 +78,8 @@ TEST_F(CliTest, ConvertsQuantumEspressoOutputs) {
 
 TEST_F(CliTest, ElectrostaticsGivesTheMadelungEnergy) {
   write_extxyz(p("ions.xyz"), {rocksalt(0.0, 1)});
-  Outcome r = lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 --accuracy 1e-7 -o " +
-               p("es.xyz"));
+  Outcome r = lnet("electrostatics " + p("ions.xyz") +
+                   " --charge Na=1 --charge Cl=-1 --accuracy 1e-7 -o " + p("es.xyz"));
   ASSERT_EQ(r.status, 0) << r.output;
   auto out = read_extxyz(p("es.xyz"));
   ASSERT_EQ(out.size(), 1u);
@@ -103,6 +105,7 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
     s.energy = e;
     s.forces = f;
     s.bec = z;
+    s.info["free_energy"] = "1.5";  // a reference-only key: must not sit beside predictions
     data.push_back(s);
   }
   write_extxyz(p("data.xyz"), data);
@@ -114,7 +117,8 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
                     "  network_b: {cutoff: 3.5, channels: 4, l_max: 1, correlation: 1, layers: 1}\n"
                     "  charges: {Na: 1.0, Cl: -1.0}\n"
                     "training: {epochs: 2, batch_size: 2, loss: {bec: 1.0}}\n"
-                    "output: {dir: " + p("run") + "}\n");
+                    "output: {dir: " +
+                        p("run") + "}\n");
   Outcome t = lnet("train --no-progress " + p("train.yaml"));
   ASSERT_EQ(t.status, 0) << t.output;
   EXPECT_NE(t.output.find("test (best model)"), std::string::npos) << t.output;
@@ -127,6 +131,67 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
   ASSERT_EQ(pred.size(), data.size());
   EXPECT_TRUE(pred[0].bec.has_value());
   EXPECT_TRUE(fs::exists(p("pred.json")));
+  // Predictions only under the usual keys; every reference value under ref_ (issue 13).
+  for (std::size_t k = 0; k < pred.size(); ++k) {
+    EXPECT_EQ(pred[k].info.count("free_energy"), 0u);
+    EXPECT_EQ(pred[k].info.at("ref_free_energy"), "1.5");
+    EXPECT_EQ(std::stod(pred[k].info.at("ref_energy")), *data[k].energy);
+    ASSERT_TRUE(pred[k].energy.has_value());
+    EXPECT_NE(*pred[k].energy, *data[k].energy);  // an untrained model does not hit the labels
+    bool has_ref_forces = false;
+    for (const auto& [name, col] : pred[k].extra_arrays) has_ref_forces |= name == "ref_forces";
+    EXPECT_TRUE(has_ref_forces);
+  }
+  // A second run refuses to replace the outputs unless asked to.
+  Outcome again = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+  EXPECT_EQ(
+      lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred") + " --force")
+          .status,
+      0);
+  // -o naming the input, directly and through a symlink, leaves the data untouched.
+  const std::string before = read_file(p("data.xyz"));
+  fs::create_symlink(p("data.xyz"), p("link.xyz"));
+  for (const char* prefix : {"data", "link"}) {
+    Outcome r =
+        lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p(prefix) + " --force");
+    EXPECT_NE(r.status, 0) << prefix;
+    EXPECT_NE(r.output.find("input file"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(p("data.xyz")), before) << prefix;
+  }
+}
+
+// convert and electrostatics refuse to write over their input (directly or via a symlink)
+// and over an earlier output without --force; the input stays byte-identical (issue 13).
+TEST_F(CliTest, CommandsNeverWriteOverTheirInput) {
+  write_extxyz(p("ions.xyz"), {rocksalt(0.0, 1)});
+  fs::create_symlink(p("ions.xyz"), p("ions_link.xyz"));
+  const std::string before = read_file(p("ions.xyz"));
+  const std::string data = std::string(LNET_SOURCE_DIR) + "/tests/io/data/";
+  for (const char* out : {"ions.xyz", "ions_link.xyz"}) {
+    Outcome es = lnet("electrostatics " + p("ions.xyz") +
+                      " --charge Na=1 --charge Cl=-1 --force -o " + p(out));
+    EXPECT_NE(es.status, 0) << out;
+    EXPECT_NE(es.output.find("input file"), std::string::npos) << es.output;
+    Outcome born = lnet("convert --born " + data + "nacl_BORN --structure " + p("ions.xyz") +
+                        " --force -o " + p(out));
+    EXPECT_NE(born.status, 0) << out;
+    EXPECT_NE(born.output.find("input file"), std::string::npos) << born.output;
+    EXPECT_EQ(read_file(p("ions.xyz")), before) << out;
+  }
+  ASSERT_EQ(
+      lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 -o " + p("es.xyz"))
+          .status,
+      0);
+  Outcome again =
+      lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 -o " + p("es.xyz"));
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+  write_file_atomic(p("scf_copy.out"), read_file(data + "nacl_scf.out"));
+  Outcome pw = lnet("convert --pw " + p("scf_copy.out") + " -o " + p("scf_copy.out"));
+  EXPECT_NE(pw.status, 0);
+  EXPECT_EQ(read_file(p("scf_copy.out")), read_file(data + "nacl_scf.out"));
 }
 
 TEST_F(CliTest, BadInputGivesOneClearLineAndNonZeroExit) {

@@ -12,7 +12,8 @@ std::map<CLI::App*, Action>& actions() {
 
 void register_commands(CLI::App& app) {
   using Adder = Action (*)(CLI::App&);
-  for (Adder add : {&add_version, &add_electrostatics, &add_train, &add_eval, &add_convert}) {
+  for (Adder add : {&add_version, &add_electrostatics, &add_train, &add_eval, &add_convert, &add_md,
+                    &add_ir, &add_dielectric}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     actions()[app.get_subcommands({}).at(before)] = std::move(action);

@@ -18,5 +18,8 @@ Action add_electrostatics(CLI::App& app);
 Action add_convert(CLI::App& app);
 Action add_train(CLI::App& app);
 Action add_eval(CLI::App& app);
+Action add_md(CLI::App& app);
+Action add_ir(CLI::App& app);
+Action add_dielectric(CLI::App& app);
 
 }  // namespace lnet::cli

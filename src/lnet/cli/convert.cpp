@@ -11,6 +11,7 @@
 #include "lnet/io/phonopy_born.hpp"
 #include "lnet/io/qe_ph.hpp"
 #include "lnet/io/qe_pw.hpp"
+#include "lnet/util/output_guard.hpp"
 
 namespace lnet::cli {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 struct ConvertArgs {
   std::string pw, ph, born, structure, output;
   bool allow_incomplete = false;
+  bool force = false;
 };
 
 std::vector<Structure> from_quantum_espresso(const ConvertArgs& a) {
@@ -68,9 +70,14 @@ Action add_convert(CLI::App& app) {
       ->needs(structure);
   structure->needs(sub->get_option("--born"));
   sub->add_option("-o,--output", args->output, "extended XYZ to write")->required();
+  sub->add_flag("--force", args->force, "replace an existing output file");
   return [args] {
     if (args->pw.empty() && args->structure.empty())
       throw InputError("lnet convert", "give --pw (with optional --ph) or --born with --structure");
+    std::vector<std::string> inputs;
+    for (const std::string* in : {&args->pw, &args->ph, &args->born, &args->structure})
+      if (!in->empty()) inputs.push_back(*in);
+    OutputGuard{inputs, "-o/--output", "--force", args->force}.check(args->output);
     std::vector<Structure> frames =
         args->pw.empty() ? with_born(*args) : from_quantum_espresso(*args);
     write_extxyz(args->output, frames);

@@ -12,6 +12,8 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
+#include "lnet/io/reference_frame.hpp"
+#include "lnet/util/output_guard.hpp"
 
 namespace lnet::cli {
 namespace {
@@ -21,6 +23,7 @@ struct EsOptions {
   std::vector<std::string> charges, sigmas;
   std::string charges_column, dipoles_column, method = "auto";
   double accuracy = 1e-5;
+  bool force = false;
 };
 
 // "Na=1" pairs -> {11: 1.0}; errors name the option and the offending text.
@@ -139,6 +142,7 @@ void run(const EsOptions& o) {
   settings.method = es::parse_method(o.method);
   settings.accuracy = o.accuracy;
   es::Electrostatics engine(settings);
+  if (!o.output.empty()) OutputGuard{{o.input}, "-o/--output", "--force", o.force}.check(o.output);
   std::vector<Structure> frames = read_extxyz(o.input);
   if (o.charges.empty() && o.charges_column.empty() && o.dipoles_column.empty())
     throw InputError("lnet electrostatics",
@@ -150,6 +154,7 @@ void run(const EsOptions& o) {
     const es::SiteResult r = es::evaluate(engine, sites);
     std::printf("frame %zu: energy %.10f eV  (%s)\n", k + 1, r.energy.item<double>(),
                 p.describe().c_str());
+    frames[k] = reference_frame(frames[k]);  // results only under the usual keys
     store(frames[k], r, sites.periodic);
   }
   if (!o.output.empty()) {
@@ -174,6 +179,7 @@ Action add_electrostatics(CLI::App& app) {
   sub->add_option("--method", o->method, "auto, ewald, pme or direct")->capture_default_str();
   sub->add_option("--accuracy", o->accuracy, "relative RMS force accuracy")->capture_default_str();
   sub->add_option("-o,--output", o->output, "write results to this extended XYZ file");
+  sub->add_flag("--force", o->force, "replace an existing output file");
   return [o] { run(*o); };
 }
 

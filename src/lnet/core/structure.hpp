@@ -21,16 +21,17 @@ struct Structure {
   std::array<bool, 3> pbc = {false, false, false};
 
   // Labels; any may be missing (DESIGN.md §2).
-  std::optional<double> energy;              // eV
-  std::optional<std::vector<Vec3>> forces;   // eV/Å
-  std::optional<Mat3> stress;                // eV/Å^3, ASE sign: (1/V) dE/d(strain)
-  std::optional<Mat3> virial;                // eV, = -V * stress
-  std::optional<std::vector<Mat3>> bec;      // e, per atom, Z*(alpha, beta)
-  std::optional<Vec3> dipole;                // e·Å (Born dipole M)
-  std::optional<Vec3> polarization;          // e/Å^2 (M / volume)
-  std::optional<Vec3> efield;                // V/Å, uniform external field
-  std::optional<Mat3> epsilon_inf;           // high-frequency dielectric tensor
-  double weight = 1.0;                       // per-structure loss weight
+  std::optional<double> energy;             // eV
+  std::optional<std::vector<Vec3>> forces;  // eV/Å
+  std::optional<Mat3> stress;               // eV/Å^3, ASE sign: (1/V) dE/d(strain)
+  std::optional<Mat3> virial;               // eV, = -V * stress
+  std::optional<std::vector<Mat3>> bec;     // e, per atom, Z*(alpha, beta)
+  std::optional<Vec3> dipole;               // e·Å (Born dipole M)
+  std::optional<Vec3> polarization;         // e/Å^2 (M / volume)
+  std::optional<Mat3> polarizability;       // e·Å²/V, cell tensor dM_α/dE_β at fixed nuclei
+  std::optional<Vec3> efield;               // V/Å, uniform external field
+  std::optional<Mat3> epsilon_inf;          // high-frequency dielectric tensor
+  double weight = 1.0;                      // per-structure loss weight
 
   // Anything else from the file, kept verbatim for a lossless round trip:
   // per-frame key -> raw value text, and per-atom columns -> (type, ncols, raw tokens per atom).

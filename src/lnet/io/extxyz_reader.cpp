@@ -78,8 +78,17 @@ struct Property {
   int extra = -1;  // index in Structure::extra_arrays when role == extra
 };
 
+// Whether `key` holds the label mapped to `mapped`, or, with no mapping, one of its default names.
+bool names_label(const std::string& key, const std::string& mapped,
+                 std::initializer_list<const char*> defaults) {
+  if (!mapped.empty()) return key == mapped;
+  for (const char* d : defaults)
+    if (key == d) return true;
+  return false;
+}
+
 // Known columns take their role only with the expected type and width (else they stay extra).
-Role role_of(const Property& p, const std::vector<Property>& earlier) {
+Role role_of(const Property& p, const std::vector<Property>& earlier, const LabelKeys& keys) {
   auto want = [&](char type, int ncols, Role role) {
     for (const Property& e : earlier)
       if (e.role == role) return Role::extra;  // e.g. both forces and force: the first wins
@@ -88,12 +97,13 @@ Role role_of(const Property& p, const std::vector<Property>& earlier) {
   if (p.name == "species") return want('S', 1, Role::species);
   if (p.name == "Z") return want('I', 1, Role::z);
   if (p.name == "pos") return want('R', 3, Role::pos);
-  if (p.name == "forces" || p.name == "force") return want('R', 3, Role::forces);
-  if (p.name == "bec" || p.name == "BEC") return want('R', 9, Role::bec);
+  if (names_label(p.name, keys.forces, {"forces", "force"})) return want('R', 3, Role::forces);
+  if (names_label(p.name, keys.bec, {"bec", "BEC"})) return want('R', 9, Role::bec);
   return Role::extra;
 }
 
-std::vector<Property> parse_properties(const std::string& text, const Place& at) {
+std::vector<Property> parse_properties(const std::string& text, const Place& at,
+                                       const LabelKeys& keys) {
   std::vector<std::string_view> fields;
   std::string_view rest = text;
   for (std::size_t colon; (colon = rest.find(':')) != std::string_view::npos;)
@@ -119,7 +129,7 @@ std::vector<Property> parse_properties(const std::string& text, const Place& at)
     p.ncols = int(ncols);
     p.first = first;
     first += p.ncols;
-    p.role = role_of(p, props);
+    p.role = role_of(p, props, keys);
     props.push_back(std::move(p));
   }
   bool has_pos = false, has_species = false, has_symbols = false;
@@ -172,6 +182,14 @@ Vec3 vector_of(const KeyValue& kv, const Place& at) {
   return Vec3(v[0], v[1], v[2]);
 }
 
+// 9 numbers row-major (the polarizability's [field][field] order, as the data sets write it).
+Mat3 row_major_of(const KeyValue& kv, const Place& at) {
+  const auto v = numbers_of(kv, at, {9});
+  Mat3 m;
+  for (int i = 0; i < 9; ++i) m(i / 3, i % 3) = v[i];
+  return m;
+}
+
 // epsilon_inf: 9 numbers row-major, 3 (diagonal) or 1 (isotropic).
 Mat3 dielectric_of(const KeyValue& kv, const Place& at) {
   const auto v = numbers_of(kv, at, {9, 3, 1});
@@ -212,7 +230,7 @@ struct Deferred {
   bool has_lattice = false, has_pbc = false, has_weight = false;
 };
 
-void apply_key(KeyValue kv, Structure& s, Deferred& d, const Place& at) {
+void apply_key(KeyValue kv, Structure& s, Deferred& d, const Place& at, const LabelKeys& keys) {
   const std::string& k = kv.key;
   if (k == "Properties") {
     d.properties = kv.value;
@@ -224,26 +242,28 @@ void apply_key(KeyValue kv, Structure& s, Deferred& d, const Place& at) {
   } else if (k == "pbc") {
     s.pbc = pbc_of(kv, at);
     d.has_pbc = true;
-  } else if (k == "energy") {
+  } else if (names_label(k, keys.energy, {"energy"})) {
     s.energy = numbers_of(kv, at, {1})[0];
-  } else if (k == "stress") {
+  } else if (names_label(k, keys.stress, {"stress"})) {
     s.stress = tensor_of(kv, at);
-  } else if (k == "virial") {
+  } else if (names_label(k, keys.virial, {"virial"})) {
     s.virial = tensor_of(kv, at);
-  } else if (k == "dipole") {
+  } else if (names_label(k, keys.dipole, {"dipole"})) {
     s.dipole = vector_of(kv, at);
-  } else if (k == "polarization") {
+  } else if (names_label(k, keys.polarization, {"polarization"})) {
     s.polarization = vector_of(kv, at);
-  } else if (k == "efield") {
+  } else if (names_label(k, keys.polarizability, {"polarizability"})) {
+    s.polarizability = row_major_of(kv, at);
+  } else if (names_label(k, keys.efield, {"efield"})) {
     s.efield = vector_of(kv, at);
-  } else if (k == "epsilon_inf") {
+  } else if (names_label(k, keys.epsilon_inf, {"epsilon_inf"})) {
     s.epsilon_inf = dielectric_of(kv, at);
   } else if (k == "weight") {
     s.weight = numbers_of(kv, at, {1})[0];
     d.has_weight = true;
   } else if (k == "config_weight") {
     d.config_weight = std::move(kv);
-  } else if (k == "BEC" || k == "bec") {
+  } else if (names_label(k, keys.bec, {"BEC", "bec"})) {
     d.bec = std::move(kv);
   } else {
     s.info[k] = std::move(kv.value);
@@ -416,7 +436,7 @@ void apply_deferred(Deferred& d, Structure& s, const Place& at) {
 }
 
 // One frame after its atom-count line.
-Structure read_frame(Lines& lines, std::size_t natoms, Place& at) {
+Structure read_frame(Lines& lines, std::size_t natoms, Place& at, const LabelKeys& keys) {
   Structure s;
   std::string_view comment;
   at.line = lines.number() + 1;
@@ -428,13 +448,13 @@ Structure read_frame(Lines& lines, std::size_t natoms, Place& at) {
   } catch (const Error& e) {
     fail(at, std::string("comment line: ") + e.what());
   }
-  for (KeyValue& kv : kvs) apply_key(std::move(kv), s, d, at);
+  for (KeyValue& kv : kvs) apply_key(std::move(kv), s, d, at, keys);
   if (!d.has_pbc)
     s.pbc = d.has_lattice ? std::array<bool, 3>{true, true, true}
                           : std::array<bool, 3>{false, false, false};
   if (s.periodic() && !d.has_lattice) fail(at, "pbc has T but the frame has no Lattice");
   check_lattice(s, at);
-  std::vector<Property> props = parse_properties(d.properties, at);
+  std::vector<Property> props = parse_properties(d.properties, at, keys);
   allocate(props, natoms, s);
   const Property& last = props.back();
   AtomLineReader reader{props, d.properties, std::size_t(last.first + last.ncols), {}, {}};
@@ -451,7 +471,8 @@ Structure read_frame(Lines& lines, std::size_t natoms, Place& at) {
   return s;
 }
 
-std::vector<Structure> parse_text(std::string_view text, const std::string& name) {
+std::vector<Structure> parse_text(std::string_view text, const std::string& name,
+                                  const LabelKeys& keys) {
   Lines lines(text);
   std::vector<Structure> frames;
   Place at{name, 0, 0};
@@ -467,26 +488,27 @@ std::vector<Structure> parse_text(std::string_view text, const std::string& name
                    std::string(count) + "'");
     if (std::size_t(natoms) > text.size())
       fail(at, "atom count " + std::to_string(natoms) + " exceeds what the file can hold");
-    frames.push_back(read_frame(lines, std::size_t(natoms), at));
+    frames.push_back(read_frame(lines, std::size_t(natoms), at, keys));
   }
   return frames;
 }
 
 }  // namespace
 
-std::vector<Structure> parse_extxyz(std::istream& in, const std::string& name) {
+std::vector<Structure> parse_extxyz(std::istream& in, const std::string& name,
+                                    const LabelKeys& keys) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(name, "read error");
-  return parse_text(text, name);
+  return parse_text(text, name, keys);
 }
 
-std::vector<Structure> read_extxyz(const std::string& path) {
+std::vector<Structure> read_extxyz(const std::string& path, const LabelKeys& keys) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open file for reading");
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) throw InputError(path, "read error");
-  return parse_text(buffer.str(), path);
+  return parse_text(buffer.str(), path, keys);
 }
 
 }  // namespace lnet

@@ -19,7 +19,7 @@ namespace {
 const std::set<std::string>& reserved_keys() {
   static const std::set<std::string> keys = {"Lattice", "Properties",  "pbc",    "energy",
                                              "stress",  "virial",      "dipole", "polarization",
-                                             "efield",  "epsilon_inf", "weight"};
+                                             "efield",  "epsilon_inf", "weight", "polarizability"};
   return keys;
 }
 
@@ -105,6 +105,7 @@ void append_comment_line(std::string& out, const Structure& s) {
   if (s.polarization) key("polarization", numbers_text(s.polarization->data(), 3));
   if (s.efield) key("efield", numbers_text(s.efield->data(), 3));
   if (s.epsilon_inf) key("epsilon_inf", row_major_text(*s.epsilon_inf));
+  if (s.polarizability) key("polarizability", row_major_text(*s.polarizability));
   // config_weight in info is read as the weight unless a weight key is present.
   if (s.weight != 1.0 || s.info.count("config_weight")) key("weight", format_double(s.weight));
   for (const auto& [k, v] : s.info) key(k, v);

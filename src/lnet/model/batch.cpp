@@ -1,6 +1,6 @@
 #include "lnet/model/batch.hpp"
 
-#include "lnet/core/neighbor_list.hpp"
+#include "lnet/core/error.hpp"
 
 namespace lnet {
 
@@ -10,25 +10,19 @@ torch::Dtype dtype_of(const ModelConfig& c) {
   return c.dtype == "float32" ? torch::kFloat32 : torch::kFloat64;
 }
 
-void append_edges(const Structure& s, int64_t offset, int64_t index, double cutoff,
-                  std::vector<int64_t>& recv, std::vector<int64_t>& send, std::vector<double>& shift,
-                  std::vector<int64_t>& structure) {
-  NeighborList nl = build_neighbor_list(s.positions, s.cell, s.pbc, cutoff);
-  for (std::size_t k = 0; k < nl.size(); ++k) {
-    recv.push_back(offset + nl.first[k]);
-    send.push_back(offset + nl.second[k]);
-    for (int a = 0; a < 3; ++a) shift.push_back(nl.shifts[k][a]);
-    structure.push_back(index);
-  }
-}
-
-EdgeSet edge_set(const std::vector<const Structure*>& structures, const std::vector<int64_t>& offsets,
-                 double cutoff, torch::Dtype dtype) {
+EdgeSet edge_set(const std::vector<NeighborList>& lists, const std::vector<int64_t>& offsets,
+                 torch::Dtype dtype) {
   std::vector<int64_t> recv, send, structure;
   std::vector<double> shift;
-  for (std::size_t b = 0; b < structures.size(); ++b)
-    append_edges(*structures[b], offsets[b], static_cast<int64_t>(b), cutoff, recv, send, shift,
-                 structure);
+  for (std::size_t b = 0; b < lists.size(); ++b) {
+    const NeighborList& nl = lists[b];
+    for (std::size_t k = 0; k < nl.size(); ++k) {
+      recv.push_back(offsets[b] + nl.first[k]);
+      send.push_back(offsets[b] + nl.second[k]);
+      for (int a = 0; a < 3; ++a) shift.push_back(nl.shifts[k][a]);
+      structure.push_back(static_cast<int64_t>(b));
+    }
+  }
   EdgeSet e;
   const auto ne = static_cast<int64_t>(recv.size());
   e.receiver = torch::tensor(recv, torch::kLong);
@@ -36,6 +30,14 @@ EdgeSet edge_set(const std::vector<const Structure*>& structures, const std::vec
   e.structure = torch::tensor(structure, torch::kLong);
   e.shift = torch::tensor(shift, torch::kFloat64).reshape({ne, 3}).to(dtype);
   return e;
+}
+
+std::vector<NeighborList> neighbor_lists(const std::vector<const Structure*>& structures,
+                                         double cutoff) {
+  std::vector<NeighborList> lists;
+  for (const Structure* s : structures)
+    lists.push_back(build_neighbor_list(s->positions, s->cell, s->pbc, cutoff));
+  return lists;
 }
 
 torch::Tensor mat3(const Mat3& m) {
@@ -50,6 +52,17 @@ torch::Tensor mat3(const Mat3& m) {
 torch::Tensor Batch::volume() const { return torch::linalg::det(cell).abs(); }
 
 Batch make_batch(const std::vector<const Structure*>& structures, const ModelConfig& config) {
+  return make_batch(structures, config, neighbor_lists(structures, config.network_a.cutoff),
+                    config.long_range ? neighbor_lists(structures, config.network_b.cutoff)
+                                      : std::vector<NeighborList>{});
+}
+
+Batch make_batch(const std::vector<const Structure*>& structures, const ModelConfig& config,
+                 const std::vector<NeighborList>& edges_a,
+                 const std::vector<NeighborList>& edges_b) {
+  if (edges_a.size() != structures.size() ||
+      (config.long_range && edges_b.size() != structures.size()))
+    throw Error("make_batch: one neighbour list per structure and network expected");
   Batch b;
   const auto dtype = dtype_of(config);
   b.num_structures = static_cast<int64_t>(structures.size());
@@ -118,10 +131,11 @@ Batch make_batch(const std::vector<const Structure*>& structures, const ModelCon
       }
     }
   }
-  b.edges_a = edge_set(structures, b.offsets, config.network_a.cutoff, dtype);
-  if (config.long_range) b.edges_b = edge_set(structures, b.offsets, config.network_b.cutoff, dtype);
+  b.edges_a = edge_set(edges_a, b.offsets, dtype);
+  if (config.long_range) b.edges_b = edge_set(edges_b, b.offsets, dtype);
   for (auto* t : {&b.positions, &b.forces, &b.bec, &b.cell, &b.energy, &b.energy_mask, &b.stress,
-                  &b.stress_mask, &b.efield, &b.weight, &b.dipole, &b.dipole_mask, &b.forces_mask, &b.bec_mask})
+                  &b.stress_mask, &b.efield, &b.weight, &b.dipole, &b.dipole_mask, &b.forces_mask,
+                  &b.bec_mask})
     *t = t->to(dtype);
   return b;
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include <vector>
 
+#include "lnet/core/neighbor_list.hpp"
 #include "lnet/core/structure.hpp"
 #include "lnet/model/model_config.hpp"
 #include "lnet/pch/torch_pch.hpp"
@@ -19,12 +20,12 @@ struct Batch {
   int64_t num_structures = 0;
   std::vector<int64_t> natoms, offsets;  // atoms and first atom index per structure
   std::vector<std::array<bool, 3>> pbc;
-  torch::Tensor positions;  // [N, 3] as given (unwrapped positions are kept)
-  torch::Tensor species;    // [N] species index
-  torch::Tensor numbers;    // [N] atomic numbers
-  torch::Tensor structure;  // [N] structure index of each atom
-  torch::Tensor cell;       // [B, 3, 3], rows are lattice vectors
-  EdgeSet edges_a, edges_b; // network A / network B cutoffs (edges_b empty without long range)
+  torch::Tensor positions;   // [N, 3] as given (unwrapped positions are kept)
+  torch::Tensor species;     // [N] species index
+  torch::Tensor numbers;     // [N] atomic numbers
+  torch::Tensor structure;   // [N] structure index of each atom
+  torch::Tensor cell;        // [B, 3, 3], rows are lattice vectors
+  EdgeSet edges_a, edges_b;  // network A / network B cutoffs (edges_b empty without long range)
 
   // Labels; *_mask are 1 where the label exists (DESIGN.md §2: any label may be missing).
   torch::Tensor energy, energy_mask;  // [B]
@@ -35,10 +36,15 @@ struct Batch {
   torch::Tensor efield;               // [B, 3] (zero where absent)
   torch::Tensor weight;               // [B]
 
-  torch::Tensor volume() const;       // [B]
+  torch::Tensor volume() const;  // [B]
 };
 
 // Builds the batch (neighbour lists included) in the model's dtype.
 Batch make_batch(const std::vector<const Structure*>& structures, const ModelConfig& config);
+// Same with the neighbour lists given, one per structure within network A's and (long range)
+// network B's cutoff, e.g. filtered from a Verlet list by the calculator.
+Batch make_batch(const std::vector<const Structure*>& structures, const ModelConfig& config,
+                 const std::vector<NeighborList>& edges_a,
+                 const std::vector<NeighborList>& edges_b);
 
 }  // namespace lnet

@@ -55,7 +55,7 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
   auto eps = a_->forward(batch.species, edge_vectors(batch.edges_a, pos_s, cell_s),
                          batch.edges_a.sender, batch.edges_a.receiver);
   auto energy = torch::zeros({nb}, pos.options()).index_add(0, batch.structure, eps);
-  if (config_.long_range) long_range(batch, pos_s, cell_s, energy, out);
+  if (config_.long_range) long_range(batch, request, pos_s, cell_s, energy, out);
   out.energy = energy;
 
   std::vector<torch::Tensor> inputs;
@@ -64,12 +64,16 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
   const bool keep = request.create_graph || request.bec;
   if (!inputs.empty()) {
     // allow_unused: a structure without neighbours or charges has no path to its inputs.
-    auto grads = torch::autograd::grad({energy.sum()}, inputs, {}, keep, request.create_graph, true);
+    auto grads =
+        torch::autograd::grad({energy.sum()}, inputs, {}, keep, request.create_graph, true);
     for (std::size_t k = 0; k < grads.size(); ++k)
       if (!grads[k].defined()) grads[k] = torch::zeros_like(inputs[k]);
     std::size_t k = 0;
     if (request.forces) out.forces = -grads[k++];
-    if (request.stress) out.stress = grads[k] / batch.volume().view({nb, 1, 1});
+    if (request.stress) {
+      out.virial = -grads[k];
+      out.stress = grads[k] / batch.volume().view({nb, 1, 1});
+    }
   }
   if (request.bec) {
     if (!config_.long_range) throw Error("Born effective charges need a long-range model");
@@ -84,7 +88,7 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
   return out;
 }
 
-void PotentialImpl::long_range(const Batch& batch, const torch::Tensor& pos,
+void PotentialImpl::long_range(const Batch& batch, const Request& request, const torch::Tensor& pos,
                                const torch::Tensor& cell, torch::Tensor& energy, Prediction& out) {
   auto vectors = edge_vectors(batch.edges_b, pos, cell);
   auto [s, mu] = b_->forward(batch.species, vectors, batch.edges_b.sender, batch.edges_b.receiver);
@@ -105,9 +109,9 @@ void PotentialImpl::long_range(const Batch& batch, const torch::Tensor& pos,
     auto w = 1 - x.pow(3) * (10 - 15 * x + 6 * x * x);  // C2 switch: 1 at r = 0, 0 at the cutoff
     auto t = (s.index_select(0, e.sender) - s.index_select(0, e.receiver)) * w;
     q = q + torch::zeros_like(q).index_add(0, e.receiver, t);
-    out.polarization = out.polarization -
-                       0.5 * torch::zeros({nb, 3}, pos.options())
-                                 .index_add(0, e.structure, t.unsqueeze(1) * vectors);
+    out.polarization =
+        out.polarization - 0.5 * torch::zeros({nb, 3}, pos.options())
+                                     .index_add(0, e.structure, t.unsqueeze(1) * vectors);
   }
   auto sigma = sigma_.index_select(0, batch.species);
   std::vector<torch::Tensor> e_es;
@@ -123,7 +127,9 @@ void PotentialImpl::long_range(const Batch& batch, const torch::Tensor& pos,
     sites.charges = q.narrow(0, batch.offsets[b], batch.natoms[b]);
     sites.dipoles = mu.narrow(0, batch.offsets[b], batch.natoms[b]);
     sites.sigma = sigma.narrow(0, batch.offsets[b], batch.natoms[b]);
-    e_es.push_back(es_.energy(sites));
+    const bool given = static_cast<int64_t>(request.es_parameters.size()) == nb;
+    out.es_parameters.push_back(given ? request.es_parameters[b] : es_.resolve(sites));
+    e_es.push_back(es_.energy(sites, out.es_parameters.back()));
   }
   energy = energy + torch::stack(e_es) / config_.epsilon_s;
   energy = energy - (batch.efield * out.polarization).sum(1);

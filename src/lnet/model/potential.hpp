@@ -15,16 +15,21 @@ struct Request {
   bool stress = false;
   bool bec = false;
   bool create_graph = false;  // keep the graph of the derivatives (training on them)
+  // Electrostatics parameters per structure, resolved earlier (the calculator keeps them for a
+  // whole MD run so that the energy does not jump when re-tuning); empty: resolve now.
+  std::vector<es::Parameters> es_parameters;
 };
 
 struct Prediction {
   torch::Tensor energy;        // [B] eV
   torch::Tensor forces;        // [N, 3] eV/Å
-  torch::Tensor stress;        // [B, 3, 3] eV/Å^3, ASE sign
+  torch::Tensor stress;        // [B, 3, 3] eV/Å^3, ASE sign (= -virial / V)
+  torch::Tensor virial;        // [B, 3, 3] eV, W = -dE/d(strain) (also for open boundaries)
   torch::Tensor charges;       // [N] e (long range only)
   torch::Tensor dipoles;       // [N, 3] e·Å (long range only)
   torch::Tensor polarization;  // [B, 3] Born dipole M = sum q r + sum mu, e·Å (long range only)
   torch::Tensor bec;           // [N, 3, 3] Z*(alpha, beta) = dM_alpha / dr_beta
+  std::vector<es::Parameters> es_parameters;  // used per structure (long range only)
 };
 
 class PotentialImpl : public torch::nn::Module {
@@ -36,8 +41,8 @@ class PotentialImpl : public torch::nn::Module {
 
  private:
   // Adds the long-range terms to `energy`; fills charges, dipoles and M.
-  void long_range(const Batch& batch, const torch::Tensor& pos, const torch::Tensor& cell,
-                  torch::Tensor& energy, Prediction& out);
+  void long_range(const Batch& batch, const Request& request, const torch::Tensor& pos,
+                  const torch::Tensor& cell, torch::Tensor& energy, Prediction& out);
   ModelConfig config_;
   ShortRangeNetwork a_{nullptr};
   PolarizationNetwork b_{nullptr};

@@ -1,38 +1,53 @@
 #include "lnet/train/dataset.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <numeric>
 #include <random>
 #include <set>
-#include <spdlog/spdlog.h>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/io/extxyz.hpp"
+#include "lnet/train/labels.hpp"
 
 namespace lnet {
 
+namespace {
+
+std::vector<Structure> read_data(const std::string& path, const LabelKeys& keys) {
+  std::vector<Structure> frames = read_extxyz(path, keys);
+  spdlog::info("{}", label_summary(path, frames, keys));
+  return frames;
+}
+
+}  // namespace
+
 DataSplit load_split(const TrainConfig& c) {
   DataSplit split;
-  std::vector<Structure> all = read_extxyz(c.train_file);
+  std::vector<Structure> all = read_data(c.train_file, c.keys);
   if (all.empty()) throw InputError(c.train_file, "no structures");
   std::vector<int> idx(all.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::mt19937_64 rng(static_cast<uint64_t>(c.split_seed));
   std::shuffle(idx.begin(), idx.end(), rng);
   const auto n = static_cast<double>(all.size());
-  std::size_t nv = c.valid_file.empty() ? static_cast<std::size_t>(std::round(c.valid_fraction * n)) : 0;
-  std::size_t nt = c.test_file.empty() ? static_cast<std::size_t>(std::round(c.test_fraction * n)) : 0;
+  std::size_t nv =
+      c.valid_file.empty() ? static_cast<std::size_t>(std::round(c.valid_fraction * n)) : 0;
+  std::size_t nt =
+      c.test_file.empty() ? static_cast<std::size_t>(std::round(c.test_fraction * n)) : 0;
   if (nv + nt >= all.size())
     throw InputError(c.source, "data: the validation and test fractions leave no training data");
   for (std::size_t k = 0; k < idx.size(); ++k) {
     auto& dest = k < nv ? split.valid : (k < nv + nt ? split.test : split.train);
     dest.push_back(std::move(all[idx[k]]));
   }
-  if (!c.valid_file.empty()) split.valid = read_extxyz(c.valid_file);
-  if (!c.test_file.empty()) split.test = read_extxyz(c.test_file);
+  if (!c.valid_file.empty()) split.valid = read_data(c.valid_file, c.keys);
+  if (!c.test_file.empty()) split.test = read_data(c.test_file, c.keys);
+  for (const std::string& w : check_loss_labels(split.train, split.valid, c)) spdlog::warn("{}", w);
   return split;
 }
 
@@ -106,7 +121,8 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
                m.long_range ? fmt::format(", B {:.1f}", m.avg_neighbors_b) : "");
 }
 
-std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed, int epoch) {
+std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed,
+                                            int epoch) {
   std::vector<int> idx(n);
   std::iota(idx.begin(), idx.end(), 0);
   std::mt19937_64 rng(seed * 1000003ull + static_cast<uint64_t>(epoch));
@@ -117,7 +133,8 @@ std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint6
   return out;
 }
 
-std::vector<const Structure*> select(const std::vector<Structure>& data, const std::vector<int>& idx) {
+std::vector<const Structure*> select(const std::vector<Structure>& data,
+                                     const std::vector<int>& idx) {
   std::vector<const Structure*> out;
   for (int i : idx) out.push_back(&data[i]);
   return out;

@@ -16,8 +16,8 @@ std::string resolve(const std::string& base_dir, const std::string& path) {
 }
 
 NetworkHyper read_network(const YamlSection& s, NetworkHyper h) {
-  s.check_keys({"cutoff", "num_basis", "envelope_p", "l_max", "l_hidden", "channels",
-                "correlation", "layers", "radial_hidden"});
+  s.check_keys({"cutoff", "num_basis", "envelope_p", "l_max", "l_hidden", "channels", "correlation",
+                "layers", "radial_hidden"});
   h.cutoff = s.get("cutoff", h.cutoff);
   h.num_basis = s.get("num_basis", h.num_basis);
   h.envelope_p = s.get("envelope_p", h.envelope_p);
@@ -52,6 +52,16 @@ std::map<int, double> per_element(const YamlSection& s, const std::string& key) 
   return out;
 }
 
+// data.keys: {energy: total_energy, bec: born_charge, ...}: where each label lives.
+LabelKeys read_label_keys(const YamlSection& s) {
+  std::vector<std::string> labels;
+  for (const auto& [label, member] : LabelKeys::labels()) labels.push_back(label);
+  s.check_keys(labels);
+  LabelKeys keys;
+  for (const std::string& label : s.keys()) keys.set(label, s.get(label, std::string()), s.where());
+  return keys;
+}
+
 void read_model(const YamlSection& s, ModelConfig& m) {
   s.check_keys({"dtype", "network_a", "long_range", "network_b", "learn_charges", "charges",
                 "sigma", "epsilon_s", "electrostatics"});
@@ -70,13 +80,14 @@ void read_model(const YamlSection& s, ModelConfig& m) {
   es.check_keys({"accuracy", "method"});
   m.es_accuracy = es.get("accuracy", m.es_accuracy);
   m.es_method = es.get("method", m.es_method);
-  if (m.es_method != "auto" && m.es_method != "ewald" && m.es_method != "pme" && m.es_method != "direct")
+  if (m.es_method != "auto" && m.es_method != "ewald" && m.es_method != "pme" &&
+      m.es_method != "direct")
     throw InputError(es.where(), "method: expected auto, ewald, pme or direct");
 }
 
 void read_training(const YamlSection& s, TrainConfig& c) {
-  s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "grad_clip", "loss", "scheduler",
-                "early_stopping_patience", "checkpoint_every", "seed", "max_minutes"});
+  s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "grad_clip", "loss",
+                "scheduler", "early_stopping_patience", "checkpoint_every", "seed", "max_minutes"});
   c.epochs = s.get("epochs", c.epochs);
   c.batch_size = s.get("batch_size", c.batch_size);
   c.lr = s.get("lr", c.lr);
@@ -99,10 +110,12 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.plateau_factor = sched.get("factor", c.plateau_factor);
   c.plateau_patience = sched.get("patience", c.plateau_patience);
   c.min_lr = sched.get("min_lr", c.min_lr);
-  if (c.epochs < 1 || c.batch_size < 1) throw InputError(s.where(), "epochs and batch_size must be >= 1");
+  if (c.epochs < 1 || c.batch_size < 1)
+    throw InputError(s.where(), "epochs and batch_size must be >= 1");
   if (c.lr <= 0) throw InputError(s.where(), "lr: must be positive");
   if (c.grad_clip < 0) throw InputError(s.where(), "grad_clip: must be >= 0 (0 switches it off)");
-  if (c.ema_decay < 0 || c.ema_decay >= 1) throw InputError(s.where(), "ema_decay: must be in [0, 1)");
+  if (c.ema_decay < 0 || c.ema_decay >= 1)
+    throw InputError(s.where(), "ema_decay: must be in [0, 1)");
 }
 
 }  // namespace
@@ -114,7 +127,8 @@ TrainConfig load_train_config(const std::string& path) {
   c.source = path;
   const std::string dir = std::filesystem::path(path).parent_path().string();
   YamlSection data = top.section("data");
-  data.check_keys({"train", "valid", "test", "valid_fraction", "test_fraction", "seed"});
+  data.check_keys({"train", "valid", "test", "valid_fraction", "test_fraction", "seed", "keys"});
+  c.keys = read_label_keys(data.section("keys"));
   c.train_file = resolve(dir, data.required<std::string>("train"));
   c.valid_file = resolve(dir, data.get("valid", std::string()));
   c.test_file = resolve(dir, data.get("test", std::string()));

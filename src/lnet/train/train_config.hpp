@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_config.hpp"
 
 namespace lnet {
@@ -21,6 +22,7 @@ struct TrainConfig {
   std::string train_file, valid_file, test_file;  // valid/test empty: fractions of train_file
   double valid_fraction = 0.1, test_fraction = 0.1;
   int split_seed = 1;
+  LabelKeys keys;  // where each label lives in the data files (data.keys)
   // model (fitted statistics are filled in by the trainer)
   ModelConfig model;
   // optimisation

@@ -7,6 +7,7 @@
 
 #include "lnet/core/error.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/spelling.hpp"
 
 namespace lnet {
 namespace {
@@ -132,22 +133,6 @@ struct Decoder<std::map<std::string, double>> {
   }
 };
 
-// Edit distance, for "did you mean" hints on misspelt keys.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -268,12 +253,7 @@ void YamlSection::check_keys(const std::vector<std::string>& allowed) const {
     }
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string message = "unknown key '" + key_path(key) + "'";
-    std::string best;
-    std::size_t best_distance = 3;  // suggest only close misspellings
-    for (const auto& candidate : allowed) {
-      const std::size_t d = edit_distance(key, candidate);
-      if (d < best_distance) best_distance = d, best = candidate;
-    }
+    const std::string best = closest_match(key, allowed);  // close misspellings only
     if (!best.empty()) message += " (did you mean '" + best + "'?)";
     std::vector<std::string> sorted = allowed;
     std::sort(sorted.begin(), sorted.end());

@@ -1,0 +1,36 @@
+// `lnet md config.yaml [--resume]`: molecular dynamics with a trained model (in and out of
+// electric fields) through the inference calculator; the integrators and outputs are those of
+// src/lnet/md (see md_config.hpp for the keys).
+#include <iostream>
+
+#include "lnet/cli/commands.hpp"
+#include "lnet/md/run_md.hpp"
+#include "lnet/model/calculator.hpp"
+
+namespace lnet::cli {
+
+Action add_md(CLI::App& app) {
+  auto* cmd = app.add_subcommand("md", "Molecular dynamics (NVE, NVT, NPT; static or AC field)");
+  auto config = std::make_shared<std::string>();
+  auto options = std::make_shared<MdRunOptions>();
+  auto dtype = std::make_shared<std::string>();
+  cmd->add_option("config", *config, "MD config (YAML)")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--resume", options->resume, "continue from the checkpoint in output.dir");
+  cmd->add_flag("!--no-progress", options->progress, "no progress bar");
+  cmd->add_option("--dtype", *dtype, "run the model in float64 or float32 (default: the model's)");
+  return [=] {
+    const MdConfig c = load_md_config(*config);
+    const Structure start = load_md_structure(c);
+    CalculatorOptions calc_options;
+    if (!dtype->empty()) calc_options.dtype = *dtype;
+    Calculator calc(c.model, calc_options);
+    MdRunOptions o = *options;
+    o.report = &std::cout;
+    const MdRunSummary s = run_md(c, calc, start, o);
+    std::cout << "md: steps " << s.first_step << " -> " << s.last_step << " in " << s.wall_seconds
+              << " s; mean T " << s.mean_temperature_K << " K; conserved-energy change "
+              << s.conserved_drift << " eV; outputs in " << s.output_dir << "\n";
+  };
+}
+
+}  // namespace lnet::cli

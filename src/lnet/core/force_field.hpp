@@ -1,0 +1,52 @@
+// The seam between a potential and what drives it (DESIGN.md §4): MD, relaxation, phonons and
+// the interfaces see a ForceField that evaluates ONE structure; lnet's trained model implements
+// it as lnet::Calculator (src/lnet/model/calculator.hpp), tests implement analytic ones.
+// Plain Eigen types in and out, no torch.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lnet/core/structure.hpp"
+
+namespace lnet {
+
+struct EvalRequest {
+  bool forces = true;
+  bool virial = false;  // also gives the stress
+  bool bec = false;     // Born effective charges Z*_i = dM/dr_i (long-range models)
+};
+
+struct Evaluation {
+  double energy = 0;           // eV, total, including the field term -E·M
+  std::vector<Vec3> forces;    // eV/Å, when requested
+  std::optional<Mat3> virial;  // eV, W = -dE/d(strain) (symmetric strain); stress = -W / V
+  // Long-range models only (otherwise empty / nullopt):
+  std::optional<Vec3> dipole;        // Born dipole M = Σ q_i r_i + Σ μ_i (e·Å) from the
+                                     // positions as given: pass unwrapped positions in MD
+  std::vector<double> charges;       // q_i (e)
+  std::vector<Vec3> atomic_dipoles;  // μ_i (e·Å)
+  std::vector<Mat3> bec;             // Z*_i(α, β) = ∂M_α/∂r_iβ (e), when requested
+};
+
+class ForceField {
+ public:
+  virtual ~ForceField() = default;
+  // Energy and derivatives of `s` (numbers, positions, cell, pbc; labels are ignored) in the
+  // uniform external field `efield` (V/Å). Positions need not be wrapped into the cell.
+  // Throws lnet::Error (or InputError) for a structure it cannot evaluate.
+  virtual Evaluation evaluate(const Structure& s, const Vec3& efield,
+                              const EvalRequest& request) = 0;
+  // Whether the model has a Born dipole (charges/dipoles, field coupling, Z*).
+  virtual bool has_dipole() const { return false; }
+  // Exact Hessian ∂²E/∂r_i∂r_j of `s` (3N × 3N, atom-major rows 3i + α, eV/Å²) at zero field,
+  // for force fields that can differentiate twice (phonons use it to check finite-difference
+  // force constants, issue 8); nullopt when not available or the cell is too large for it.
+  virtual std::optional<Eigen::MatrixXd> hessian(const Structure& /*s*/) { return std::nullopt; }
+  // State a run must carry across a restart for bit-identical continuation (e.g. resolved
+  // electrostatics parameters); opaque text, empty when there is none.
+  virtual std::string state() const { return {}; }
+  virtual void restore_state(const std::string& /*state*/) {}
+};
+
+}  // namespace lnet

@@ -1,0 +1,101 @@
+// Settings of one `lnet md` run, read from YAML (CONVENTIONS.md "Configs": strict, unknown keys
+// are errors, every range checked with a message naming the key). Units: fs, K, GPa, V/Å, Å.
+//
+//   model: model.lnet            # path relative to the YAML file (the CLI loads it)
+//   structure: start.xyz         # extxyz relative to the YAML file
+//   frame: -1                    # frame index, negative counts from the end (-1: last)
+//   timestep: 0.5                # fs
+//   steps: 20000
+//   seed: 1
+//   ensemble: nvt                # nve | nvt | npt
+//   temperature: 300             # K: initial velocities and thermostat target
+//   velocities: maxwell-boltzmann  # | file | zero (see VelocitySource)
+//   remove_com: true             # zero centre-of-mass momentum and keep it zero
+//   thermostat: {type: bussi, tau: 100}   # bussi | langevin; tau in fs
+//   barostat: {type: stochastic_cell_rescaling, pressure: 0.0, tau: 1000,
+//              compressibility: 0.45, coupling: isotropic}  # GPa, fs, 1/GPa; | anisotropic
+//   field: {type: static, e0: [0, 0, 0.01]}  # none | static | ac (see FieldProtocol)
+//   masses: {H: 2.014}           # amu, overrides of the standard atomic weights
+//   fixed: [1, 2]                # 1-based atom indices held fixed
+//   min_distance: 0.5            # Å; 0 switches the check off
+//   output: {dir: md, thermo_every: 10, trajectory_every: 100,
+//            trajectory_extra: [charges, dipoles, bec], checkpoint_every: 1000,
+//            overwrite: false}
+#pragma once
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lnet/core/structure.hpp"
+#include "lnet/md/field_protocol.hpp"
+
+namespace lnet {
+
+enum class Ensemble { nve, nvt, npt };
+enum class ThermostatType { bussi, langevin };
+enum class Coupling { isotropic, anisotropic };
+// maxwell_boltzmann: seeded draw at `temperature`, rescaled to exactly that temperature.
+// file: per-atom column `momenta` (ASE units amu·Å/t_ASE) or `velocities` (ASE units Å/t_ASE,
+//   t_ASE = Å·sqrt(amu/eV) ≈ 10.1805 fs, unless the frame says velocities_unit=A/fs as lnet's
+//   own trajectories do). zero: start at rest.
+enum class VelocitySource { maxwell_boltzmann, file, zero };
+
+struct ThermostatConfig {
+  ThermostatType type = ThermostatType::bussi;
+  double tau_fs = 100;  // bussi: relaxation time of K; langevin: 1 / friction
+};
+
+struct BarostatConfig {
+  double pressure_gpa = 0;                // target (isotropic) pressure
+  double tau_fs = 1000;                   // relaxation time
+  double compressibility_per_gpa = 0.45;  // isothermal compressibility β_T guess (water ~0.45)
+  Coupling coupling = Coupling::isotropic;
+};
+
+struct OutputConfig {
+  std::string dir = "md";  // relative to the YAML file
+  int thermo_every = 10;
+  int trajectory_every = 100;
+  std::vector<std::string> trajectory_extra;  // any of charges, dipoles, bec
+  int checkpoint_every = 1000;
+  bool overwrite = false;
+};
+
+struct MdConfig {
+  std::string source;     // the YAML file ("" when built in code)
+  std::string model;      // resolved path
+  std::string structure;  // resolved path
+  int frame = -1;
+  double timestep_fs = 0.5;
+  long steps = 1000;
+  unsigned long seed = 1;
+  Ensemble ensemble = Ensemble::nvt;
+  double temperature_K = 300;
+  VelocitySource velocities = VelocitySource::maxwell_boltzmann;
+  bool remove_com = true;
+  ThermostatConfig thermostat;
+  BarostatConfig barostat;
+  FieldProtocol field;
+  std::map<std::string, double> masses;  // element symbol -> amu
+  std::vector<int> fixed;                // 0-based after loading
+  double min_distance = 0.5;             // Å
+  OutputConfig output;
+};
+
+// Reads and validates `path`; relative paths (model, structure, output.dir) are resolved against
+// the YAML file's folder. InputError naming the file, line and key on any problem.
+MdConfig load_md_config(const std::string& path);
+MdConfig parse_md_config(const std::string& yaml_text, const std::string& name);
+
+// Checks that need the starting structure: npt on a non-periodic (or mixed) system, fixed
+// indices out of range, mass overrides for elements present. InputError naming the key.
+void validate_md_setup(const MdConfig& config, const Structure& start);
+
+// The starting frame `config.frame` of `config.structure` (InputError if out of range), checked
+// with validate_md_setup.
+Structure load_md_structure(const MdConfig& config);
+
+std::string to_string(Ensemble e);
+
+}  // namespace lnet

@@ -1,0 +1,71 @@
+// What an MD run writes as it goes: the thermo log (a table on the report stream, thermo.csv,
+// thermo.jsonl) and the trajectory (extended XYZ frames, wrapped positions plus image counts).
+#pragma once
+#include <array>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "lnet/md/append_file.hpp"
+#include "lnet/md/md_state.hpp"
+
+namespace lnet::md {
+
+struct ThermoRecord {
+  long step = 0;
+  double time_fs = 0;
+  double temperature_K = 0;
+  double potential_energy = 0;  // eV
+  double kinetic_energy = 0;    // eV
+  double conserved_energy = 0;  // eV
+  double pressure_gpa = 0;      // NaN for open systems
+  double volume = 0;            // Å³, 0 for open systems
+  std::optional<Vec3> dipole;   // e·Å
+  Vec3 efield = Vec3::Zero();   // V/Å
+};
+
+// thermo.csv columns (NaN written as "nan"; thermo.jsonl has the same keys, NaN as null).
+std::string thermo_csv_header();
+std::string thermo_csv_line(const ThermoRecord& r);
+std::string thermo_json_line(const ThermoRecord& r);
+
+class ThermoOutput {
+ public:
+  // `report` (may be null) gets a fixed-width table; the header is printed here.
+  ThermoOutput(AppendFile csv, AppendFile jsonl, std::ostream* report, bool show_dipole,
+               bool show_field);
+  void write(const ThermoRecord& r);
+  void flush();
+  AppendFile& csv() { return csv_; }
+  AppendFile& jsonl() { return jsonl_; }
+
+ private:
+  AppendFile csv_, jsonl_;
+  std::ostream* report_;
+  bool show_dipole_, show_field_;
+};
+
+// Positions wrapped into the cell along periodic axes, and the integer image counts n such that
+// unwrapped = wrapped + nᵀ·cell.
+void wrap_positions(const std::vector<Vec3>& unwrapped, const Mat3& cell,
+                    const std::array<bool, 3>& pbc, std::vector<Vec3>& wrapped,
+                    std::vector<std::array<long, 3>>& images);
+
+struct FrameExtras {
+  bool charges = false, dipoles = false, bec = false;
+};
+
+// One trajectory frame: wrapped positions, `image:I:3`, `velocities:R:3` (Å/fs; the frame says
+// velocities_unit=A/fs), forces, energy, dipole, efield, step and time_fs; per-atom charges
+// (`charges:R:1`), atomic dipoles (`dipoles:R:3`) and bec (`bec:R:9`) when asked and present.
+Structure trajectory_frame(const MdState& s, const std::vector<int>& numbers,
+                           const std::array<bool, 3>& pbc, double timestep_fs,
+                           const FrameExtras& extras);
+// The same frame with positions unwrapped and no image column (last_good.xyz, final.xyz).
+Structure restart_frame(const MdState& s, const std::vector<int>& numbers,
+                        const std::array<bool, 3>& pbc, double timestep_fs);
+
+std::string extxyz_text(const Structure& frame);
+
+}  // namespace lnet::md

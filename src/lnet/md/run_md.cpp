@@ -1,0 +1,381 @@
+#include "lnet/md/run_md.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "lnet/core/constants.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/core/neighbor_list.hpp"
+#include "lnet/io/dipole_series.hpp"
+#include "lnet/io/extxyz.hpp"
+#include "lnet/md/checkpoint.hpp"
+#include "lnet/md/integrator.hpp"
+#include "lnet/md/md_output.hpp"
+#include "lnet/md/md_setup.hpp"
+#include "lnet/util/atomic_file.hpp"
+#include "lnet/util/progress.hpp"
+
+namespace lnet {
+namespace {
+
+namespace fs = std::filesystem;
+using md::MdState;
+
+const char* kTrajectory = "trajectory.xyz";
+const char* kThermoCsv = "thermo.csv";
+const char* kThermoJsonl = "thermo.jsonl";
+const char* kDipole = "dipole.dat";
+const char* kCheckpoint = "checkpoint.json";
+
+md::IntegratorSettings integrator_settings(const MdConfig& c) {
+  md::IntegratorSettings s;
+  s.timestep_fs = c.timestep_fs;
+  s.ensemble = c.ensemble;
+  s.thermostat = c.thermostat;
+  s.temperature_K = c.temperature_K;
+  s.remove_com = c.remove_com;
+  s.barostat = c.barostat;
+  return s;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+class MdRun {
+ public:
+  MdRun(const MdConfig& c, ForceField& ff, const Structure& start, const MdRunOptions& o)
+      : config_(c),
+        ff_(ff),
+        options_(o),
+        numbers_(start.numbers),
+        pbc_(start.pbc),
+        integrator_(integrator_settings(c), md::atom_masses(start, c.masses), c.fixed),
+        rng_(c.seed),
+        has_dipole_(ff.has_dipole()) {
+    for (const auto& e : c.output.trajectory_extra) {
+      extras_.charges |= e == "charges";
+      extras_.dipoles |= e == "dipoles";
+      extras_.bec |= e == "bec";
+    }
+    frame_.numbers = numbers_;
+    frame_.pbc = pbc_;
+  }
+
+  MdRunSummary run(const Structure& start);
+
+ private:
+  std::string path(const char* name) const {
+    return (fs::path(config_.output.dir) / name).string();
+  }
+  void evaluate(MdState& s);
+  void start_fresh(const Structure& start);
+  void resume();
+  void open_outputs(const std::map<std::string, std::uint64_t>* bytes);
+  void write_step_outputs();
+  DipoleRow dipole_row() const;
+  void check_sound();
+  void fail(const std::string& what);
+  std::map<std::string, std::uint64_t> flushed_sizes();
+  void checkpoint(const std::map<std::string, std::uint64_t>& sizes);
+  void finish();
+  double volume() const { return frame_.periodic() ? std::abs(state_.cell.determinant()) : 0.0; }
+
+  const MdConfig& config_;
+  ForceField& ff_;
+  MdRunOptions options_;
+  std::vector<int> numbers_;
+  std::array<bool, 3> pbc_;
+  md::Integrator integrator_;
+  md::Rng rng_;
+  bool has_dipole_;
+  md::FrameExtras extras_;
+  Structure frame_;  // numbers and pbc; positions and cell set per evaluation
+  MdState state_;
+  MdState last_good_;
+  std::optional<DipoleRow> pending_row_;  // row of the current step, waiting for M(step + 1)
+  std::optional<md::ThermoOutput> thermo_;
+  std::optional<md::AppendFile> trajectory_;
+  std::optional<DipoleSeriesWriter> dipole_;
+};
+
+void MdRun::evaluate(MdState& s) {
+  const long step = s.step;
+  frame_.positions = s.positions;  // unwrapped: the force field sees continuous positions
+  frame_.cell = s.cell;
+  EvalRequest request;
+  request.virial = frame_.periodic() &&
+                   (config_.ensemble == Ensemble::npt || step % config_.output.thermo_every == 0);
+  request.bec = extras_.bec && config_.output.trajectory_every > 0 &&
+                step % config_.output.trajectory_every == 0;
+  s.efield = config_.field.at(static_cast<double>(step) * config_.timestep_fs);
+  s.eval = ff_.evaluate(frame_, s.efield, request);
+  if (s.eval.forces.size() != s.positions.size())
+    throw Error("the force field returned " + std::to_string(s.eval.forces.size()) +
+                " forces for " + std::to_string(s.positions.size()) + " atoms");
+}
+
+void MdRun::start_fresh(const Structure& start) {
+  state_ = MdState{};
+  state_.positions = start.positions;
+  state_.cell = start.cell;
+  state_.velocities = md::initial_velocities(config_, start, integrator_, rng_);
+  evaluate(state_);
+  last_good_ = state_;
+  check_sound();
+  open_outputs(nullptr);
+  write_step_outputs();
+  if (has_dipole_) pending_row_ = dipole_row();
+}
+
+void MdRun::resume() {
+  const std::string file = path(kCheckpoint);
+  if (!fs::exists(file)) throw InputError(config_.source, "output.dir: cannot resume: no " + file);
+  md::Checkpoint c = md::read_checkpoint(file);
+  if (c.natoms != numbers_.size() || c.timestep_fs != config_.timestep_fs ||
+      c.ensemble != to_string(config_.ensemble))
+    throw InputError(file, "does not belong to this run (atoms, timestep or ensemble differ)");
+  state_ = std::move(c.state);
+  rng_.restore(c.rng_state);
+  ff_.restore_state(c.force_field_state);
+  open_outputs(&c.file_bytes);
+  if (has_dipole_) {
+    if (!state_.eval.dipole) throw InputError(file, "has no dipole but the force field has one");
+    pending_row_ = dipole_row();
+  }
+  spdlog::info("md: resuming from step {} ({})", state_.step, file);
+}
+
+void MdRun::open_outputs(const std::map<std::string, std::uint64_t>* bytes) {
+  auto open = [&](const char* name) {
+    if (!bytes) return md::AppendFile::create(path(name));
+    const auto it = bytes->find(name);
+    if (it == bytes->end())
+      throw InputError(path(kCheckpoint), std::string("has no size for ") + name);
+    return md::AppendFile::resume(path(name), it->second);
+  };
+  const bool show_field = config_.field.active();
+  thermo_.emplace(open(kThermoCsv), open(kThermoJsonl), options_.report, has_dipole_, show_field);
+  if (!bytes) thermo_->csv().write(md::thermo_csv_header());
+  if (config_.output.trajectory_every > 0) trajectory_.emplace(open(kTrajectory));
+  if (!has_dipole_) return;
+  if (!bytes) {
+    DipoleSeriesHeader h;
+    h.timestep_fs = config_.timestep_fs;
+    h.natoms = static_cast<int>(numbers_.size());
+    h.ensemble = to_string(config_.ensemble);
+    h.target_temperature_K = config_.ensemble == Ensemble::nve ? 0.0 : config_.temperature_K;
+    dipole_.emplace(path(kDipole), h);
+  } else {
+    const auto it = bytes->find(kDipole);
+    if (it == bytes->end()) throw InputError(path(kCheckpoint), "has no size for dipole.dat");
+    dipole_.emplace(DipoleSeriesWriter::resume(path(kDipole), it->second));
+  }
+}
+
+DipoleRow MdRun::dipole_row() const {
+  DipoleRow r;
+  r.step = state_.step;
+  r.time_fs = static_cast<double>(state_.step) * config_.timestep_fs;
+  r.dipole = *state_.eval.dipole;
+  r.efield = state_.efield;
+  r.volume = volume();
+  r.temperature = integrator_.temperature(state_.velocities);
+  return r;
+}
+
+void MdRun::write_step_outputs() {
+  const long step = state_.step;
+  if (step % config_.output.thermo_every == 0) {
+    md::ThermoRecord r;
+    r.step = step;
+    r.time_fs = static_cast<double>(step) * config_.timestep_fs;
+    r.temperature_K = integrator_.temperature(state_.velocities);
+    r.potential_energy = state_.eval.energy;
+    r.kinetic_energy = integrator_.kinetic_energy(state_.velocities);
+    r.conserved_energy = integrator_.conserved_energy(state_);
+    r.pressure_gpa =
+        frame_.periodic() ? integrator_.pressure(state_) * units::ev_per_a3_to_gpa : std::nan("");
+    r.volume = volume();
+    r.dipole = state_.eval.dipole;
+    r.efield = state_.efield;
+    thermo_->write(r);
+  }
+  if (trajectory_ && step % config_.output.trajectory_every == 0)
+    trajectory_->write(md::extxyz_text(
+        md::trajectory_frame(state_, numbers_, pbc_, config_.timestep_fs, extras_)));
+}
+
+void MdRun::fail(const std::string& what) {
+  const std::string file = path("last_good.xyz");
+  try {
+    write_extxyz(file, {md::restart_frame(last_good_, numbers_, pbc_, config_.timestep_fs)});
+  } catch (const Error& e) {
+    spdlog::error("md: could not write {}: {}", file, e.what());
+  }
+  if (thermo_) thermo_->flush();
+  if (trajectory_) trajectory_->flush();
+  if (dipole_) dipole_->flush();
+  throw Error("md: step " + std::to_string(state_.step) + ": " + what +
+              " (last sound state, step " + std::to_string(last_good_.step) + ", in " + file + ")");
+}
+
+void MdRun::check_sound() {
+  if (!std::isfinite(state_.eval.energy)) fail("non-finite energy");
+  for (std::size_t i = 0; i < state_.positions.size(); ++i)
+    if (!state_.eval.forces[i].allFinite() || !state_.positions[i].allFinite())
+      fail("non-finite force or position on atom " + std::to_string(i + 1));
+  if (!(config_.min_distance > 0) || numbers_.size() < 2) return;
+  const NeighborList close =
+      build_neighbor_list(state_.positions, state_.cell, pbc_, config_.min_distance);
+  if (close.size() > 0) {
+    fail("atoms " + std::to_string(close.first[0] + 1) + " and " +
+         std::to_string(close.second[0] + 1) + " are closer than min_distance " +
+         std::to_string(config_.min_distance) + " Å (timestep too large?)");
+  }
+}
+
+std::map<std::string, std::uint64_t> MdRun::flushed_sizes() {
+  std::map<std::string, std::uint64_t> sizes;
+  thermo_->flush();
+  sizes[kThermoCsv] = thermo_->csv().bytes();
+  sizes[kThermoJsonl] = thermo_->jsonl().bytes();
+  if (trajectory_) {
+    trajectory_->flush();
+    sizes[kTrajectory] = trajectory_->bytes();
+  }
+  if (dipole_) {
+    dipole_->flush();
+    sizes[kDipole] = dipole_->bytes();
+  }
+  return sizes;
+}
+
+void MdRun::checkpoint(const std::map<std::string, std::uint64_t>& sizes) {
+  md::Checkpoint c;
+  c.state = state_;
+  c.state.eval.charges.clear();  // per-atom extras are not needed to continue
+  c.state.eval.atomic_dipoles.clear();
+  c.state.eval.bec.clear();
+  c.rng_state = rng_.state();
+  c.force_field_state = ff_.state();
+  c.file_bytes = sizes;
+  c.timestep_fs = config_.timestep_fs;
+  c.ensemble = to_string(config_.ensemble);
+  c.natoms = numbers_.size();
+  md::write_checkpoint(path(kCheckpoint), c);
+}
+
+void MdRun::finish() {
+  // The checkpoint records the sizes before the last dipole row: that row uses a one-sided
+  // dM/dt, which a continuation replaces by the centred one.
+  const auto sizes = flushed_sizes();
+  if (dipole_ && pending_row_) {
+    DipoleRow row = *pending_row_;
+    if (state_.previous_dipole)
+      row.dipole_rate = (*state_.eval.dipole - *state_.previous_dipole) / config_.timestep_fs;
+    dipole_->append(row);
+    dipole_->flush();
+  }
+  checkpoint(sizes);
+  write_extxyz(path("final.xyz"), {md::restart_frame(state_, numbers_, pbc_, config_.timestep_fs)});
+}
+
+MdRunSummary MdRun::run(const Structure& start) {
+  validate_md_setup(config_, start);
+  if (config_.ensemble == Ensemble::npt && config_.barostat.coupling == Coupling::anisotropic &&
+      !md::is_lower_triangular(start.cell))
+    throw InputError(config_.source,
+                     "barostat.coupling: anisotropic needs the cell in lower-triangular form (a "
+                     "along x, b in the xy plane), as LAMMPS and GROMACS store it");
+  ensure_directory(config_.output.dir);
+  const std::vector<const char*> outputs = {kTrajectory, kThermoCsv, kThermoJsonl, kDipole,
+                                            kCheckpoint};
+  if (!options_.resume) {
+    for (const char* name : outputs) {
+      if (!fs::exists(path(name))) continue;
+      if (!config_.output.overwrite)
+        throw InputError(config_.source, "output.dir: '" + config_.output.dir +
+                                             "' already holds an MD run (" + name +
+                                             "); set output.overwrite: true or resume it");
+      fs::remove(path(name));
+    }
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  if (options_.resume) {
+    resume();
+  } else {
+    start_fresh(start);
+  }
+  spdlog::info("md: {} atoms, {} ({} degrees of freedom), dt {} fs, steps {}..{}, output {}",
+               numbers_.size(), to_string(config_.ensemble), integrator_.degrees_of_freedom(),
+               config_.timestep_fs, state_.step, config_.steps, config_.output.dir);
+  MdRunSummary summary;
+  summary.first_step = state_.step;
+  summary.output_dir = config_.output.dir;
+  const double conserved_start = integrator_.conserved_energy(state_);
+  long end = config_.steps;
+  if (options_.stop_after_steps >= 0) end = std::min(end, options_.stop_after_steps);
+  const std::size_t total = static_cast<std::size_t>(std::max(0L, end - state_.step));
+  std::optional<Progress> progress;
+  if (options_.progress) progress.emplace("md", total);
+  double temperature_sum = 0;
+  const auto loop_start = std::chrono::steady_clock::now();
+  const long first = state_.step;
+  while (state_.step < end) {
+    last_good_ = state_;
+    const std::optional<Vec3> dipole_now = state_.eval.dipole;
+    try {
+      integrator_.step(state_, rng_, [this](MdState& s) { evaluate(s); });
+    } catch (const Error& e) {
+      fail(std::string("the force field failed: ") + e.what());
+    }
+    check_sound();
+    state_.previous_dipole = dipole_now;
+    if (dipole_ && pending_row_) {
+      // Centred difference, O(dt²); the first row of a run is one-sided (forward), O(dt).
+      const Vec3 m_next = *state_.eval.dipole;
+      pending_row_->dipole_rate =
+          last_good_.previous_dipole
+              ? Vec3((m_next - *last_good_.previous_dipole) / (2 * config_.timestep_fs))
+              : Vec3((m_next - *dipole_now) / config_.timestep_fs);
+      dipole_->append(*pending_row_);
+      pending_row_ = dipole_row();
+    }
+    temperature_sum += integrator_.temperature(state_.velocities);
+    write_step_outputs();
+    const int every = config_.output.checkpoint_every;
+    if (every > 0 && state_.step % every == 0 && state_.step < end) checkpoint(flushed_sizes());
+    if (progress) {
+      const long done = state_.step - first;
+      const double elapsed = std::max(1e-9, seconds_since(loop_start));
+      const double ns_per_day = done * config_.timestep_fs * 1e-6 / (elapsed / 86400);
+      const double atom_steps = done * static_cast<double>(numbers_.size()) / elapsed;
+      char suffix[96];
+      std::snprintf(suffix, sizeof suffix, "%.3g ns/day %.3g atom-steps/s", ns_per_day, atom_steps);
+      progress->update(static_cast<std::size_t>(done), suffix);
+    }
+  }
+  if (progress) progress->finish();
+  finish();
+  summary.last_step = state_.step;
+  summary.wall_seconds = seconds_since(t0);
+  summary.conserved_drift = integrator_.conserved_energy(state_) - conserved_start;
+  summary.mean_temperature_K =
+      state_.step > first ? temperature_sum / static_cast<double>(state_.step - first) : 0.0;
+  return summary;
+}
+
+}  // namespace
+
+MdRunSummary run_md(const MdConfig& config, ForceField& force_field, const Structure& start,
+                    const MdRunOptions& options) {
+  MdRun run(config, force_field, start, options);
+  return run.run(start);
+}
+
+}  // namespace lnet

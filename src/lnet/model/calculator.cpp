@@ -1,0 +1,252 @@
+#include "lnet/model/calculator.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "lnet/core/elements.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/core/neighbor_list.hpp"
+#include "lnet/model/model_file.hpp"
+
+namespace lnet {
+
+namespace {
+
+// The pairs of `verlet` closer than `cutoff` at `positions`: the same pairs, in the same
+// order, as build_neighbor_list(positions, cell, pbc, cutoff) while no atom has moved more
+// than half the skin since `verlet` was built (both are sorted by (i, j, shift)).
+NeighborList filter(const NeighborList& verlet, const std::vector<Vec3>& positions,
+                    const Mat3& cell, double cutoff) {
+  NeighborList out;
+  const double c2 = cutoff * cutoff;
+  for (std::size_t k = 0; k < verlet.size(); ++k) {
+    const auto& n = verlet.shifts[k];
+    const Vec3 r = positions[verlet.second[k]] - positions[verlet.first[k]] +
+                   (n[0] * cell.row(0) + n[1] * cell.row(1) + n[2] * cell.row(2)).transpose();
+    if (r.squaredNorm() < c2) {
+      out.first.push_back(verlet.first[k]);
+      out.second.push_back(verlet.second[k]);
+      out.shifts.push_back(n);
+    }
+  }
+  return out;
+}
+
+Vec3 vec3(const torch::Tensor& t) {  // [3] float64 contiguous
+  const double* d = t.data_ptr<double>();
+  return Vec3(d[0], d[1], d[2]);
+}
+
+Mat3 mat3(const torch::Tensor& t) {  // [3, 3] float64 contiguous, row-major
+  const double* d = t.data_ptr<double>();
+  Mat3 m;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) m(a, b) = d[3 * a + b];
+  return m;
+}
+
+torch::Tensor f64(const torch::Tensor& t) { return t.detach().to(torch::kFloat64).contiguous(); }
+
+nlohmann::json to_json(const es::Parameters& p, const Mat3& cell) {
+  std::vector<double> c(cell.data(), cell.data() + 9);
+  return {{"method", es::method_name(p.method)},
+          {"alpha", p.alpha},
+          {"real_cutoff", p.real_cutoff},
+          {"kmax", p.kmax},
+          {"mesh", p.mesh},
+          {"order", p.order},
+          {"cell", c}};
+}
+
+}  // namespace
+
+struct Calculator::Impl {
+  Potential model{nullptr};
+  ModelInfo info;
+  CalculatorOptions options;
+
+  // Verlet list at max cutoff + skin and what it was built for.
+  std::optional<NeighborList> verlet;
+  std::vector<Vec3> verlet_positions;
+  Mat3 verlet_cell = Mat3::Zero();
+  std::array<bool, 3> verlet_pbc{};
+  long builds = 0;
+
+  // Electrostatics parameters and the cell they were resolved for.
+  std::optional<es::Parameters> es;
+  Mat3 es_cell = Mat3::Zero();
+
+  void check(const Structure& s) const;
+  void update_verlet(const Structure& s);
+  bool es_valid(const Structure& s) const;
+};
+
+void Calculator::Impl::check(const Structure& s) const {
+  if (s.positions.size() != s.numbers.size())
+    throw Error("calculator: " + std::to_string(s.numbers.size()) + " atomic numbers but " +
+                std::to_string(s.positions.size()) + " positions");
+  const ModelConfig& c = model->config();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::find(c.species.begin(), c.species.end(), s.numbers[i]) == c.species.end()) {
+      std::string known;
+      for (int z : c.species) known += (known.empty() ? "" : ", ") + element_symbol(z);
+      throw InputError("atom " + std::to_string(i + 1), "element " + element_symbol(s.numbers[i]) +
+                                                            " is not among the model's species (" +
+                                                            known + ")");
+    }
+    if (!s.positions[i].allFinite())
+      throw InputError("atom " + std::to_string(i + 1), "position is not finite");
+  }
+  const bool mixed = s.pbc[0] != s.pbc[1] || s.pbc[1] != s.pbc[2];
+  if (c.long_range && mixed)
+    throw InputError("structure",
+                     "a long-range model needs pbc all true (periodic) or all false "
+                     "(open); mixed boundaries are not supported");
+}
+
+void Calculator::Impl::update_verlet(const Structure& s) {
+  bool rebuild = !verlet || verlet_positions.size() != s.size() || verlet_pbc != s.pbc ||
+                 verlet_cell != s.cell;
+  const double half_skin2 = 0.25 * options.skin * options.skin;
+  for (std::size_t i = 0; !rebuild && i < s.size(); ++i)
+    rebuild = (s.positions[i] - verlet_positions[i]).squaredNorm() > half_skin2;
+  if (!rebuild) return;
+  verlet =
+      build_neighbor_list(s.positions, s.cell, s.pbc, model->config().max_cutoff() + options.skin);
+  verlet_positions = s.positions;
+  verlet_cell = s.cell;
+  verlet_pbc = s.pbc;
+  ++builds;
+}
+
+bool Calculator::Impl::es_valid(const Structure& s) const {
+  if (!es) return false;
+  const bool periodic = s.periodic();
+  if ((es->method == es::Method::Direct) == periodic) return false;
+  if (!periodic) return true;
+  return (s.cell - es_cell).norm() <= options.cell_tolerance * es_cell.norm();
+}
+
+Calculator::Calculator(const std::string& model_path, const CalculatorOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  if (!(options.skin >= 0)) throw InputError("calculator", "skin must be >= 0");
+  impl_->options = options;
+  Potential model = load_model(model_path);
+  if (options.dtype && *options.dtype != model->config().dtype) {
+    if (*options.dtype != "float64" && *options.dtype != "float32")
+      throw InputError("dtype", "expected float64 or float32, got '" + *options.dtype + "'");
+    ModelConfig c = model->config();
+    c.dtype = *options.dtype;
+    Potential converted(c);
+    copy_weights(*converted, *model);
+    model = converted;
+  }
+  model->eval();
+  impl_->model = model;
+  const ModelConfig& c = model->config();
+  ModelInfo& info = impl_->info;
+  info.species = c.species;
+  info.dtype = c.dtype;
+  info.long_range = c.long_range;
+  info.cutoff_a = c.network_a.cutoff;
+  info.cutoff_b = c.long_range ? c.network_b.cutoff : 0.0;
+  info.epsilon_s = c.epsilon_s;
+  info.config_json = nlohmann::json(c).dump();
+}
+
+Calculator::~Calculator() = default;
+Calculator::Calculator(Calculator&&) noexcept = default;
+Calculator& Calculator::operator=(Calculator&&) noexcept = default;
+
+const ModelInfo& Calculator::info() const { return impl_->info; }
+bool Calculator::has_dipole() const { return impl_->info.long_range; }
+long Calculator::neighbor_list_builds() const { return impl_->builds; }
+
+void Calculator::reset() {
+  impl_->verlet.reset();
+  impl_->es.reset();
+}
+
+Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
+                                const EvalRequest& request) {
+  Impl& m = *impl_;
+  m.check(s);
+  const ModelConfig& c = m.model->config();
+  if (request.bec && !c.long_range)
+    throw InputError("calculator", "Born effective charges need a long-range model");
+  m.update_verlet(s);
+  Structure geometry;  // labels never enter inference
+  geometry.numbers = s.numbers;
+  geometry.positions = s.positions;
+  geometry.cell = s.cell;
+  geometry.pbc = s.pbc;
+  geometry.efield = efield;
+  std::vector<NeighborList> a{filter(*m.verlet, s.positions, s.cell, c.network_a.cutoff)}, b;
+  if (c.long_range) b.push_back(filter(*m.verlet, s.positions, s.cell, c.network_b.cutoff));
+  Batch batch = make_batch({&geometry}, c, a, b);
+
+  Request r;
+  r.forces = request.forces;
+  r.stress = request.virial;
+  r.bec = request.bec;
+  const bool reuse = c.long_range && m.es_valid(s);
+  if (reuse) r.es_parameters = {*m.es};
+  Prediction p = m.model->forward(batch, r);
+  if (c.long_range && !reuse) {
+    m.es = p.es_parameters.at(0);
+    m.es_cell = s.cell;
+  }
+
+  Evaluation out;
+  out.energy = f64(p.energy).data_ptr<double>()[0];
+  const auto n = static_cast<int64_t>(s.size());
+  if (request.forces) {
+    auto f = f64(p.forces);
+    out.forces.resize(n);
+    for (int64_t i = 0; i < n; ++i) out.forces[i] = vec3(f[i]);
+  }
+  if (request.virial) out.virial = mat3(f64(p.virial[0]));
+  if (c.long_range) {
+    out.dipole = vec3(f64(p.polarization[0]));
+    auto q = f64(p.charges), mu = f64(p.dipoles);
+    out.charges.assign(q.data_ptr<double>(), q.data_ptr<double>() + n);
+    out.atomic_dipoles.resize(n);
+    for (int64_t i = 0; i < n; ++i) out.atomic_dipoles[i] = vec3(mu[i]);
+    if (request.bec) {
+      auto z = f64(p.bec);
+      out.bec.resize(n);
+      for (int64_t i = 0; i < n; ++i) out.bec[i] = mat3(z[i]);
+    }
+  }
+  return out;
+}
+
+std::string Calculator::state() const {
+  if (!impl_->es) return {};
+  return to_json(*impl_->es, impl_->es_cell).dump();
+}
+
+void Calculator::restore_state(const std::string& state) {
+  if (state.empty()) {
+    impl_->es.reset();
+    return;
+  }
+  try {
+    const auto j = nlohmann::json::parse(state);
+    es::Parameters p;
+    p.method = es::parse_method(j.at("method").get<std::string>());
+    p.alpha = j.at("alpha").get<double>();
+    p.real_cutoff = j.at("real_cutoff").get<double>();
+    p.kmax = j.at("kmax").get<std::array<int, 3>>();
+    p.mesh = j.at("mesh").get<std::array<int, 3>>();
+    p.order = j.at("order").get<int>();
+    const auto cell = j.at("cell").get<std::vector<double>>();
+    if (cell.size() != 9) throw Error("cell must have 9 numbers");
+    impl_->es = p;
+    impl_->es_cell = Eigen::Map<const Mat3>(cell.data());
+  } catch (const std::exception& e) {
+    throw InputError("calculator state", std::string("cannot restore: ") + e.what());
+  }
+}
+
+}  // namespace lnet

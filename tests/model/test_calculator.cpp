@@ -1,0 +1,134 @@
+// The inference calculator (DESIGN.md §4): equal to the reference batch path, a Verlet list
+// and electrostatics parameters kept between calls without changing a single bit of the
+// results, unwrapped positions for the field energy, clear errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/error_of.hpp"
+#include "lnet/model/calculator.hpp"
+#include "lnet/model/model_file.hpp"
+#include "model/model_fixtures.hpp"
+
+namespace lnet {
+namespace {
+
+using namespace lnet::testing;
+
+class CalculatorTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    torch::manual_seed(31);
+    model = Potential(small_config(/*long_range=*/true, /*learn_charges=*/GetParam()));
+    static int counter = 0;  // CTest runs each test in its own process: pid + counter is unique
+    path = (std::filesystem::temp_directory_path() /
+            ("lnet_calc_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".lnet"))
+               .string();
+    save_model(model, path);
+  }
+  void TearDown() override { std::filesystem::remove(path); }
+  Potential model{nullptr};
+  std::string path;
+};
+
+TEST_P(CalculatorTest, EqualsTheReferenceBatchPath) {
+  Calculator calc(path);
+  Structure s = distorted_nacl(3);
+  const Vec3 field(0.05, -0.02, 0.1);
+  EvalRequest req;
+  req.virial = true;
+  req.bec = true;
+  const Evaluation e = calc.evaluate(s, field, req);
+  s.efield = field;
+  Request r;
+  r.stress = true;
+  r.bec = true;
+  const Prediction p = predict(model, s, r);
+  // Same graph, same neighbour lists in the same order: equal to rounding (1e-12 relative).
+  EXPECT_NEAR(e.energy, p.energy.item<double>(), 1e-12 * std::abs(e.energy));
+  const double volume = s.volume();
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (int a = 0; a < 3; ++a) {
+      EXPECT_NEAR(e.forces[i](a), p.forces[i][a].item<double>(), 1e-12);
+      EXPECT_NEAR(e.atomic_dipoles[i](a), p.dipoles[i][a].item<double>(), 1e-12);
+      for (int b = 0; b < 3; ++b) EXPECT_NEAR(e.bec[i](a, b), p.bec[i][a][b].item<double>(), 1e-12);
+    }
+  for (int a = 0; a < 3; ++a) {
+    EXPECT_NEAR((*e.dipole)(a), p.polarization[0][a].item<double>(), 1e-12);
+    for (int b = 0; b < 3; ++b)
+      EXPECT_NEAR(-(*e.virial)(a, b) / volume, p.stress[0][a][b].item<double>(), 1e-12);
+  }
+  EXPECT_TRUE(calc.has_dipole());
+  EXPECT_EQ(calc.info().species, (std::vector<int>{11, 17}));
+}
+
+// Small moves reuse the Verlet list and the electrostatics parameters; the results are
+// bit-identical to those of a fresh calculator (fresh list, parameters resolved for the
+// first structure and restored from state()).
+TEST_P(CalculatorTest, KeptStateChangesNoBit) {
+  Calculator kept(path);
+  Structure s = distorted_nacl(5);
+  const Vec3 field(0.0, 0.0, 0.05);
+  kept.evaluate(s, field, {});
+  const std::string state = kept.state();
+  ASSERT_FALSE(state.empty());
+  for (int step = 1; step <= 4; ++step) {
+    for (std::size_t i = 0; i < s.size(); ++i) s.positions[i](step % 3) += 0.05 * ((i % 3) - 1.0);
+    const Evaluation a = kept.evaluate(s, field, {});
+    Calculator fresh(path);
+    fresh.restore_state(state);
+    const Evaluation b = fresh.evaluate(s, field, {});
+    EXPECT_EQ(a.energy, b.energy) << "step " << step;
+    for (std::size_t i = 0; i < s.size(); ++i) EXPECT_EQ(a.forces[i], b.forces[i]);
+  }
+  EXPECT_EQ(kept.neighbor_list_builds(), 1);  // moved 0.2 Å at most: below half the 1 Å skin
+  for (auto& r : s.positions) r += Vec3(0.3, 0.0, 0.6);  // beyond half the skin
+  kept.evaluate(s, field, {});
+  EXPECT_EQ(kept.neighbor_list_builds(), 2);
+}
+
+// An atom leaving the cell through a face: with unwrapped positions M and -E·M are continuous;
+// the same atom wrapped back changes M by q·a (a lattice vector) but not the forces.
+TEST_P(CalculatorTest, UnwrappedPositionsKeepTheFieldEnergyContinuous) {
+  Calculator calc(path);
+  Structure s = distorted_nacl(7);
+  const Vec3 field(0.1, 0.0, 0.0);
+  const Vec3 a = s.cell.row(0).transpose();
+  s.positions[2] += a;  // an image outside the cell
+  const Evaluation unwrapped = calc.evaluate(s, field, {});
+  Structure wrapped = s;
+  wrapped.positions[2] -= a;
+  const Evaluation back = calc.evaluate(wrapped, field, {});
+  for (std::size_t i = 0; i < s.size(); ++i)
+    EXPECT_LT((unwrapped.forces[i] - back.forces[i]).norm(), 1e-9);
+  const Vec3 jump = *unwrapped.dipole - *back.dipole;
+  if (!GetParam()) {  // fixed charges: the jump is exactly q0 a
+    EXPECT_LT((jump - 0.8 * a).norm(), 1e-9) << jump.transpose();
+    EXPECT_NEAR(unwrapped.energy - back.energy, -field.dot(jump), 1e-9);
+  }
+}
+
+TEST_P(CalculatorTest, ClearErrors) {
+  Calculator calc(path);
+  Structure s = distorted_nacl(9);
+  s.numbers[3] = 8;
+  std::string msg = error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); });
+  EXPECT_NE(msg.find("atom 4"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("element O is not among the model's species (Na, Cl)"), std::string::npos)
+      << msg;
+  s = distorted_nacl(9);
+  s.pbc = {true, true, false};
+  msg = error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); });
+  EXPECT_NE(msg.find("mixed boundaries"), std::string::npos) << msg;
+  s = distorted_nacl(9);
+  s.positions[0](1) = std::nan("");
+  msg = error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); });
+  EXPECT_NE(msg.find("atom 1: position is not finite"), std::string::npos) << msg;
+}
+
+INSTANTIATE_TEST_SUITE_P(FixedAndLearnedCharges, CalculatorTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "learned" : "fixed"; });
+
+}  // namespace
+}  // namespace lnet
