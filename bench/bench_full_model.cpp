@@ -9,7 +9,7 @@
 #include <cstring>
 #include <random>
 
-#include "lnet/train/metrics.hpp"
+#include "lnet/train/loss.hpp"
 
 using namespace lnet;
 

@@ -34,7 +34,7 @@
 #include "lnet/nn/equivariant.hpp"
 #include "lnet/nn/radial.hpp"
 #include "lnet/nn/spherical.hpp"
-#include "lnet/train/metrics.hpp"
+#include "lnet/train/loss.hpp"
 #include "lnet/train/train_config.hpp"
 
 namespace {

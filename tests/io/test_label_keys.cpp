@@ -85,5 +85,21 @@ TEST(LabelKeys, UnknownLabelIsAnError) {
   EXPECT_EQ(keys.describe(), "forces=REF_forces");
 }
 
+TEST(LabelKeys, SummaryCountsLabelsAndNamesTheirKeys) {
+  LabelKeys keys;
+  keys.set("energy", "total_energy", "test");
+  std::vector<Structure> frames = parse(frame_text({{"energy", "total_energy"}}), keys);
+  frames.push_back(frames[0]);
+  frames.push_back(frames[0]);
+  frames[2].energy.reset();
+  const std::string line = label_summary("data.xyz", frames, keys);
+  EXPECT_NE(line.find("data.xyz: 3 frames"), std::string::npos) << line;
+  EXPECT_NE(line.find("energy (from total_energy) 2"), std::string::npos) << line;
+  EXPECT_NE(line.find("forces 3"), std::string::npos) << line;
+  EXPECT_NE(line.find("bec 3"), std::string::npos) << line;
+  EXPECT_NE(line.find("absent: "), std::string::npos) << line;
+  EXPECT_NE(line.find("epsilon_inf"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace lnet

@@ -2,7 +2,7 @@
 // modulo the polarization quantum e·R (R a lattice vector).
 #include <gtest/gtest.h>
 
-#include "lnet/train/metrics.hpp"
+#include "lnet/train/loss.hpp"
 
 namespace lnet {
 namespace {

@@ -21,5 +21,7 @@ Action add_eval(CLI::App& app);
 Action add_md(CLI::App& app);
 Action add_ir(CLI::App& app);
 Action add_dielectric(CLI::App& app);
+Action add_relax(CLI::App& app);
+Action add_phonon(CLI::App& app);
 
 }  // namespace lnet::cli

@@ -10,6 +10,7 @@
 // verbatim in Structure::info / extra_arrays and written back unchanged.
 #pragma once
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ struct LabelKeys {
   // "energy=total_energy, bec=born_charge" (only the non-default entries; "" when none).
   std::string describe() const;
 };
+
+// Frames carrying each label of LabelKeys::labels() (stress counts `stress` only; the stress
+// loss term also learns from `virial`).
+std::map<std::string, std::size_t> count_labels(const std::vector<Structure>& frames);
+
+// "file: N frames; labels: energy (from total_energy) N, forces N, ...; absent: ..." — one
+// line per file, for the log.
+std::string label_summary(const std::string& file, const std::vector<Structure>& frames,
+                          const LabelKeys& keys);
 
 // All frames of a file. Errors are lnet::InputError naming the file, the 1-based frame index and
 // the line number, and what was expected.

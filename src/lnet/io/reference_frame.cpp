@@ -75,4 +75,24 @@ Structure reference_frame(const Structure& s) {
   return out;
 }
 
+Structure prediction_frame(const Structure& ref, const Evaluation& e) {
+  Structure s = reference_frame(ref);
+  s.energy = e.energy;
+  if (!e.forces.empty()) s.forces = e.forces;
+  if (e.virial && s.periodic()) s.stress = Mat3(-*e.virial / s.volume());
+  s.dipole = e.dipole;
+  if (!e.bec.empty()) s.bec = e.bec;
+  if (!e.charges.empty()) {
+    auto c = real_column(1, s.size());
+    for (double q : e.charges) append_values(c, &q, 1);
+    s.extra_arrays.emplace_back("charges", std::move(c));
+  }
+  if (!e.atomic_dipoles.empty()) {
+    auto c = real_column(3, s.size());
+    for (const Vec3& mu : e.atomic_dipoles) append_values(c, mu.data(), 3);
+    s.extra_arrays.emplace_back("atomic_dipoles", std::move(c));
+  }
+  return s;
+}
+
 }  // namespace lnet

@@ -3,6 +3,7 @@
 // value and every other key of the input under a `ref_` prefix, so that no reference value can
 // be mistaken for a model value (e.g. a reference `free_energy` beside a predicted `energy`).
 #pragma once
+#include "lnet/core/force_field.hpp"
 #include "lnet/core/structure.hpp"
 
 namespace lnet {
@@ -12,5 +13,10 @@ namespace lnet {
 // ref_polarization, ref_epsilon_inf and ref_polarizability (row-major), ref_weight (when not 1);
 // other per-frame keys and per-atom columns keep their values under ref_<name>.
 Structure reference_frame(const Structure& s);
+
+// reference_frame(ref) holding the model's values of `e` under the usual keys: energy, forces,
+// stress (-W/V, periodic structures), dipole, bec, and per-atom columns charges:R:1 and
+// atomic_dipoles:R:3 (long-range models).
+Structure prediction_frame(const Structure& ref, const Evaluation& e);
 
 }  // namespace lnet

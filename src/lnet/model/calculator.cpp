@@ -7,6 +7,7 @@
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/model/model_file.hpp"
+#include "lnet/model/prediction.hpp"
 
 namespace lnet {
 
@@ -31,21 +32,6 @@ NeighborList filter(const NeighborList& verlet, const std::vector<Vec3>& positio
   }
   return out;
 }
-
-Vec3 vec3(const torch::Tensor& t) {  // [3] float64 contiguous
-  const double* d = t.data_ptr<double>();
-  return Vec3(d[0], d[1], d[2]);
-}
-
-Mat3 mat3(const torch::Tensor& t) {  // [3, 3] float64 contiguous, row-major
-  const double* d = t.data_ptr<double>();
-  Mat3 m;
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) m(a, b) = d[3 * a + b];
-  return m;
-}
-
-torch::Tensor f64(const torch::Tensor& t) { return t.detach().to(torch::kFloat64).contiguous(); }
 
 nlohmann::json to_json(const es::Parameters& p, const Mat3& cell) {
   std::vector<double> c(cell.data(), cell.data() + 9);
@@ -78,6 +64,8 @@ struct Calculator::Impl {
 
   void check(const Structure& s) const;
   void update_verlet(const Structure& s);
+  // The one-structure batch of `s` in `efield`, with the neighbour lists from the Verlet list.
+  Batch batch_for(const Structure& s, const Vec3& efield);
   bool es_valid(const Structure& s) const;
 };
 
@@ -117,6 +105,20 @@ void Calculator::Impl::update_verlet(const Structure& s) {
   verlet_cell = s.cell;
   verlet_pbc = s.pbc;
   ++builds;
+}
+
+Batch Calculator::Impl::batch_for(const Structure& s, const Vec3& efield) {
+  const ModelConfig& c = model->config();
+  update_verlet(s);
+  Structure geometry;  // labels never enter inference
+  geometry.numbers = s.numbers;
+  geometry.positions = s.positions;
+  geometry.cell = s.cell;
+  geometry.pbc = s.pbc;
+  geometry.efield = efield;
+  std::vector<NeighborList> a{filter(*verlet, s.positions, s.cell, c.network_a.cutoff)}, b;
+  if (c.long_range) b.push_back(filter(*verlet, s.positions, s.cell, c.network_b.cutoff));
+  return make_batch({&geometry}, c, a, b);
 }
 
 bool Calculator::Impl::es_valid(const Structure& s) const {
@@ -174,16 +176,7 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
   const ModelConfig& c = m.model->config();
   if (request.bec && !c.long_range)
     throw InputError("calculator", "Born effective charges need a long-range model");
-  m.update_verlet(s);
-  Structure geometry;  // labels never enter inference
-  geometry.numbers = s.numbers;
-  geometry.positions = s.positions;
-  geometry.cell = s.cell;
-  geometry.pbc = s.pbc;
-  geometry.efield = efield;
-  std::vector<NeighborList> a{filter(*m.verlet, s.positions, s.cell, c.network_a.cutoff)}, b;
-  if (c.long_range) b.push_back(filter(*m.verlet, s.positions, s.cell, c.network_b.cutoff));
-  Batch batch = make_batch({&geometry}, c, a, b);
+  const Batch batch = m.batch_for(s, efield);
 
   Request r;
   r.forces = request.forces;
@@ -197,28 +190,29 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
     m.es_cell = s.cell;
   }
 
-  Evaluation out;
-  out.energy = f64(p.energy).data_ptr<double>()[0];
+  return split_prediction(batch, p).at(0);
+}
+
+std::optional<Eigen::MatrixXd> Calculator::hessian(const Structure& s) {
+  Impl& m = *impl_;
+  m.check(s);
+  const ModelConfig& c = m.model->config();
+  const Batch batch = m.batch_for(s, Vec3::Zero());
+  Request r;
+  r.create_graph = true;
+  if (c.long_range && m.es_valid(s)) r.es_parameters = {*m.es};
+  Prediction p = m.model->forward(batch, r);
   const auto n = static_cast<int64_t>(s.size());
-  if (request.forces) {
-    auto f = f64(p.forces);
-    out.forces.resize(n);
-    for (int64_t i = 0; i < n; ++i) out.forces[i] = vec3(f[i]);
+  auto minus_forces = (-p.forces).reshape({-1});
+  Eigen::MatrixXd h(3 * n, 3 * n);
+  for (int64_t k = 0; k < 3 * n; ++k) {
+    auto g = torch::autograd::grad({minus_forces[k]}, {p.positions}, {}, /*retain_graph=*/true,
+                                   false, /*allow_unused=*/true)[0];
+    if (!g.defined()) g = torch::zeros_like(p.positions);
+    g = g.detach().to(torch::kFloat64).contiguous().reshape({-1});
+    for (int64_t l = 0; l < 3 * n; ++l) h(k, l) = g.data_ptr<double>()[l];
   }
-  if (request.virial) out.virial = mat3(f64(p.virial[0]));
-  if (c.long_range) {
-    out.dipole = vec3(f64(p.polarization[0]));
-    auto q = f64(p.charges), mu = f64(p.dipoles);
-    out.charges.assign(q.data_ptr<double>(), q.data_ptr<double>() + n);
-    out.atomic_dipoles.resize(n);
-    for (int64_t i = 0; i < n; ++i) out.atomic_dipoles[i] = vec3(mu[i]);
-    if (request.bec) {
-      auto z = f64(p.bec);
-      out.bec.resize(n);
-      for (int64_t i = 0; i < n; ++i) out.bec[i] = mat3(z[i]);
-    }
-  }
-  return out;
+  return h;
 }
 
 std::string Calculator::state() const {

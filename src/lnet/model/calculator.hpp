@@ -42,6 +42,9 @@ class Calculator : public ForceField {
   Calculator& operator=(Calculator&&) noexcept;
 
   Evaluation evaluate(const Structure& s, const Vec3& efield, const EvalRequest& request) override;
+  // Exact ∂²E/∂r_i∂r_j at zero field by double differentiation (3N backward passes: meant for
+  // small cells, as a check of finite-difference force constants).
+  std::optional<Eigen::MatrixXd> hessian(const Structure& s) override;
   bool has_dipole() const override;
   // JSON of the resolved electrostatics parameters and the cell they were resolved for.
   std::string state() const override;

@@ -57,6 +57,7 @@ Prediction PotentialImpl::forward(const Batch& batch, const Request& request) {
   auto energy = torch::zeros({nb}, pos.options()).index_add(0, batch.structure, eps);
   if (config_.long_range) long_range(batch, request, pos_s, cell_s, energy, out);
   out.energy = energy;
+  out.positions = pos;
 
   std::vector<torch::Tensor> inputs;
   if (request.forces) inputs.push_back(pos);

@@ -30,6 +30,8 @@ struct Prediction {
   torch::Tensor polarization;  // [B, 3] Born dipole M = sum q r + sum mu, e·Å (long range only)
   torch::Tensor bec;           // [N, 3, 3] Z*(alpha, beta) = dM_alpha / dr_beta
   std::vector<es::Parameters> es_parameters;  // used per structure (long range only)
+  torch::Tensor positions;  // [N, 3] the leaf the derivatives were taken against (with
+                            // create_graph: second derivatives such as the Hessian)
 };
 
 class PotentialImpl : public torch::nn::Module {

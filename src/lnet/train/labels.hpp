@@ -11,15 +11,6 @@
 
 namespace lnet {
 
-// Frames carrying each label of LabelKeys::labels() (stress counts `stress` only; the stress
-// loss term also learns from `virial`).
-std::map<std::string, std::size_t> count_labels(const std::vector<Structure>& frames);
-
-// "file: N frames; energy (from total_energy) N, forces N, ...; absent: ..." — one line per
-// file, for the log.
-std::string label_summary(const std::string& file, const std::vector<Structure>& frames,
-                          const LabelKeys& keys);
-
 // InputError for a loss term with a positive weight but no labels in `train`, naming the term,
 // the keys looked for, the per-frame keys and per-atom columns the frames do have, and a
 // data.keys mapping that would likely fix it. Returns warnings (one line each) for terms with

@@ -8,6 +8,7 @@
 
 #include "lnet/core/error.hpp"
 #include "lnet/model/model_file.hpp"
+#include "lnet/model/prediction.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/jsonl_log.hpp"
 #include "lnet/util/plot.hpp"
@@ -15,18 +16,26 @@
 
 namespace lnet {
 
-Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
-                 std::vector<Prediction>* out) {
+namespace {
+
+void add_metrics(Metrics& m, const std::vector<const Structure*>& refs, const Batch& b,
+                 const Prediction& p) {
+  const std::vector<Evaluation> evals = split_prediction(b, p);
+  for (std::size_t k = 0; k < refs.size(); ++k) m.add(*refs[k], evals[k]);
+}
+
+}  // namespace
+
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size) {
   Metrics m;
   for (std::size_t k = 0; k < data.size(); k += batch_size) {
     std::vector<const Structure*> ptrs;
-    for (std::size_t i = k; i < std::min(data.size(), k + batch_size); ++i) ptrs.push_back(&data[i]);
+    for (std::size_t i = k; i < std::min(data.size(), k + batch_size); ++i)
+      ptrs.push_back(&data[i]);
     Batch b = make_batch(ptrs, model->config());
     Request r = request_for(b, model->config(), nullptr);
     r.forces = true;
-    Prediction p = model->forward(b, r);
-    m.add(b, p);
-    if (out) out->push_back(p);
+    add_metrics(m, ptrs, b, model->forward(b, r));
   }
   return m;
 }
@@ -37,7 +46,7 @@ namespace fs = std::filesystem;
 
 // Everything a run changes as it goes; the checkpoint stores all of it.
 struct State {
-  int epoch = 0;         // epochs completed
+  int epoch = 0;           // epochs completed
   int batch_in_epoch = 0;  // batches done in the current epoch
   long step = 0;
   double lr = 0;
@@ -59,7 +68,9 @@ class Trainer {
   void save_checkpoint();
   void load_checkpoint();
   void finish(TrainResult& result);
-  std::string path(const std::string& name) const { return (fs::path(c_.output_dir) / name).string(); }
+  std::string path(const std::string& name) const {
+    return (fs::path(c_.output_dir) / name).string();
+  }
 
   TrainConfig c_;
   TrainOptions o_;
@@ -110,7 +121,8 @@ void Trainer::train_epoch() {
   auto batches = epoch_batches(data_.train.size(), c_.batch_size, c_.seed, s_.epoch);
   Progress bar("epoch " + std::to_string(s_.epoch + 1), batches.size());
   for (; s_.batch_in_epoch < static_cast<int>(batches.size()); ++s_.batch_in_epoch) {
-    Batch b = make_batch(select(data_.train, batches[s_.batch_in_epoch]), c_.model);
+    const auto refs = select(data_.train, batches[s_.batch_in_epoch]);
+    Batch b = make_batch(refs, c_.model);
     Prediction p = model_->forward(b, request_for(b, c_.model, &c_.loss));
     auto loss = loss_of(b, p, c_.loss);
     optimizer_->zero_grad();
@@ -119,10 +131,11 @@ void Trainer::train_epoch() {
     optimizer_->step();
     update_ema();
     ++s_.step;
-    epoch_metrics_.add(b, p);
+    add_metrics(epoch_metrics_, refs, b, p);
     epoch_metrics_.loss_sum += loss.item<double>();
     ++epoch_metrics_.batches;
-    if (o_.progress) bar.update(s_.batch_in_epoch + 1, fmt::format("loss {:.4g}", loss.item<double>()));
+    if (o_.progress)
+      bar.update(s_.batch_in_epoch + 1, fmt::format("loss {:.4g}", loss.item<double>()));
     if (c_.checkpoint_every > 0 && s_.step % c_.checkpoint_every == 0) {
       ++s_.batch_in_epoch;  // the checkpoint records this batch as done
       save_checkpoint();
@@ -140,7 +153,7 @@ void Trainer::train_epoch() {
 
 bool Trainer::end_epoch(const Metrics& tm) {
   Metrics vm = evaluate(ema_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
-  const double score = vm.score(c_.loss);
+  const double score = validation_score(vm, c_.loss);
   ++s_.epoch;
   s_.batch_in_epoch = 0;
   if (score < s_.best_score * (1 - 1e-4)) {
@@ -159,9 +172,11 @@ bool Trainer::end_epoch(const Metrics& tm) {
       static_cast<torch::optim::AdamWOptions&>(g.options()).lr(s_.lr);
     spdlog::info("learning rate -> {:.3g}", s_.lr);
   }
-  nlohmann::json row = {{"epoch", s_.epoch}, {"step", s_.step}, {"lr", s_.lr},
-                        {"train_loss", tm.loss_sum / std::max(1L, tm.batches)},
-                        {"train", tm.to_json()}, {"valid", vm.to_json()}, {"valid_score", score}};
+  nlohmann::json row = {
+      {"epoch", s_.epoch},     {"step", s_.step},
+      {"lr", s_.lr},           {"train_loss", tm.loss_sum / std::max(1L, tm.batches)},
+      {"train", tm.to_json()}, {"valid", vm.to_json()},
+      {"valid_score", score}};
   s_.history.push_back(row);
   log_->write(row);
   *o_.report << vm.table("validation, epoch " + std::to_string(s_.epoch)) << std::flush;
@@ -171,7 +186,8 @@ bool Trainer::end_epoch(const Metrics& tm) {
     return false;
   }
   if (c_.max_minutes) {
-    double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60;
+    double minutes =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60;
     if (minutes > *c_.max_minutes) {
       spdlog::info("time budget of {} minutes reached", *c_.max_minutes);
       return false;
@@ -180,12 +196,14 @@ bool Trainer::end_epoch(const Metrics& tm) {
   return true;
 }
 
-void write_state(torch::serialize::OutputArchive& a, const std::string& prefix, torch::nn::Module& m) {
+void write_state(torch::serialize::OutputArchive& a, const std::string& prefix,
+                 torch::nn::Module& m) {
   for (const auto& p : m.named_parameters(true)) a.write(prefix + p.key(), p.value().detach());
   for (const auto& b : m.named_buffers(true)) a.write(prefix + b.key(), b.value(), true);
 }
 
-void read_state(torch::serialize::InputArchive& a, const std::string& prefix, torch::nn::Module& m) {
+void read_state(torch::serialize::InputArchive& a, const std::string& prefix,
+                torch::nn::Module& m) {
   torch::NoGradGuard no_grad;
   for (auto& p : m.named_parameters(true)) {
     torch::Tensor t;
@@ -231,8 +249,9 @@ void Trainer::load_checkpoint() {
   }
   auto meta = nlohmann::json::parse(meta_value.toStringRef());
   if (meta.at("model_config").dump() != nlohmann::json(c_.model).dump())
-    throw InputError(file, "checkpoint was written for a different model or data set; "
-                           "remove it or change output.dir");
+    throw InputError(file,
+                     "checkpoint was written for a different model or data set; "
+                     "remove it or change output.dir");
   s_.epoch = meta.at("epoch");
   s_.batch_in_epoch = meta.at("batch_in_epoch");
   s_.step = meta.at("step");
@@ -260,8 +279,11 @@ void Trainer::finish(TrainResult& result) {
     result.test = evaluate(best_, data_.test, c_.batch_size);
     out << result.test.table("test (best model)");
   }
-  nlohmann::json summary = {{"model", result.model_path}, {"epochs", s_.epoch}, {"steps", s_.step},
-                            {"valid", result.valid.to_json()}, {"test", result.test.to_json()}};
+  nlohmann::json summary = {{"model", result.model_path},
+                            {"epochs", s_.epoch},
+                            {"steps", s_.step},
+                            {"valid", result.valid.to_json()},
+                            {"test", result.test.to_json()}};
   write_file_atomic(path("metrics.json"), summary.dump(2) + "\n");
   plot::Figure fig{"learning curve", "epoch", "error", true, false, {}};
   plot::Series loss{"train loss", {}, {}}, frmse{"valid force RMSE (eV/Å)", {}, {}};
@@ -275,8 +297,8 @@ void Trainer::finish(TrainResult& result) {
   }
   fig.series = {loss, frmse};
   plot::save_png(fig, path("learning_curve.png"));
-  out << "model written to " << result.model_path << " (log, metrics and plots in "
-            << c_.output_dir << ")\n";
+  out << "model written to " << result.model_path << " (log, metrics and plots in " << c_.output_dir
+      << ")\n";
 }
 
 TrainResult Trainer::run() {

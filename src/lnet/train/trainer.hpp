@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "lnet/train/dataset.hpp"
-#include "lnet/train/metrics.hpp"
+#include "lnet/train/loss.hpp"
 
 namespace lnet {
 
@@ -17,16 +17,16 @@ struct TrainResult {
 };
 
 struct TrainOptions {
-  bool resume = false;    // continue from <output_dir>/checkpoint.pt
-  bool progress = true;   // progress bar on stderr
-  long stop_after_steps = -1;  // testing aid: stop (with a checkpoint) after this many steps
+  bool resume = false;                // continue from <output_dir>/checkpoint.pt
+  bool progress = true;               // progress bar on stderr
+  long stop_after_steps = -1;         // testing aid: stop (with a checkpoint) after this many steps
   std::ostream* report = &std::cout;  // metrics tables and the final summary
 };
 
 TrainResult train(const TrainConfig& config, const TrainOptions& options = {});
 
-// Evaluates `model` on `data` in batches; returns the metrics (predictions in `out` if given).
-Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
-                 std::vector<Prediction>* out = nullptr);
+// Errors of `model` on `data`, evaluated in batches (training and validation; `lnet eval` goes
+// through the calculator instead).
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size);
 
 }  // namespace lnet

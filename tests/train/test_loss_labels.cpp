@@ -56,19 +56,5 @@ TEST(Labels, ZeroWeightAndPresentLabelsPass) {
   EXPECT_NE(warnings[0].find("forces"), std::string::npos) << warnings[0];
 }
 
-TEST(Labels, SummaryCountsLabelsAndNamesTheirKeys) {
-  std::vector<Structure> frames(3, frame());
-  frames[0].energy = -1.0;
-  frames[1].energy = -1.0;
-  LabelKeys keys;
-  keys.set("energy", "total_energy", "test");
-  const std::string line = label_summary("data.xyz", frames, keys);
-  EXPECT_NE(line.find("data.xyz: 3 frames"), std::string::npos) << line;
-  EXPECT_NE(line.find("energy (from total_energy) 2"), std::string::npos) << line;
-  EXPECT_NE(line.find("forces 3"), std::string::npos) << line;
-  EXPECT_NE(line.find("absent:"), std::string::npos) << line;
-  EXPECT_NE(line.find("bec"), std::string::npos) << line;
-}
-
 }  // namespace
 }  // namespace lnet
