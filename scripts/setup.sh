@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libeigen3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libfftw3-dev libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox lammps quantum-espresso
-  python3-numpy python3-ase python3-phonopy
+  python3-numpy python3-ase python3-phonopy python3-dev pybind11-dev python3-pytest
 )
 
 missing=()
@@ -30,5 +30,16 @@ fi
 
 build=${LNET_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j2 --target lnet
+# The Python module too, when configure found /usr/bin/python3 and pybind11 (it then staged
+# the package in $build/python/lnet).
+python_module=false
+[[ -f "$build/python/lnet/__init__.py" ]] && python_module=true
+if $python_module; then
+  cmake --build "$build" -j2 --target lnet lnet_python
+else
+  cmake --build "$build" -j2 --target lnet
+fi
 echo "setup: built $build/lnet"
+if $python_module; then
+  echo "setup: Python module: PYTHONPATH=$PWD/$build/python /usr/bin/python3 -c 'import lnet'"
+fi

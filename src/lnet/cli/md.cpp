@@ -1,6 +1,7 @@
 // `lnet md config.yaml [--resume]`: molecular dynamics with a trained model (in and out of
 // electric fields) through the inference calculator; the integrators and outputs are those of
 // src/lnet/md (see md_config.hpp for the keys).
+#include <cstdio>
 #include <iostream>
 
 #include "lnet/cli/commands.hpp"
@@ -27,9 +28,14 @@ Action add_md(CLI::App& app) {
     MdRunOptions o = *options;
     o.report = &std::cout;
     const MdRunSummary s = run_md(c, calc, start, o);
-    std::cout << "md: steps " << s.first_step << " -> " << s.last_step << " in " << s.wall_seconds
-              << " s; mean T " << s.mean_temperature_K << " K; conserved-energy change "
-              << s.conserved_drift << " eV; outputs in " << s.output_dir << "\n";
+    const double steps = std::max(1L, s.last_step - s.first_step);
+    std::printf(
+        "md: steps %ld -> %ld in %.1f s (%.0f atom-steps/s; %.1f %% of the time outside the "
+        "force field: integrator, thermostat, output); mean T %.1f K; conserved-energy change "
+        "%.3g eV; outputs in %s\n",
+        s.first_step, s.last_step, s.wall_seconds, steps * double(start.size()) / s.wall_seconds,
+        100 * (1 - s.force_field_seconds / std::max(1e-9, s.wall_seconds)), s.mean_temperature_K,
+        s.conserved_drift, s.output_dir.c_str());
   };
 }
 

@@ -169,47 +169,29 @@ DipoleSeries read_dipole_series(const std::string& path) {
   return out;
 }
 
-DipoleSeriesWriter::DipoleSeriesWriter(std::string path, std::uint64_t offset, int flush_every)
-    : path_(std::move(path)), bytes_(offset), flush_every_(std::max(1, flush_every)) {}
+DipoleSeriesWriter::DipoleSeriesWriter(AppendFile file, int flush_every)
+    : file_(std::move(file)), flush_every_(std::max(1, flush_every)) {}
 
 DipoleSeriesWriter::DipoleSeriesWriter(const std::string& path, const DipoleSeriesHeader& header,
                                        int flush_every)
-    : DipoleSeriesWriter(path, 0, flush_every) {
-  out_.open(path_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
-  const std::string text = dipole_series_header_text(header);
-  out_.write(text.data(), std::streamsize(text.size()));
-  bytes_ = text.size();
+    : DipoleSeriesWriter(AppendFile::create(path), flush_every) {
+  file_.write(dipole_series_header_text(header));
   flush();
 }
 
 DipoleSeriesWriter DipoleSeriesWriter::resume(const std::string& path, std::uint64_t offset,
                                               int flush_every) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw Error("cannot resume '" + path + "': " + ec.message());
-  if (size < offset)
-    throw Error("cannot resume '" + path + "': it has " + std::to_string(size) +
-                " bytes, the checkpoint expects at least " + std::to_string(offset));
-  std::filesystem::resize_file(path, offset, ec);
-  if (ec) throw Error("cannot truncate '" + path + "': " + ec.message());
-  DipoleSeriesWriter w(path, offset, flush_every);
-  w.out_.open(path, std::ios::binary | std::ios::app);
-  if (!w.out_) throw Error("cannot append to '" + path + "': " + std::strerror(errno));
-  return w;
+  return DipoleSeriesWriter(AppendFile::resume(path, offset), flush_every);
 }
 
 void DipoleSeriesWriter::append(const DipoleRow& row) {
-  const std::string text = dipole_series_row_text(row);
-  out_.write(text.data(), std::streamsize(text.size()));
-  bytes_ += text.size();
+  file_.write(dipole_series_row_text(row));
   if (++pending_ >= flush_every_) flush();
 }
 
 void DipoleSeriesWriter::flush() {
-  out_.flush();
+  file_.flush();
   pending_ = 0;
-  if (!out_) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
 }
 
 }  // namespace lnet

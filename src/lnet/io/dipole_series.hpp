@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "lnet/core/structure.hpp"
+#include "lnet/io/append_file.hpp"
 
 namespace lnet {
 
@@ -73,14 +74,12 @@ class DipoleSeriesWriter {
   void append(const DipoleRow& row);
   void flush();
   // Bytes in the file once flushed (header + rows written so far).
-  std::uint64_t bytes() const { return bytes_; }
-  const std::string& path() const { return path_; }
+  std::uint64_t bytes() const { return file_.bytes(); }
+  const std::string& path() const { return file_.path(); }
 
  private:
-  DipoleSeriesWriter(std::string path, std::uint64_t offset, int flush_every);
-  std::string path_;
-  std::ofstream out_;
-  std::uint64_t bytes_ = 0;
+  DipoleSeriesWriter(AppendFile file, int flush_every);
+  AppendFile file_;
   int flush_every_;
   int pending_ = 0;
 };

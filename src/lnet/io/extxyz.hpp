@@ -52,6 +52,10 @@ std::vector<Structure> read_extxyz(const std::string& path, const LabelKeys& key
 std::vector<Structure> parse_extxyz(std::istream& in, const std::string& name,
                                     const LabelKeys& keys = {});
 
+// Frame `frame` of `path` (negative counts from the end: -1 is the last); InputError naming
+// `where` (e.g. the config file) when it is out of range.
+Structure read_extxyz_frame(const std::string& path, long frame, const std::string& where);
+
 // Writes atomically (temporary file in the same folder, then rename).
 void write_extxyz(const std::string& path, const std::vector<Structure>& frames);
 void write_extxyz(std::ostream& out, const std::vector<Structure>& frames);

@@ -511,4 +511,14 @@ std::vector<Structure> read_extxyz(const std::string& path, const LabelKeys& key
   return parse_text(buffer.str(), path, keys);
 }
 
+Structure read_extxyz_frame(const std::string& path, long frame, const std::string& where) {
+  std::vector<Structure> frames = read_extxyz(path);
+  const long n = static_cast<long>(frames.size());
+  const long index = frame < 0 ? n + frame : frame;
+  if (index < 0 || index >= n)
+    throw InputError(where, "frame: " + std::to_string(frame) + " out of range for '" + path +
+                                "' with " + std::to_string(n) + " frames");
+  return std::move(frames[static_cast<std::size_t>(index)]);
+}
+
 }  // namespace lnet

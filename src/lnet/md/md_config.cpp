@@ -14,17 +14,6 @@
 namespace lnet {
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
-// InputError "<file: section>: <key>: <what>" (the key is what the user searches for).
-InputError bad(const YamlSection& s, const std::string& key, const std::string& what) {
-  const std::string dotted = s.path().empty() ? key : s.path() + "." + key;
-  return InputError(s.where(), dotted + ": " + what);
-}
-
 template <class T>
 T one_of(const YamlSection& s, const std::string& key, const std::string& fallback,
          const std::vector<std::pair<std::string, T>>& choices) {
@@ -34,7 +23,7 @@ T one_of(const YamlSection& s, const std::string& key, const std::string& fallba
     if (name == value) return v;
     names += (names.empty() ? "" : ", ") + name;
   }
-  throw bad(s, key, "expected one of " + names + ", got '" + value + "'");
+  throw s.error(key, "expected one of " + names + ", got '" + value + "'");
 }
 
 void read_thermostat(const YamlSection& s, MdConfig& c) {
@@ -43,9 +32,10 @@ void read_thermostat(const YamlSection& s, MdConfig& c) {
       s, "type", "bussi",
       {{"bussi", ThermostatType::bussi}, {"langevin", ThermostatType::langevin}});
   c.thermostat.tau_fs = s.get("tau", c.thermostat.tau_fs);
-  if (!(c.thermostat.tau_fs > 0)) throw bad(s, "tau", "must be a positive time in fs");
+  if (!(c.thermostat.tau_fs > 0)) throw s.error("tau", "must be a positive time in fs");
   if (c.thermostat.tau_fs < c.timestep_fs)
-    throw bad(s, "tau", "must be at least the timestep (" + std::to_string(c.timestep_fs) + " fs)");
+    throw s.error("tau",
+                  "must be at least the timestep (" + std::to_string(c.timestep_fs) + " fs)");
 }
 
 void read_barostat(const YamlSection& s, MdConfig& c) {
@@ -58,12 +48,12 @@ void read_barostat(const YamlSection& s, MdConfig& c) {
   b.coupling = one_of<Coupling>(
       s, "coupling", "isotropic",
       {{"isotropic", Coupling::isotropic}, {"anisotropic", Coupling::anisotropic}});
-  if (!std::isfinite(b.pressure_gpa)) throw bad(s, "pressure", "must be finite (GPa)");
-  if (!(b.tau_fs > 0)) throw bad(s, "tau", "must be a positive time in fs");
+  if (!std::isfinite(b.pressure_gpa)) throw s.error("pressure", "must be finite (GPa)");
+  if (!(b.tau_fs > 0)) throw s.error("tau", "must be a positive time in fs");
   if (b.tau_fs < 10 * c.timestep_fs)
-    throw bad(s, "tau", "must be at least 10 timesteps (the cell must move slowly)");
+    throw s.error("tau", "must be at least 10 timesteps (the cell must move slowly)");
   if (!(b.compressibility_per_gpa > 0) || b.compressibility_per_gpa > 100)
-    throw bad(s, "compressibility", "must be in (0, 100] 1/GPa (water ~0.45, NaCl ~0.04)");
+    throw s.error("compressibility", "must be in (0, 100] 1/GPa (water ~0.45, NaCl ~0.04)");
 }
 
 void read_field(const YamlSection& s, MdConfig& c) {
@@ -79,13 +69,13 @@ void read_field(const YamlSection& s, MdConfig& c) {
   if (f.type == FieldProtocol::static_field) s.check_keys({"type", "e0"});
   if (f.type == FieldProtocol::ac) s.check_keys({"type", "e0", "frequency", "unit", "phase"});
   const auto e0 = s.required<std::vector<double>>("e0");
-  if (e0.size() != 3) throw bad(s, "e0", "expected 3 numbers (V/Å)");
+  if (e0.size() != 3) throw s.error("e0", "expected 3 numbers (V/Å)");
   f.e0 = Vec3(e0[0], e0[1], e0[2]);
-  if (!f.e0.allFinite()) throw bad(s, "e0", "must be finite");
+  if (!f.e0.allFinite()) throw s.error("e0", "must be finite");
   if (f.type == FieldProtocol::ac) {
     const double frequency = s.required<double>("frequency");
     if (!(frequency > 0) || !std::isfinite(frequency))
-      throw bad(s, "frequency", "must be positive");
+      throw s.error("frequency", "must be positive");
     try {
       f.omega_per_fs = angular_frequency_per_fs(frequency, s.get("unit", std::string("THz")),
                                                 s.path() + ".unit");
@@ -93,7 +83,7 @@ void read_field(const YamlSection& s, MdConfig& c) {
       throw InputError(s.where(), e.what());
     }
     f.phase = s.get("phase", 0.0);
-    if (!std::isfinite(f.phase)) throw bad(s, "phase", "must be finite (rad)");
+    if (!std::isfinite(f.phase)) throw s.error("phase", "must be finite (rad)");
   }
 }
 
@@ -101,45 +91,47 @@ void read_output(const YamlSection& s, MdConfig& c, const std::string& dir) {
   s.check_keys({"dir", "thermo_every", "trajectory_every", "trajectory_extra", "checkpoint_every",
                 "overwrite"});
   OutputConfig& o = c.output;
-  o.dir = resolve(dir, s.get("dir", o.dir));
+  o.dir = resolve_relative(dir, s.get("dir", o.dir));
   o.thermo_every = s.get("thermo_every", o.thermo_every);
   o.trajectory_every = s.get("trajectory_every", o.trajectory_every);
   o.trajectory_extra = s.get("trajectory_extra", o.trajectory_extra);
   o.checkpoint_every = s.get("checkpoint_every", o.checkpoint_every);
   o.overwrite = s.get("overwrite", o.overwrite);
-  if (o.thermo_every < 1) throw bad(s, "thermo_every", "must be >= 1 (steps)");
-  if (o.trajectory_every < 0) throw bad(s, "trajectory_every", "must be >= 0 (0: no trajectory)");
+  if (o.thermo_every < 1) throw s.error("thermo_every", "must be >= 1 (steps)");
+  if (o.trajectory_every < 0) throw s.error("trajectory_every", "must be >= 0 (0: no trajectory)");
   if (o.checkpoint_every < 0)
-    throw bad(s, "checkpoint_every", "must be >= 0 (0: a checkpoint at the end only)");
+    throw s.error("checkpoint_every", "must be >= 0 (0: a checkpoint at the end only)");
   for (const auto& extra : o.trajectory_extra)
     if (extra != "charges" && extra != "dipoles" && extra != "bec")
-      throw bad(s, "trajectory_extra",
-                "unknown entry '" + extra + "' (expected charges, dipoles or bec)");
+      throw s.error("trajectory_extra",
+                    "unknown entry '" + extra + "' (expected charges, dipoles or bec)");
 }
 
 void check_ranges(const YamlSection& s, MdConfig& c) {
-  if (!(c.timestep_fs > 0) || c.timestep_fs > 20) throw bad(s, "timestep", "must be in (0, 20] fs");
-  if (c.steps < 0) throw bad(s, "steps", "must be >= 0");
+  if (!(c.timestep_fs > 0) || c.timestep_fs > 20)
+    throw s.error("timestep", "must be in (0, 20] fs");
+  if (c.steps < 0) throw s.error("steps", "must be >= 0");
   if (!(c.temperature_K >= 0) || !std::isfinite(c.temperature_K))
-    throw bad(s, "temperature", "must be >= 0 K");
+    throw s.error("temperature", "must be >= 0 K");
   if (c.ensemble != Ensemble::nve && !(c.temperature_K > 0))
-    throw bad(s, "temperature", "must be positive for ensemble " + to_string(c.ensemble));
-  if (!(c.min_distance >= 0)) throw bad(s, "min_distance", "must be >= 0 Å (0: no check)");
+    throw s.error("temperature", "must be positive for ensemble " + to_string(c.ensemble));
+  if (!(c.min_distance >= 0)) throw s.error("min_distance", "must be >= 0 Å (0: no check)");
   std::set<int> seen;
   for (int& i : c.fixed) {
-    if (i < 1) throw bad(s, "fixed", "atom indices are 1-based, got " + std::to_string(i));
-    if (!seen.insert(i).second) throw bad(s, "fixed", "atom " + std::to_string(i) + " given twice");
+    if (i < 1) throw s.error("fixed", "atom indices are 1-based, got " + std::to_string(i));
+    if (!seen.insert(i).second)
+      throw s.error("fixed", "atom " + std::to_string(i) + " given twice");
     --i;
   }
   if (c.ensemble == Ensemble::npt && !c.fixed.empty())
-    throw bad(s, "fixed", "fixed atoms cannot be combined with ensemble npt");
+    throw s.error("fixed", "fixed atoms cannot be combined with ensemble npt");
   for (const auto& [symbol, mass] : c.masses) {
     try {
       atomic_number(symbol);
     } catch (const InputError&) {
-      throw bad(s, "masses", "unknown element '" + symbol + "'");
+      throw s.error("masses", "unknown element '" + symbol + "'");
     }
-    if (!(mass > 0)) throw bad(s, "masses." + symbol, "must be a positive mass in amu");
+    if (!(mass > 0)) throw s.error("masses." + symbol, "must be a positive mass in amu");
   }
 }
 
@@ -164,13 +156,13 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   MdConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
-  c.model = resolve(dir, top.get("model", std::string()));
-  c.structure = resolve(dir, top.get("structure", std::string()));
+  c.model = resolve_relative(dir, top.get("model", std::string()));
+  c.structure = resolve_relative(dir, top.get("structure", std::string()));
   c.frame = top.get("frame", c.frame);
   c.timestep_fs = top.get("timestep", c.timestep_fs);
   c.steps = top.get("steps", c.steps);
   const long seed = top.get("seed", 1L);
-  if (seed < 0) throw bad(top, "seed", "must be >= 0");
+  if (seed < 0) throw top.error("seed", "must be >= 0");
   c.seed = static_cast<unsigned long>(seed);
   c.ensemble =
       one_of<Ensemble>(top, "ensemble", "nvt",
@@ -186,9 +178,9 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   c.min_distance = top.get("min_distance", c.min_distance);
   check_ranges(top, c);
   if (top.has("thermostat") && c.ensemble == Ensemble::nve)
-    throw bad(top, "thermostat", "not used with ensemble nve (remove it or use nvt)");
+    throw top.error("thermostat", "not used with ensemble nve (remove it or use nvt)");
   if (top.has("barostat") && c.ensemble != Ensemble::npt)
-    throw bad(top, "barostat", "only used with ensemble npt");
+    throw top.error("barostat", "only used with ensemble npt");
   read_thermostat(top.section("thermostat"), c);
   if (c.ensemble == Ensemble::npt) read_barostat(top.section("barostat"), c);
   read_field(top.section("field"), c);
@@ -217,13 +209,7 @@ void validate_md_setup(const MdConfig& c, const Structure& start) {
 
 Structure load_md_structure(const MdConfig& c) {
   if (c.structure.empty()) throw InputError(c.source, "missing required key 'structure'");
-  std::vector<Structure> frames = read_extxyz(c.structure);
-  const long n = static_cast<long>(frames.size());
-  const long index = c.frame < 0 ? n + c.frame : c.frame;
-  if (index < 0 || index >= n)
-    throw InputError(c.source, "frame: " + std::to_string(c.frame) + " out of range for '" +
-                                   c.structure + "' with " + std::to_string(n) + " frames");
-  Structure s = std::move(frames[static_cast<std::size_t>(index)]);
+  Structure s = read_extxyz_frame(c.structure, c.frame, c.source);
   validate_md_setup(c, s);
   return s;
 }

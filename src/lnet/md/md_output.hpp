@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lnet/md/append_file.hpp"
+#include "lnet/io/append_file.hpp"
 #include "lnet/md/md_state.hpp"
 
 namespace lnet::md {

@@ -99,8 +99,9 @@ class MdRun {
   MdState last_good_;
   std::optional<DipoleRow> pending_row_;  // row of the current step, waiting for M(step + 1)
   std::optional<md::ThermoOutput> thermo_;
-  std::optional<md::AppendFile> trajectory_;
+  std::optional<AppendFile> trajectory_;
   std::optional<DipoleSeriesWriter> dipole_;
+  double force_field_seconds_ = 0;  // wall time inside ForceField::evaluate
 };
 
 void MdRun::evaluate(MdState& s) {
@@ -113,7 +114,9 @@ void MdRun::evaluate(MdState& s) {
   request.bec = extras_.bec && config_.output.trajectory_every > 0 &&
                 step % config_.output.trajectory_every == 0;
   s.efield = config_.field.at(static_cast<double>(step) * config_.timestep_fs);
+  const auto t0 = std::chrono::steady_clock::now();
   s.eval = ff_.evaluate(frame_, s.efield, request);
+  force_field_seconds_ += seconds_since(t0);
   if (s.eval.forces.size() != s.positions.size())
     throw Error("the force field returned " + std::to_string(s.eval.forces.size()) +
                 " forces for " + std::to_string(s.positions.size()) + " atoms");
@@ -152,11 +155,11 @@ void MdRun::resume() {
 
 void MdRun::open_outputs(const std::map<std::string, std::uint64_t>* bytes) {
   auto open = [&](const char* name) {
-    if (!bytes) return md::AppendFile::create(path(name));
+    if (!bytes) return AppendFile::create(path(name));
     const auto it = bytes->find(name);
     if (it == bytes->end())
       throw InputError(path(kCheckpoint), std::string("has no size for ") + name);
-    return md::AppendFile::resume(path(name), it->second);
+    return AppendFile::resume(path(name), it->second);
   };
   const bool show_field = config_.field.active();
   thermo_.emplace(open(kThermoCsv), open(kThermoJsonl), options_.report, has_dipole_, show_field);
@@ -364,6 +367,7 @@ MdRunSummary MdRun::run(const Structure& start) {
   finish();
   summary.last_step = state_.step;
   summary.wall_seconds = seconds_since(t0);
+  summary.force_field_seconds = force_field_seconds_;
   summary.conserved_drift = integrator_.conserved_energy(state_) - conserved_start;
   summary.mean_temperature_K =
       state_.step > first ? temperature_sum / static_cast<double>(state_.step - first) : 0.0;

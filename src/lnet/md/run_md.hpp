@@ -33,8 +33,9 @@ struct MdRunOptions {
 struct MdRunSummary {
   long first_step = 0, last_step = 0;  // steps this call started from and reached
   double wall_seconds = 0;
-  double conserved_drift = 0;     // change of the conserved energy over this call (eV)
-  double mean_temperature_K = 0;  // over the steps of this call
+  double force_field_seconds = 0;  // of wall_seconds, inside ForceField::evaluate
+  double conserved_drift = 0;      // change of the conserved energy over this call (eV)
+  double mean_temperature_K = 0;   // over the steps of this call
   std::string output_dir;
 };
 

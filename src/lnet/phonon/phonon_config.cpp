@@ -13,16 +13,6 @@
 namespace lnet {
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
-InputError bad(const YamlSection& s, const std::string& key, const std::string& what) {
-  const std::string dotted = s.path().empty() ? key : s.path() + "." + key;
-  return InputError(s.where(), dotted + ": " + what);
-}
-
 // A key given as `none` / `false` switches a section off.
 bool switched_off(const YamlSection& s, const std::string& key) {
   const YAML::Node n = s.node()[key];
@@ -42,22 +32,21 @@ std::vector<double> numbers(const YamlSection& s, const std::string& key) {
     try {
       out.push_back(n.as<double>());
     } catch (const YAML::Exception&) {
-      throw bad(
-          s, key,
-          "expected numbers, got '" + (n.IsScalar() ? n.Scalar() : std::string("a mapping")) + "'");
+      throw s.error(key, "expected numbers, got '" +
+                             (n.IsScalar() ? n.Scalar() : std::string("a mapping")) + "'");
     }
   };
   const YAML::Node n = s.node()[key];
-  if (!n || n.IsNull()) throw bad(s, key, "has no value");
+  if (!n || n.IsNull()) throw s.error(key, "has no value");
   walk(n);
   return out;
 }
 
 Vec3 vector3(const YamlSection& s, const std::string& key) {
   const auto v = numbers(s, key);
-  if (v.size() != 3) throw bad(s, key, "expected 3 numbers");
+  if (v.size() != 3) throw s.error(key, "expected 3 numbers");
   const Vec3 out(v[0], v[1], v[2]);
-  if (!out.allFinite()) throw bad(s, key, "must be finite");
+  if (!out.allFinite()) throw s.error(key, "must be finite");
   return out;
 }
 
@@ -71,9 +60,8 @@ Mat3 tensor(const YamlSection& s, const std::string& key) {
   else if (v.size() == 9)
     for (int i = 0; i < 9; ++i) m(i / 3, i % 3) = v[i];
   else
-    throw bad(s, key,
-              "expected 1 (isotropic), 3 (diagonal) or 9 (row-major) numbers, got " +
-                  std::to_string(v.size()));
+    throw s.error(key, "expected 1 (isotropic), 3 (diagonal) or 9 (row-major) numbers, got " +
+                           std::to_string(v.size()));
   return m;
 }
 
@@ -85,12 +73,12 @@ void read_supercell(const YamlSection& s, PhononConfig& c) {
     c.supercell_matrix =
         supercell_matrix_from_numbers(numbers(s, "matrix"), s.where() + ": supercell.matrix");
     if (c.supercell_matrix->determinant() == 0)
-      throw bad(s, "matrix",
-                "singular (det = 0): the supercell does not contain the primitive cell");
+      throw s.error("matrix",
+                    "singular (det = 0): the supercell does not contain the primitive cell");
   } else {
     c.min_length = s.required<double>("min_length");
     if (!(*c.min_length > 0) || *c.min_length > 200)
-      throw bad(s, "min_length", "must be in (0, 200] Å");
+      throw s.error("min_length", "must be in (0, 200] Å");
   }
 }
 
@@ -104,17 +92,17 @@ void read_nac(const YamlSection& s, PhononConfig& c, const std::string& dir) {
   else if (method == "none")
     c.nac = NacMethod::none;
   else
-    throw bad(s, "method", "expected gonze, wang or none, got '" + method + "'");
+    throw s.error("method", "expected gonze, wang or none, got '" + method + "'");
   if (s.has("epsilon_inf")) {
     c.epsilon_inf = tensor(s, "epsilon_inf");
-    if (!c.epsilon_inf->allFinite()) throw bad(s, "epsilon_inf", "must be finite");
+    if (!c.epsilon_inf->allFinite()) throw s.error("epsilon_inf", "must be finite");
     if ((*c.epsilon_inf - c.epsilon_inf->transpose()).cwiseAbs().maxCoeff() > 1e-6)
-      throw bad(s, "epsilon_inf", "must be symmetric");
+      throw s.error("epsilon_inf", "must be symmetric");
     if (!(Eigen::SelfAdjointEigenSolver<Mat3>(*c.epsilon_inf).eigenvalues().minCoeff() >= 1))
-      throw bad(s, "epsilon_inf", "eigenvalues must be >= 1 (a dielectric screens, ε∞ >= 1)");
+      throw s.error("epsilon_inf", "eigenvalues must be >= 1 (a dielectric screens, ε∞ >= 1)");
   }
   const std::string born = s.get("born", std::string("model"));
-  c.born = born == "model" ? born : resolve(dir, born);
+  c.born = born == "model" ? born : resolve_relative(dir, born);
   c.born_asr = s.get("born_asr", c.born_asr);
   if (c.nac != NacMethod::none && !c.epsilon_inf && c.born == "model")
     throw InputError(s.where(), "nac.epsilon_inf: required when nac.method is " + method +
@@ -131,44 +119,46 @@ void read_path(const YamlSection& s, PhononConfig& c) {
   if (s.has("labels")) {
     c.path_labels = parse_path_labels(s.required<std::string>("labels"));
     for (const auto& seg : c.path_labels)
-      if (seg.size() < 2) throw bad(s, "labels", "every piece between '|' needs at least 2 labels");
+      if (seg.size() < 2)
+        throw s.error("labels", "every piece between '|' needs at least 2 labels");
   }
   if (s.has("points")) {
     const auto v = numbers(s, "points");
     if (v.size() % 3 != 0 || v.size() < 6)
-      throw bad(s, "points", "expected a list of at least 2 q-points of 3 numbers each");
+      throw s.error("points", "expected a list of at least 2 q-points of 3 numbers each");
     for (std::size_t i = 0; i < v.size(); i += 3)
       c.path_points.emplace_back(v[i], v[i + 1], v[i + 2]);
     c.point_labels = s.get("point_labels", std::vector<std::string>());
     if (!c.point_labels.empty() && c.point_labels.size() != c.path_points.size())
-      throw bad(s, "point_labels",
-                "expected one label per point (" + std::to_string(c.path_points.size()) + ")");
+      throw s.error("point_labels",
+                    "expected one label per point (" + std::to_string(c.path_points.size()) + ")");
   }
   c.band_points = s.get("npoints", c.band_points);
-  if (c.band_points < 2 || c.band_points > 10000) throw bad(s, "npoints", "must be in [2, 10000]");
+  if (c.band_points < 2 || c.band_points > 10000) throw s.error("npoints", "must be in [2, 10000]");
 }
 
 void read_dos(const YamlSection& s, PhononConfig& c) {
   s.check_keys({"mesh", "sigma", "points"});
   if (s.has("mesh")) {
     const auto v = numbers(s, "mesh");
-    if (v.size() != 3 && v.size() != 1) throw bad(s, "mesh", "expected 1 or 3 integers");
+    if (v.size() != 3 && v.size() != 1) throw s.error("mesh", "expected 1 or 3 integers");
     for (int i = 0; i < 3; ++i) {
       const double x = v[v.size() == 1 ? 0 : i];
       if (x < 1 || x > 200 || x != std::round(x))
-        throw bad(s, "mesh", "entries must be integers in [1, 200]");
+        throw s.error("mesh", "entries must be integers in [1, 200]");
       c.dos_mesh[i] = int(x);
     }
   }
   c.dos_sigma = s.get("sigma", c.dos_sigma);
-  if (!(c.dos_sigma > 0) || c.dos_sigma > 10) throw bad(s, "sigma", "must be in (0, 10] THz");
+  if (!(c.dos_sigma > 0) || c.dos_sigma > 10) throw s.error("sigma", "must be in (0, 10] THz");
   c.dos_points = s.get("points", c.dos_points);
-  if (c.dos_points < 10 || c.dos_points > 100000) throw bad(s, "points", "must be in [10, 100000]");
+  if (c.dos_points < 10 || c.dos_points > 100000)
+    throw s.error("points", "must be in [10, 100000]");
 }
 
 void read_output(const YamlSection& s, PhononConfig& c, const std::string& dir) {
   s.check_keys({"dir", "plot", "phonopy"});
-  c.output_dir = resolve(dir, s.get("dir", c.output_dir));
+  c.output_dir = resolve_relative(dir, s.get("dir", c.output_dir));
   c.plot = s.get("plot", c.plot);
   c.phonopy_files = s.get("phonopy", c.phonopy_files);
 }
@@ -184,14 +174,14 @@ PhononConfig parse_phonon_config(const std::string& yaml_text, const std::string
   PhononConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
-  c.model = resolve(dir, top.get("model", std::string()));
-  c.structure = resolve(dir, top.required<std::string>("structure"));
+  c.model = resolve_relative(dir, top.get("model", std::string()));
+  c.structure = resolve_relative(dir, top.required<std::string>("structure"));
   c.frame = top.get("frame", c.frame);
   if (!top.has("supercell")) throw InputError(name, "supercell: required (matrix or min_length)");
   read_supercell(top.section("supercell"), c);
   c.displacement = top.get("displacement", c.displacement);
   if (!(c.displacement >= 1e-4) || c.displacement > 0.2)
-    throw bad(top, "displacement", "must be in [1e-4, 0.2] Å");
+    throw top.error("displacement", "must be in [1e-4, 0.2] Å");
   const std::string hc = top.get("hessian_check", std::string("auto"));
   if (hc == "auto")
     c.hessian_check = HessianCheck::automatic;
@@ -200,27 +190,27 @@ PhononConfig parse_phonon_config(const std::string& yaml_text, const std::string
   else if (hc == "false")
     c.hessian_check = HessianCheck::off;
   else
-    throw bad(top, "hessian_check", "expected auto, true or false, got '" + hc + "'");
+    throw top.error("hessian_check", "expected auto, true or false, got '" + hc + "'");
   c.hessian_max_atoms = top.get("hessian_max_atoms", c.hessian_max_atoms);
-  if (c.hessian_max_atoms < 1) throw bad(top, "hessian_max_atoms", "must be >= 1");
+  if (c.hessian_max_atoms < 1) throw top.error("hessian_max_atoms", "must be >= 1");
   c.acoustic_sum_rule = top.get("acoustic_sum_rule", c.acoustic_sum_rule);
   c.max_force_warning = top.get("max_force_warning", c.max_force_warning);
-  if (!(c.max_force_warning > 0)) throw bad(top, "max_force_warning", "must be positive (eV/Å)");
+  if (!(c.max_force_warning > 0)) throw top.error("max_force_warning", "must be positive (eV/Å)");
   c.masses = top.get("masses", c.masses);
   for (const auto& [symbol, mass] : c.masses) {
     try {
       atomic_number(symbol);
     } catch (const InputError&) {
-      throw bad(top, "masses", "unknown element '" + symbol + "'");
+      throw top.error("masses", "unknown element '" + symbol + "'");
     }
-    if (!(mass > 0)) throw bad(top, "masses." + symbol, "must be a positive mass in amu");
+    if (!(mass > 0)) throw top.error("masses." + symbol, "must be a positive mass in amu");
   }
   c.symprec = top.get("symprec", c.symprec);
-  if (!(c.symprec > 0) || c.symprec > 0.1) throw bad(top, "symprec", "must be in (0, 0.1] Å");
+  if (!(c.symprec > 0) || c.symprec > 0.1) throw top.error("symprec", "must be in (0, 0.1] Å");
   if (top.has("nac") && !switched_off(top, "nac")) read_nac(top.section("nac"), c, dir);
   if (top.has("gamma_direction")) {
     c.gamma_direction = vector3(top, "gamma_direction");
-    if (c.gamma_direction.norm() == 0) throw bad(top, "gamma_direction", "must not be zero");
+    if (c.gamma_direction.norm() == 0) throw top.error("gamma_direction", "must not be zero");
   }
   c.gamma_direction_cartesian = top.get("gamma_direction_cartesian", c.gamma_direction_cartesian);
   c.band = !switched_off(top, "path");

@@ -98,13 +98,7 @@ std::optional<double> check_hessian(const PhononConfig& c, ForceField& ff, const
 }  // namespace
 
 Structure load_phonon_structure(const PhononConfig& c) {
-  std::vector<Structure> frames = read_extxyz(c.structure);
-  const long n = long(frames.size());
-  const long index = c.frame < 0 ? n + c.frame : c.frame;
-  if (index < 0 || index >= n)
-    throw InputError(c.source, "frame: " + std::to_string(c.frame) + " out of range for '" +
-                                   c.structure + "' with " + std::to_string(n) + " frames");
-  Structure s = std::move(frames[std::size_t(index)]);
+  Structure s = read_extxyz_frame(c.structure, c.frame, c.source);
   if (!(s.pbc[0] && s.pbc[1] && s.pbc[2]))
     throw InputError(c.source,
                      "structure: '" + c.structure + "' must be periodic in 3D (pbc=T T T)");

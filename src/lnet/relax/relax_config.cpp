@@ -10,22 +10,12 @@
 namespace lnet {
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
-InputError bad(const YamlSection& s, const std::string& key, const std::string& what) {
-  const std::string dotted = s.path().empty() ? key : s.path() + "." + key;
-  return InputError(s.where(), dotted + ": " + what);
-}
-
 void read_cell(const YamlSection& s, RelaxConfig& c) {
   s.check_keys({"relax", "pressure", "stress", "mode"});
   c.relax_cell = s.get("relax", false);
   if (!c.relax_cell) {
     for (const char* k : {"pressure", "stress", "mode"})
-      if (s.has(k)) throw bad(s, k, "only used with cell.relax: true");
+      if (s.has(k)) throw s.error(k, "only used with cell.relax: true");
     return;
   }
   if (s.has("pressure") && s.has("stress"))
@@ -38,7 +28,7 @@ void read_cell(const YamlSection& s, RelaxConfig& c) {
   else if (mode == "fixed_volume")
     c.cell_mode = CellMode::fixed_volume;
   else
-    throw bad(s, "mode", "expected full, isotropic or fixed_volume, got '" + mode + "'");
+    throw s.error("mode", "expected full, isotropic or fixed_volume, got '" + mode + "'");
   if (s.has("stress")) {
     const auto v = s.required<std::vector<double>>("stress");
     Mat3 m = Mat3::Zero();
@@ -51,20 +41,20 @@ void read_cell(const YamlSection& s, RelaxConfig& c) {
     } else if (v.size() == 9) {
       for (int i = 0; i < 9; ++i) m(i / 3, i % 3) = v[i];
       if ((m - m.transpose()).cwiseAbs().maxCoeff() > 1e-9)
-        throw bad(s, "stress", "must be symmetric");
+        throw s.error("stress", "must be symmetric");
     } else {
-      throw bad(s, "stress", "expected 1, 3, 6 (Voigt xx yy zz yz xz xy) or 9 numbers (GPa)");
+      throw s.error("stress", "expected 1, 3, 6 (Voigt xx yy zz yz xz xy) or 9 numbers (GPa)");
     }
     if (!m.allFinite() || m.cwiseAbs().maxCoeff() > 1000)
-      throw bad(s, "stress", "must be finite and within ±1000 GPa");
+      throw s.error("stress", "must be finite and within ±1000 GPa");
     if (c.cell_mode == CellMode::isotropic &&
         (m - m.trace() / 3 * Mat3::Identity()).cwiseAbs().maxCoeff() > 1e-12)
-      throw bad(s, "stress", "must be hydrostatic with mode: isotropic (use pressure)");
+      throw s.error("stress", "must be hydrostatic with mode: isotropic (use pressure)");
     c.target_stress_gpa = m;
   } else {
     const double p = s.get("pressure", 0.0);
     if (!std::isfinite(p) || std::abs(p) > 1000)
-      throw bad(s, "pressure", "must be within ±1000 GPa");
+      throw s.error("pressure", "must be within ±1000 GPa");
     c.target_stress_gpa = -p * Mat3::Identity();
   }
 }
@@ -78,8 +68,8 @@ RelaxConfig parse_relax_config(const std::string& yaml_text, const std::string& 
   RelaxConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
-  c.model = resolve(dir, top.get("model", std::string()));
-  c.structure = resolve(dir, top.required<std::string>("structure"));
+  c.model = resolve_relative(dir, top.get("model", std::string()));
+  c.structure = resolve_relative(dir, top.required<std::string>("structure"));
   c.frame = top.get("frame", c.frame);
   OptimizerSettings& o = c.optimizer;
   const std::string kind = top.get("optimizer", std::string("fire"));
@@ -88,27 +78,27 @@ RelaxConfig parse_relax_config(const std::string& yaml_text, const std::string& 
   else if (kind == "lbfgs")
     o.kind = OptimizerKind::lbfgs;
   else
-    throw bad(top, "optimizer", "expected fire or lbfgs, got '" + kind + "'");
+    throw top.error("optimizer", "expected fire or lbfgs, got '" + kind + "'");
   o.fire2 = top.get("fire2", o.fire2);
   if (top.has("fire2") && o.kind != OptimizerKind::fire)
-    throw bad(top, "fire2", "only used with optimizer: fire");
+    throw top.error("fire2", "only used with optimizer: fire");
   o.lbfgs_memory = top.get("lbfgs_memory", o.lbfgs_memory);
   if (o.lbfgs_memory < 1 || o.lbfgs_memory > 1000)
-    throw bad(top, "lbfgs_memory", "must be in [1, 1000]");
+    throw top.error("lbfgs_memory", "must be in [1, 1000]");
   o.fmax = top.get("fmax", o.fmax);
-  if (!(o.fmax > 0) || o.fmax > 10) throw bad(top, "fmax", "must be in (0, 10] eV/Å");
+  if (!(o.fmax > 0) || o.fmax > 10) throw top.error("fmax", "must be in (0, 10] eV/Å");
   o.smax = top.get("smax", o.smax);
-  if (!(o.smax > 0) || o.smax > 100) throw bad(top, "smax", "must be in (0, 100] GPa");
+  if (!(o.smax > 0) || o.smax > 100) throw top.error("smax", "must be in (0, 100] GPa");
   o.max_steps = top.get("max_steps", o.max_steps);
-  if (o.max_steps < 0) throw bad(top, "max_steps", "must be >= 0");
+  if (o.max_steps < 0) throw top.error("max_steps", "must be >= 0");
   o.max_step = top.get("max_step", o.max_step);
-  if (!(o.max_step > 0) || o.max_step > 2) throw bad(top, "max_step", "must be in (0, 2] Å");
+  if (!(o.max_step > 0) || o.max_step > 2) throw top.error("max_step", "must be in (0, 2] Å");
   read_cell(top.section("cell"), c);
   const YamlSection out = top.section("output");
   out.check_keys({"dir", "log_every"});
-  c.output_dir = resolve(dir, out.get("dir", c.output_dir));
+  c.output_dir = resolve_relative(dir, out.get("dir", c.output_dir));
   c.log_every = out.get("log_every", c.log_every);
-  if (c.log_every < 1) throw bad(out, "log_every", "must be >= 1");
+  if (c.log_every < 1) throw out.error("log_every", "must be >= 1");
   return c;
 }
 
@@ -117,13 +107,7 @@ RelaxConfig load_relax_config(const std::string& path) {
 }
 
 Structure load_relax_structure(const RelaxConfig& c) {
-  std::vector<Structure> frames = read_extxyz(c.structure);
-  const long n = long(frames.size());
-  const long index = c.frame < 0 ? n + c.frame : c.frame;
-  if (index < 0 || index >= n)
-    throw InputError(c.source, "frame: " + std::to_string(c.frame) + " out of range for '" +
-                                   c.structure + "' with " + std::to_string(n) + " frames");
-  Structure s = std::move(frames[std::size_t(index)]);
+  Structure s = read_extxyz_frame(c.structure, c.frame, c.source);
   if (c.relax_cell && !(s.pbc[0] && s.pbc[1] && s.pbc[2]))
     throw InputError(c.source, "cell.relax: '" + c.structure + "' is not periodic in 3D");
   return s;

@@ -10,11 +10,6 @@ namespace lnet {
 
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
 NetworkHyper read_network(const YamlSection& s, NetworkHyper h) {
   s.check_keys({"cutoff", "num_basis", "envelope_p", "l_max", "l_hidden", "channels", "correlation",
                 "layers", "radial_hidden"});
@@ -129,9 +124,9 @@ TrainConfig load_train_config(const std::string& path) {
   YamlSection data = top.section("data");
   data.check_keys({"train", "valid", "test", "valid_fraction", "test_fraction", "seed", "keys"});
   c.keys = read_label_keys(data.section("keys"));
-  c.train_file = resolve(dir, data.required<std::string>("train"));
-  c.valid_file = resolve(dir, data.get("valid", std::string()));
-  c.test_file = resolve(dir, data.get("test", std::string()));
+  c.train_file = resolve_relative(dir, data.required<std::string>("train"));
+  c.valid_file = resolve_relative(dir, data.get("valid", std::string()));
+  c.test_file = resolve_relative(dir, data.get("test", std::string()));
   c.valid_fraction = data.get("valid_fraction", c.valid_fraction);
   c.test_fraction = data.get("test_fraction", c.test_fraction);
   c.split_seed = data.get("seed", c.split_seed);

@@ -1,6 +1,7 @@
 #include "lnet/util/yaml_section.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <type_traits>
 #include <utility>
@@ -140,6 +141,15 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 }  // namespace
+
+std::string resolve_relative(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+InputError YamlSection::error(const std::string& key, const std::string& what) const {
+  return InputError(where(), (path().empty() ? key : path() + "." + key) + ": " + what);
+}
 
 YamlSection YamlSection::load_string(const std::string& text, const std::string& file) {
   YAML::Node root;

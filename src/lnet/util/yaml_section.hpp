@@ -10,7 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "lnet/core/error.hpp"
+
 namespace lnet {
+
+// `path` taken relative to the folder `base_dir` (config files name their data relative to
+// themselves); absolute and empty paths are returned as they are.
+std::string resolve_relative(const std::string& base_dir, const std::string& path);
 
 class YamlSection {
  public:
@@ -45,6 +51,9 @@ class YamlSection {
   // Throws InputError naming the file, the line and the key, and listing the allowed keys,
   // for the first key of this mapping not in `allowed` (or given twice).
   void check_keys(const std::vector<std::string>& allowed) const;
+
+  // InputError "<file: section>: <dotted key>: <what>" for a bad value of `key` here.
+  InputError error(const std::string& key, const std::string& what) const;
 
   const YAML::Node& node() const { return node_; }
   // "file" for the top level, "file: model.radial" for nested sections.

@@ -1,4 +1,4 @@
-#include "lnet/md/append_file.hpp"
+#include "lnet/io/append_file.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include "lnet/core/error.hpp"
 
-namespace lnet::md {
+namespace lnet {
 
 AppendFile AppendFile::create(const std::string& path) {
   AppendFile f(path, 0);
@@ -40,4 +40,4 @@ void AppendFile::flush() {
   if (!out_) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
 }
 
-}  // namespace lnet::md
+}  // namespace lnet

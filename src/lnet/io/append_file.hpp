@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-namespace lnet::md {
+namespace lnet {
 
 class AppendFile {
  public:
@@ -28,4 +28,4 @@ class AppendFile {
   std::uint64_t bytes_ = 0;
 };
 
-}  // namespace lnet::md
+}  // namespace lnet

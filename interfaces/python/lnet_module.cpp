@@ -1,0 +1,221 @@
+// The `lnet._lnet` extension (issue 11): lnet::Calculator (DESIGN.md §4) for Python, with numpy
+// arrays in and out. Inputs are read where they are (c_style | forcecast converts only arrays of
+// another layout or dtype); outputs hand the calculator's own vectors to numpy without a copy.
+// lnet::InputError becomes lnet.InputError (a ValueError), any other lnet::Error lnet.Error (a
+// RuntimeError), with the CLI's message. Torch stays out of this file (lnet/model/threads.hpp).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lnet/core/elements.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/model/calculator.hpp"
+#include "lnet/model/threads.hpp"
+
+namespace py = pybind11;
+
+namespace lnet {
+namespace {
+
+template <class T>
+using In = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+// A numpy array over the storage of `values` (moved to the heap, freed with the array).
+// `strides` in bytes; Mat3 is column-major, so (N, 3, 3) row-major views use (72, 8, 24).
+template <class T>
+py::array adopt(std::vector<T>&& values, std::vector<py::ssize_t> shape,
+                std::vector<py::ssize_t> strides) {
+  auto* owner = new std::vector<T>(std::move(values));
+  py::capsule free(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<double>(std::move(shape), std::move(strides),
+                             reinterpret_cast<const double*>(owner->data()), free);
+}
+
+constexpr py::ssize_t kD = sizeof(double);
+static_assert(sizeof(Vec3) == 3 * kD && sizeof(Mat3) == 9 * kD, "Eigen types must be unpadded");
+
+py::array vectors(std::vector<Vec3>&& v) {
+  const auto n = static_cast<py::ssize_t>(v.size());
+  return adopt(std::move(v), {n, 3}, {3 * kD, kD});
+}
+
+py::array matrix(const Mat3& m) { return adopt(std::vector<Mat3>{m}, {3, 3}, {kD, 3 * kD}); }
+
+Structure structure(const In<std::int64_t>& numbers, const In<double>& positions,
+                    const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) {
+  const auto n = numbers.size();
+  if (numbers.ndim() != 1) throw InputError("numbers", "expected a 1-d array");
+  if (positions.ndim() != 2 || positions.shape(0) != n || positions.shape(1) != 3)
+    throw InputError("positions", "expected shape (" + std::to_string(n) + ", 3) for " +
+                                      std::to_string(n) + " atomic numbers");
+  Structure s;
+  for (py::ssize_t i = 0; i < n; ++i) s.numbers.push_back(static_cast<int>(numbers.data()[i]));
+  s.positions.resize(static_cast<std::size_t>(n));
+  for (py::ssize_t i = 0; i < n; ++i) s.positions[i] = Eigen::Map<const Vec3>(positions.data(i, 0));
+  if (cell) {
+    if (cell->size() != 9) throw InputError("cell", "expected a 3x3 array (rows a, b, c)");
+    s.cell = Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>>(cell->data());
+  }
+  if (pbc) {
+    if (pbc->size() == 1)
+      s.pbc.fill(*pbc->data());
+    else if (pbc->size() == 3)
+      std::copy(pbc->data(), pbc->data() + 3, s.pbc.begin());
+    else
+      throw InputError("pbc", "expected one or three booleans");
+  }
+  if (s.periodic() && !(std::abs(s.cell.determinant()) > 0))
+    throw InputError("cell", "periodic boundaries need a cell of nonzero volume");
+  return s;
+}
+
+Vec3 field_of(const std::optional<In<double>>& efield) {
+  if (!efield) return Vec3::Zero();
+  if (efield->size() != 3) throw InputError("efield", "expected three numbers (V/Å)");
+  return Eigen::Map<const Vec3>(efield->data());
+}
+
+// One model and its calculator state (neighbour list, electrostatics parameters). The GIL is
+// released while torch runs; a mutex keeps two Python threads out of the same calculator.
+class Model {
+ public:
+  Model(const std::string& path, std::optional<std::string> dtype, std::optional<int> threads) {
+    if (threads) set_torch_threads(*threads);
+    CalculatorOptions options;
+    options.dtype = std::move(dtype);
+    calc_ = std::make_unique<Calculator>(path, options);
+    path_ = path;
+  }
+
+  py::dict evaluate(const In<std::int64_t>& numbers, const In<double>& positions,
+                    const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
+                    const std::optional<In<double>>& efield, bool forces, bool virial, bool bec) {
+    const Structure s = structure(numbers, positions, cell, pbc);
+    const Vec3 field = field_of(efield);
+    Evaluation e;
+    {
+      py::gil_scoped_release unlocked;
+      const std::lock_guard<std::mutex> lock(mutex_);
+      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec});
+    }
+    py::dict out;
+    out["energy"] = e.energy;
+    if (forces) out["forces"] = vectors(std::move(e.forces));
+    if (e.virial) out["virial"] = matrix(*e.virial);
+    if (e.dipole) out["dipole"] = adopt(std::vector<Vec3>{*e.dipole}, {3}, {kD});
+    if (!e.charges.empty()) {
+      const auto n = static_cast<py::ssize_t>(e.charges.size());
+      out["charges"] = adopt(std::move(e.charges), {n}, {kD});
+    }
+    if (!e.atomic_dipoles.empty()) out["atomic_dipoles"] = vectors(std::move(e.atomic_dipoles));
+    if (!e.bec.empty()) {
+      const auto n = static_cast<py::ssize_t>(e.bec.size());
+      out["bec"] = adopt(std::move(e.bec), {n, 3, 3}, {9 * kD, kD, 3 * kD});
+    }
+    return out;
+  }
+
+  py::array hessian(const In<std::int64_t>& numbers, const In<double>& positions,
+                    const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) {
+    const Structure s = structure(numbers, positions, cell, pbc);
+    std::optional<Eigen::MatrixXd> h;
+    {
+      py::gil_scoped_release unlocked;
+      const std::lock_guard<std::mutex> lock(mutex_);
+      h = calc_->hessian(s);
+    }
+    if (!h) throw Error("hessian: not available for this model");
+    const auto n = static_cast<py::ssize_t>(h->rows());
+    py::array_t<double> out({n, n});  // symmetric: the column-major data is its transpose
+    std::copy(h->data(), h->data() + h->size(), out.mutable_data());
+    return out;
+  }
+
+  py::dict info() const {
+    const ModelInfo& i = calc_->info();
+    py::list symbols;
+    for (int z : i.species) symbols.append(element_symbol(z));
+    py::dict out;
+    out["path"] = path_;
+    out["species"] = i.species;
+    out["symbols"] = symbols;
+    out["dtype"] = i.dtype;
+    out["long_range"] = i.long_range;
+    out["cutoff_a"] = i.cutoff_a;
+    out["cutoff_b"] = i.cutoff_b;
+    out["cutoff"] = std::max(i.cutoff_a, i.cutoff_b);
+    out["epsilon_s"] = i.epsilon_s;
+    out["config"] = py::module_::import("json").attr("loads")(i.config_json);
+    return out;
+  }
+
+  bool long_range() const { return calc_->info().long_range; }
+  void reset() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    calc_->reset();
+  }
+  long neighbor_list_builds() const { return calc_->neighbor_list_builds(); }
+
+ private:
+  std::unique_ptr<Calculator> calc_;
+  std::string path_;
+  std::mutex mutex_;
+};
+
+// spdlog's level by name; lnet logs e.g. the resolved electrostatics parameters at "info".
+void set_log_level(const std::string& name) {
+  const auto level = spdlog::level::from_str(name);
+  const std::string names = "trace, debug, info, warning, error, critical or off";
+  if (level == spdlog::level::off && name != "off")
+    throw InputError("log level", "expected " + names + ", got '" + name + "'");
+  spdlog::set_level(level);
+}
+
+}  // namespace
+}  // namespace lnet
+
+PYBIND11_MODULE(_lnet, m) {
+  using lnet::Model;
+  m.doc() = "lnet inference: a trained model evaluated on one structure at a time";
+  // lnet.InputError derives from lnet.Error (as in C++) and from ValueError. Registered last, so
+  // its translator is tried first.
+  auto error = py::register_exception<lnet::Error>(m, "Error", PyExc_RuntimeError);
+  const py::tuple input_bases = py::make_tuple(error, py::handle(PyExc_ValueError));
+  py::register_exception<lnet::InputError>(m, "InputError", input_bases);
+
+  py::class_<Model>(m, "Model", "A model file loaded for inference (lnet::Calculator).")
+      .def(py::init<const std::string&, std::optional<std::string>, std::optional<int>>(),
+           py::arg("path"), py::arg("dtype") = py::none(), py::arg("threads") = py::none(),
+           "Loads `path`; dtype 'float64' or 'float32' (default: the model's); threads sets "
+           "libtorch's thread count (process-wide).")
+      .def("evaluate", &Model::evaluate, py::arg("numbers"), py::arg("positions"),
+           py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
+           py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
+           py::arg("bec") = false,
+           "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV); for "
+           "long-range models dipole (Born M, e·Å), charges, atomic_dipoles and bec "
+           "(N×3×3, Z*[i, a, b] = dM_a/dr_ib). Positions in Å (may be unwrapped), cell rows in "
+           "Å, efield in V/Å.")
+      .def("hessian", &Model::hessian, py::arg("numbers"), py::arg("positions"),
+           py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
+           "Exact d²E/dr_i dr_j (3N×3N, eV/Å², atom-major) at zero field.")
+      .def("reset", &Model::reset,
+           "Forgets the neighbour list and electrostatics parameters (an unrelated structure).")
+      .def_property_readonly("info", &Model::info)
+      .def_property_readonly("long_range", &Model::long_range)
+      .def_property_readonly("neighbor_list_builds", &Model::neighbor_list_builds);
+  m.def("set_threads", &lnet::set_torch_threads, py::arg("threads"),
+        "libtorch's thread count (process-wide).");
+  m.def("get_threads", &lnet::torch_threads);
+  m.def("set_log_level", &lnet::set_log_level, py::arg("level"),
+        "Level of lnet's log messages: trace, debug, info (default), warning, error, critical, "
+        "off.");
+}
