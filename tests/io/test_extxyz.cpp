@@ -295,6 +295,26 @@ TEST(ExtXyz, ErrorsNameFileFrameLineAndExpectation) {
   EXPECT_CONTAINS(error_of("2\n"), "file ends before the comment line");
 }
 
+// A label column of the wrong shape would otherwise be kept as an extra column and the label
+// silently missing from training (issue 9).
+TEST(ExtXyz, LabelColumnOfTheWrongShapeIsAnError) {
+  std::string e = error_of("1\nProperties=species:S:1:pos:R:3:bec:R:8\nH 0 0 0 1 2 3 4 5 6 7 8\n");
+  EXPECT_CONTAINS(e, "test.xyz:2 (frame 1)");
+  EXPECT_CONTAINS(e, "'bec:R:8'");
+  EXPECT_CONTAINS(e, "expected bec:R:9");
+  e = error_of("1\nProperties=species:S:1:pos:R:3:forces:R:2\nH 0 0 0 1 2\n");
+  EXPECT_CONTAINS(e, "'forces:R:2'");
+  EXPECT_CONTAINS(e, "expected forces:R:3");
+  EXPECT_CONTAINS(error_of("1\nProperties=species:S:1:pos:R:3:force:I:3\nH 0 0 0 1 2 3\n"),
+                  "expected force:R:3");
+  // A second column for a role already taken stays extra, whatever its shape (documented).
+  const auto f =
+      parse("1\nProperties=species:S:1:pos:R:3:forces:R:3:force:R:2\nH 0 0 0 1 2 3 4 5\n");
+  ASSERT_TRUE(f[0].forces);
+  ASSERT_EQ(f[0].extra_arrays.size(), 1u);
+  EXPECT_EQ(f[0].extra_arrays[0].first, "force");
+}
+
 TEST(ExtXyz, WriterRejectsInconsistentFrames) {
   Structure s = full_structure();
   s.info["energy"] = "1";  // would shadow the energy label

@@ -69,6 +69,13 @@ TEST(MdConfig, RangesNameTheKey) {
   EXPECT_NE(message("ensemble: nve\nthermostat: {tau: 10}\n").find("thermostat"),
             std::string::npos);
   EXPECT_NE(message("masses: {Xx: 1}\n").find("masses"), std::string::npos);
+  EXPECT_NE(message("electrostatics: {method: fmm}\n").find("electrostatics.method"),
+            std::string::npos);
+  EXPECT_NE(message("electrostatics: {accuracy: 2}\n").find("electrostatics.accuracy"),
+            std::string::npos);
+  const MdConfig c = parse_md_config("electrostatics: {method: pme, accuracy: 1.0e-6}\n", "a.yaml");
+  EXPECT_EQ(c.es_method, "pme");
+  EXPECT_EQ(c.es_accuracy, 1e-6);
 }
 
 TEST(MdConfig, NptNeedsAPeriodicStructure) {

@@ -134,6 +134,27 @@ TEST_P(CalculatorTest, HessianMatchesFiniteDifferencesOfForces) {
   EXPECT_LT(max_err, 1e-6 * h.cwiseAbs().maxCoeff()) << "max |H| " << h.cwiseAbs().maxCoeff();
 }
 
+// Electrostatics chosen at inference: PME instead of the model's Ewald gives the same forces to
+// the requested accuracy (1e-6 relative RMS, here checked at 1e-4 of max |F|), and the config
+// the calculator reports says pme.
+TEST_P(CalculatorTest, ElectrostaticsOverrideKeepsTheForces) {
+  Calculator ewald(path);
+  CalculatorOptions o;
+  o.es_method = "pme";
+  o.es_accuracy = 1e-6;
+  Calculator pme(path, o);
+  EXPECT_NE(pme.info().config_json.find("\"es_method\":\"pme\""), std::string::npos);
+  const Structure s = distorted_nacl(13);
+  const Evaluation a = ewald.evaluate(s, Vec3::Zero(), {}), b = pme.evaluate(s, Vec3::Zero(), {});
+  double max_f = 0, max_err = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    max_f = std::max(max_f, a.forces[i].cwiseAbs().maxCoeff());
+    max_err = std::max(max_err, (a.forces[i] - b.forces[i]).cwiseAbs().maxCoeff());
+  }
+  EXPECT_LT(max_err, 1e-4 * max_f);
+  EXPECT_THROW(Calculator(path, CalculatorOptions{1.0, 1e-2, std::nullopt, "fmm"}), InputError);
+}
+
 TEST_P(CalculatorTest, ClearErrors) {
   Calculator calc(path);
   Structure s = distorted_nacl(9);

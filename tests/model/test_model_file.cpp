@@ -1,8 +1,11 @@
 // Model files: lossless round trip, and clear errors for corrupt, truncated or foreign files.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
 
 #include "lnet/core/error.hpp"
 #include "lnet/model/model_file.hpp"
@@ -50,6 +53,143 @@ TEST(ModelFile, RejectsBadFilesWithClearMessages) {
   wrong_version.replace(pos, 18, "\"format_version\":9");
   EXPECT_NE(error_of(wrong_version).find("version 9"), std::string::npos);
   EXPECT_NE(error_of(wrong_version).find("m.lnet"), std::string::npos);
+}
+
+// A model file split into its header (parsed) and weights, to edit fields and put it back
+// together, with or without a matching header checksum.
+struct Parts {
+  explicit Parts(const std::string& bytes) {
+    const auto l1 = bytes.find('\n'), l2 = bytes.find('\n', l1 + 1);
+    header = nlohmann::json::parse(bytes.substr(l1 + 1, l2 - l1 - 1));
+    blob = bytes.substr(l2 + 1);
+  }
+  // `rehash`: recompute header_checksum as a deliberate edit would; otherwise drop it, as in
+  // files written before it existed, so that the field checks themselves are tested.
+  std::string join(bool rehash) const {
+    nlohmann::json h = header;
+    h.erase("header_checksum");
+    if (rehash) {
+      const std::string text = h.dump();
+      uint64_t x = 1469598103934665603ull;
+      for (unsigned char c : text) x = (x ^ c) * 1099511628211ull;
+      h["header_checksum"] = x;
+    }
+    return "LNET-MODEL\n" + h.dump() + "\n" + blob;
+  }
+  nlohmann::json header;
+  std::string blob;
+};
+
+std::string good_model() {
+  torch::manual_seed(1);
+  Potential model(testing::small_config(true));
+  return model_to_bytes(model);
+}
+
+// Every message names the file; `field` must appear in it too.
+void expect_error(const std::string& bytes, const std::string& field) {
+  const std::string msg = error_of(bytes);
+  EXPECT_NE(msg.find("m.lnet"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(field), std::string::npos) << "expected '" << field << "' in: " << msg;
+}
+
+TEST(ModelFile, FilesWithoutHeaderChecksumStillLoad) {
+  Parts p(good_model());
+  ASSERT_TRUE(p.header.contains("header_checksum"));
+  EXPECT_EQ(error_of(p.join(false)), "");  // as written by earlier version-1 builds
+}
+
+TEST(ModelFile, FlippedBitInTheHeaderIsCaughtByTheHeaderChecksum) {
+  std::string bytes = good_model();
+  auto pos = bytes.find("\"offset\":0");     // the first tensor's
+  pos = bytes.find("\"offset\":", pos + 1);  // the second's, non-zero
+  ASSERT_NE(pos, std::string::npos);
+  ASSERT_NE(bytes[pos + 9], '0');
+  char& digit = bytes[pos + 9];
+  digit = digit == '1' ? '3' : digit ^ 0x01;  // one flipped bit in the leading digit, no '0'
+
+  expect_error(bytes, "header checksum");
+}
+
+TEST(ModelFile, OffsetsOutsideTheFileAreRejected) {
+  Parts p(good_model());
+  p.header["tensors"][3]["offset"] = uint64_t(1) << 60;
+  expect_error(p.join(true), "tensors[3].offset");
+  expect_error(p.join(false), "tensors[3].offset");
+  p.header["tensors"][3]["offset"] = p.blob.size();  // just past the end
+  expect_error(p.join(false), "tensors[3].offset");
+}
+
+TEST(ModelFile, MisalignedOrOverlappingTensorsAreRejected) {
+  Parts p(good_model());
+  auto& t = p.header["tensors"];
+  p.header["tensors"][2]["offset"] = t[2]["offset"].get<std::size_t>() + 1;  // a flipped low bit
+  expect_error(p.join(false), "tensors[2].offset");
+  Parts q(good_model());
+  q.header["tensors"][2]["offset"] = q.header["tensors"][1]["offset"];
+  expect_error(q.join(false), "overlaps");
+}
+
+TEST(ModelFile, ShapesMustBeNonNegativeAndFitTheBlob) {
+  Parts p(good_model());
+  p.header["tensors"][0]["shape"] = {-1, 4};
+  expect_error(p.join(false), "tensors[0].shape");
+  p.header["tensors"][0]["shape"] = {int64_t(1) << 40, int64_t(1) << 40};  // overflows
+  expect_error(p.join(false), "tensors[0].shape");
+  p.header["tensors"][0]["shape"] = {1};  // fits, but the shapes no longer cover the blob
+  expect_error(p.join(false), "tensors");
+  Parts q(good_model());
+  q.header["tensors"][0]["shape"] = "3x4";
+  expect_error(q.join(false), "tensors[0].shape: wrong type");
+}
+
+TEST(ModelFile, PhysicalFieldsOutOfRangeAreRejected) {
+  const std::vector<std::pair<std::string, nlohmann::json>> edits = {
+      {"epsilon_s", 1e-12}, {"epsilon_s", -2.0},  {"es_accuracy", 2.0},
+      {"dtype", "float16"}, {"es_method", "fmm"}, {"energy_scale", 0.0}};
+  for (const auto& [field, value] : edits) {
+    Parts p(good_model());
+    p.header["config"][field] = value;
+    expect_error(p.join(true), "config." + field);
+  }
+  Parts cut(good_model());
+  cut.header["config"]["network_a"]["cutoff"] = -3.5;
+  expect_error(cut.join(true), "config.network_a.cutoff");
+  Parts wide(good_model());
+  wide.header["config"]["network_b"]["channels"] = 1 << 30;  // would allocate before the check
+  expect_error(wide.join(true), "config.network_b.channels");
+  Parts sigma(good_model());
+  sigma.header["config"]["sigma"]["Na"] = 0.0;
+  expect_error(sigma.join(true), "config.sigma.Na");
+  Parts species(good_model());
+  species.header["config"]["species"] = {11, 200};
+  expect_error(species.join(true), "config.species");
+  Parts missing(good_model());
+  missing.header["config"].erase("epsilon_s");
+  expect_error(missing.join(true), "config");
+}
+
+TEST(ModelFile, TruncatedFilesAndBadBlobSizesAreRejected) {
+  const std::string good = good_model();
+  for (std::size_t keep : {std::size_t(5), good.find('\n') + 20, good.size() / 2, good.size() - 1})
+    EXPECT_NE(error_of(good.substr(0, keep)), "") << "kept " << keep << " bytes";
+  Parts p(good);
+  p.header["blob_bytes"] = "many";
+  expect_error(p.join(true), "blob_bytes: wrong type");
+  Parts q(good);
+  q.header.erase("tensors");
+  expect_error(q.join(true), "tensors: missing");
+}
+
+TEST(ModelFile, NonFiniteWeightsAreRejected) {
+  // A NaN written with a matching checksum (e.g. a model saved from a diverged run).
+  Parts p(good_model());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::memcpy(p.blob.data(), &nan, sizeof nan);
+  uint64_t x = 1469598103934665603ull;
+  for (unsigned char c : p.blob) x = (x ^ c) * 1099511628211ull;
+  p.header["checksum"] = x;
+  expect_error(p.join(true), "non-finite");
 }
 
 }  // namespace

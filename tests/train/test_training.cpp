@@ -2,12 +2,14 @@
 // falls at least ten-fold, and an interrupted run resumed from its checkpoint reproduces the
 // uninterrupted run bit for bit (float64).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "common/rocksalt.hpp"
+#include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/train/trainer.hpp"
@@ -86,18 +88,26 @@ class TrainingTest : public ::testing::Test {
   void TearDown() override { if (!::testing::Test::HasFailure()) fs::remove_all(dir_); }
 
   std::string write_config(const std::string& out, int epochs, int checkpoint_every,
-                           int batch_size = 4) {
-    std::string text = "data: {train: data.xyz, valid_fraction: 0.2, test_fraction: 0.0, seed: 3}\n"
-                       "model:\n"
-                       "  network_a: {cutoff: 3.5, channels: 8, l_max: 1, l_hidden: 1,"
-                       " correlation: 2, layers: 1, num_basis: 6, radial_hidden: 32}\n"
-                       "training:\n"
-                       "  epochs: " + std::to_string(epochs) + "\n"
-                       "  batch_size: " + std::to_string(batch_size) + "\n  lr: 0.02\n  ema_decay: 0.9\n"
-                       "  loss: {energy: 1.0, forces: 10.0}\n"
-                       "  scheduler: {factor: 0.5, patience: 10, min_lr: 0.001}\n"
-                       "  checkpoint_every: " + std::to_string(checkpoint_every) + "\n"
-                       "output: {dir: " + (dir_ / out).string() + "}\n";
+                           int batch_size = 4, const std::string& lr = "0.02") {
+    std::string text =
+        "data: {train: data.xyz, valid_fraction: 0.2, test_fraction: 0.0, seed: 3}\n"
+        "model:\n"
+        "  network_a: {cutoff: 3.5, channels: 8, l_max: 1, l_hidden: 1,"
+        " correlation: 2, layers: 1, num_basis: 6, radial_hidden: 32}\n"
+        "training:\n"
+        "  epochs: " +
+        std::to_string(epochs) +
+        "\n"
+        "  batch_size: " +
+        std::to_string(batch_size) + "\n  lr: " + lr +
+        "\n  ema_decay: 0.9\n"
+        "  loss: {energy: 1.0, forces: 10.0}\n"
+        "  scheduler: {factor: 0.5, patience: 10, min_lr: 0.001}\n"
+        "  checkpoint_every: " +
+        std::to_string(checkpoint_every) +
+        "\n"
+        "output: {dir: " +
+        (dir_ / out).string() + "}\n";
     std::string path = (dir_ / (out + ".yaml")).string();
     write_file_atomic(path, text);
     return path;
@@ -138,6 +148,49 @@ TEST_F(TrainingTest, ResumedRunIsBitIdentical) {
   auto a = read_file((dir_ / "full" / "model.lnet").string());
   auto b = read_file((dir_ / "part" / "model.lnet").string());
   EXPECT_EQ(a, b) << "resumed model differs from the uninterrupted one";
+  // Killed inside the first epoch: no validation score yet, best_score is +inf (JSON null).
+  TrainConfig first = load_train_config(write_config("first", 3, 1));
+  stop.stop_after_steps = 2;
+  train(first, stop);
+  train(first, resume);
+  EXPECT_EQ(a, read_file((dir_ / "first" / "model.lnet").string()))
+      << "run resumed from its first epoch differs from the uninterrupted one";
+}
+
+TEST_F(TrainingTest, SecondRunOnTheSameFolderRefuses) {
+  TrainConfig c = load_train_config(write_config("busy", 1, 0));
+  fs::create_directories(c.output_dir);
+  // A live process (this one) holds the lock, as a first run would.
+  std::ofstream(fs::path(c.output_dir) / "train.lock") << ::getpid() << "\n";
+  TrainOptions o;
+  o.progress = false;
+  try {
+    train(c, o);
+    ADD_FAILURE() << "second run did not refuse";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(c.output_dir), std::string::npos) << msg;
+    EXPECT_NE(msg.find("PID " + std::to_string(::getpid())), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(fs::exists(fs::path(c.output_dir) / "log.jsonl")) << "refusal touched the folder";
+}
+
+// A learning rate of 1e30 overflows the weights within the first steps: the run must stop
+// naming the epoch and step, and write no model (no finite validation score was reached).
+TEST_F(TrainingTest, DivergingRunStopsNamingTheStepAndWritesNoModel) {
+  TrainConfig c = load_train_config(write_config("diverge", 2, 0, 4, "1.0e30"));
+  c.grad_clip = 0;
+  TrainOptions o;
+  o.progress = false;
+  try {
+    train(c, o);
+    ADD_FAILURE() << "diverging run did not stop";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("diverged at epoch 1, step"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(fs::exists(fs::path(c.output_dir) / "model.lnet"));
+  EXPECT_FALSE(fs::exists(fs::path(c.output_dir) / "train.lock")) << "lock not released";
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ Action add_md(CLI::App& app) {
     const Structure start = load_md_structure(c);
     CalculatorOptions calc_options;
     if (!dtype->empty()) calc_options.dtype = *dtype;
+    if (!c.es_method.empty()) calc_options.es_method = c.es_method;
+    if (c.es_accuracy > 0) calc_options.es_accuracy = c.es_accuracy;
     Calculator calc(c.model, calc_options);
     MdRunOptions o = *options;
     o.report = &std::cout;

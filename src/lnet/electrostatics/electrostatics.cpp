@@ -52,6 +52,22 @@ void validate(const Sites& s) {
   }
   if (s.sigma.defined() && (s.sigma.detach() < 0).any().item<bool>())
     throw Error("electrostatics: Gaussian widths sigma must be >= 0");
+  // Checked before tuning and neighbour lists, which NaN or inf would send to their limits.
+  const std::pair<const torch::Tensor*, const char*> inputs[] = {{&s.positions, "positions"},
+                                                                 {&s.cell, "cell"},
+                                                                 {&s.charges, "charges"},
+                                                                 {&s.dipoles, "dipoles"},
+                                                                 {&s.sigma, "sigma"}};
+  for (const auto& [t, name] : inputs) {
+    if (!t->defined() || (t == &s.cell && !s.periodic)) continue;
+    const torch::Tensor bad = torch::isfinite(t->detach()).logical_not();
+    if (bad.any().item<bool>()) {
+      const int64_t first = bad.reshape({bad.size(0), -1}).any(1).nonzero()[0][0].item<int64_t>();
+      const char* part = t == &s.cell ? " row " : " of site ";
+      throw InputError("electrostatics", std::string(name) + part + std::to_string(first + 1) +
+                                             " (1-based) is not finite");
+    }
+  }
 }
 
 TuningInput summarize(const Sites& s) {

@@ -85,12 +85,14 @@ torch::Tensor pair_energy(const Radial& b, const torch::Tensor& rvec, const torc
 }
 
 torch::Tensor sum_pairs(const Sites& sites, const torch::Tensor& i, const torch::Tensor& j,
-                        const torch::Tensor& rvec, double ewald_alpha) {
+                        const torch::Tensor& rvec, double ewald_alpha, double cutoff) {
   torch::Tensor r = rvec.norm(2, -1);
   torch::Tensor g2 = pair_width2(sites.sigma, i, j);
   bool dipoles = sites.dipoles.defined();
   Radial b = ewald_alpha > 0 ? ewald_real_kernel(r, ewald_alpha, g2, dipoles)
                              : gaussian_kernel(r, g2, dipoles);
+  if (ewald_alpha > 0 && cutoff > 0)  // charge-charge term shifted to zero at the cutoff
+    b.b0 = b.b0 - ewald_real_kernel(torch::full_like(r, cutoff), ewald_alpha, g2, false).b0;
   torch::Tensor qi, qj, mui, muj;
   if (sites.charges.defined()) {
     qi = sites.charges.index_select(0, i);

@@ -28,9 +28,16 @@ torch::Tensor pair_energy(const Radial& b, const torch::Tensor& rvec, const torc
                           const torch::Tensor& muj);
 
 // Convenience: gathers q, mu, sigma for the pair lists (i, j) and sums the pair energies of the
-// kernel chosen by `ewald_alpha` (> 0: Ewald real space, 0: full Gaussian kernel).
+// kernel chosen by `ewald_alpha` (> 0: Ewald real space, 0: full Gaussian kernel). With a
+// real-space `cutoff` > 0 the charge-charge kernel B0 is shifted by its value at the cutoff, so
+// that term goes to zero there and the energy stays continuous as pairs cross it. Without the
+// shift, a lattice shell just outside the cutoff enters and leaves it coherently in MD: in
+// 4096-atom NaCl (cutoff 13.32 Å, a like-charge shell at 13.34 Å) the conserved energy of NVE
+// rose by 0.05 eV in 6 fs whatever the time step. The shift changes no force (B0(rc) is a
+// constant) and keeps field = -grad(potential); it moves the energy by a truncation-sized
+// amount. The charge-dipole and dipole-dipole terms are smaller and stay unshifted.
 torch::Tensor sum_pairs(const Sites& sites, const torch::Tensor& i, const torch::Tensor& j,
-                        const torch::Tensor& rvec, double ewald_alpha);
+                        const torch::Tensor& rvec, double ewald_alpha, double cutoff = 0);
 
 // Ewald self term -alpha/sqrt(pi) sum q^2 - 2 alpha^3 / (3 sqrt(pi)) sum |mu|^2 (no Coulomb
 // constant).

@@ -58,7 +58,7 @@ torch::Tensor pair_vectors(const Sites& sites, const PairList& pairs) {
 torch::Tensor real_space_energy(const Sites& sites, double alpha, double cutoff) {
   PairList pairs = half_pair_list(sites, cutoff);
   if (pairs.i.numel() == 0) return torch::zeros({}, sites.positions.options());
-  return sum_pairs(sites, pairs.i, pairs.j, pair_vectors(sites, pairs), alpha);
+  return sum_pairs(sites, pairs.i, pairs.j, pair_vectors(sites, pairs), alpha, cutoff);
 }
 
 }  // namespace lnet::es::detail

@@ -1,7 +1,12 @@
 #include "lnet/electrostatics/tuning.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
+#include <sstream>
 
 #include "lnet/core/error.hpp"
 
@@ -60,8 +65,8 @@ bool fft_friendly(int n) {
 
 // Dipoles are interpolated through the spline derivative, whose aliasing error grows with the
 // wave number up to the mesh Nyquist limit pi / spacing: their weight in q2 is (pi / spacing)^2.
-std::array<int, 3> choose_mesh(const TuningInput& in, const Mat3& h, double acc, double alpha,
-                               int order) {
+std::optional<std::array<int, 3>> choose_mesh(const TuningInput& in, const Mat3& h, double acc,
+                                              double alpha, int order) {
   std::array<int, 3> mesh{};
   std::array<double, 3> len{};
   for (int a = 0; a < 3; ++a) {
@@ -74,18 +79,19 @@ std::array<int, 3> choose_mesh(const TuningInput& in, const Mat3& h, double acc,
     const double q2 = in.sum_q2 + in.sum_mu2 * (kPi / spacing) * (kPi / spacing);
     return pme_mesh_error(q2, in.natoms, spacing, len[a], alpha, order);
   };
-  for (int it = 0; it < 10000; ++it) {
+  // Each pass grows one axis, so the loop ends once the mesh reaches kMaxMeshPoints.
+  while (double(mesh[0]) * mesh[1] * mesh[2] <= kMaxMeshPoints) {
     double total = 0;
     int worst = 0;
     for (int a = 0; a < 3; ++a) {
       total += error(a) * error(a);
       if (error(a) > error(worst)) worst = a;
     }
-    if (std::sqrt(total / 3) <= acc) break;
+    if (std::sqrt(total / 3) <= acc) return mesh;
     do ++mesh[worst];
     while (!fft_friendly(mesh[worst]));
   }
-  return mesh;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -125,6 +131,116 @@ double pme_mesh_error(double q2, int64_t n, double spacing, double length, doubl
          std::sqrt(alpha * length * std::sqrt(2 * kPi) * sum / double(n)) / (length * length);
 }
 
+namespace {
+
+std::string num(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// Tuning must be total (issue 9): non-finite summaries would make every error estimate NaN and
+// the searches below run to their limits.
+void check_finite(const TuningInput& in) {
+  auto bad = [](const std::string& what, double v) {
+    return InputError("electrostatics", what + " is not finite (" + num(v) +
+                                            "): a charge, dipole, width or cell entry is NaN or "
+                                            "inf, or too large to square");
+  };
+  if (!std::isfinite(in.sum_q2)) throw bad("the sum of squared charges", in.sum_q2);
+  if (!std::isfinite(in.sum_mu2)) throw bad("the sum of squared dipoles", in.sum_mu2);
+  if (!std::isfinite(in.max_sigma)) throw bad("the largest Gaussian width sigma", in.max_sigma);
+  if (in.periodic) {
+    if (!in.cell.allFinite()) throw bad("the cell", in.cell.sum());
+    if (!(std::abs(in.cell.determinant()) > 0))
+      throw InputError("electrostatics", "the periodic cell is singular (zero volume)");
+  }
+}
+
+// Largest real-space cutoff whose half pair list stays within kMaxPairsPerAtom per atom on
+// average: (4 pi / 3) rc^3 (N / V) / 2 pairs per atom.
+double cutoff_cap(int64_t n, double volume) {
+  return std::cbrt(2.0 * kMaxPairsPerAtom * volume / (4.0 / 3.0 * kPi * double(n)));
+}
+
+std::string accuracy_hint(const Settings& s) {
+  return " (accuracy " + num(s.accuracy) +
+         "; raise electrostatics.accuracy, or check the charges and dipoles for runaway values)";
+}
+
+// Real-space cutoff and alpha within the pair budget. When the accuracy needs more, a tuned
+// alpha is raised to fit the capped cutoff (the k-space or mesh absorbs the rest); a fixed
+// alpha, a fixed cutoff or wide Gaussians cannot be compensated and are errors.
+void choose_real_space(const Settings& s, const TuningInput& in, double acc, double volume,
+                       Parameters& p) {
+  const int64_t n = in.natoms;
+  const double cap = cutoff_cap(n, volume);
+  auto too_far = [&](const std::string& what, const std::string& change) {
+    return InputError("electrostatics", what + " needs a real-space cutoff beyond " + num(cap) +
+                                            " A, the most that keeps the pair list within " +
+                                            num(kMaxPairsPerAtom) + " pairs per atom; " + change);
+  };
+  if (s.real_cutoff && *s.real_cutoff > cap)
+    throw too_far("electrostatics.real_cutoff = " + num(*s.real_cutoff) + " A", "lower it");
+  auto cutoff_for = [&](double alpha) {
+    auto err = [&](double rc) {
+      return real_space_error(real_q2(in, alpha, rc), n, rc, volume, alpha);
+    };
+    return err(cap) > acc ? std::numeric_limits<double>::infinity()
+                          : solve_decreasing(err, acc, 1e-3, cap);
+  };
+  if (p.alpha == 0) p.alpha = alpha_for_cutoff(in, acc, p.real_cutoff, volume);
+  if (p.real_cutoff == 0) {
+    p.real_cutoff = cutoff_for(p.alpha);
+    if (!std::isfinite(p.real_cutoff)) {
+      if (s.alpha)
+        throw too_far("electrostatics.alpha = " + num(p.alpha),
+                      "raise it or leave it to the tuning" + accuracy_hint(s));
+      p.real_cutoff = cap;
+      p.alpha = alpha_for_cutoff(in, acc, cap, volume);
+    }
+  }
+  // Gaussian tails erfc(r / (2 s_max)) / r must also have decayed at the cutoff; this tail
+  // belongs to the pair kernel and cannot move to k-space.
+  if (in.max_sigma > 0) {
+    const double beta = 1.0 / (2.0 * in.max_sigma);
+    if (beta < p.alpha) {
+      const double rc = cutoff_for(beta);
+      if (!std::isfinite(rc))
+        throw too_far("the Gaussian width sigma = " + num(in.max_sigma) + " A",
+                      "use narrower widths (model.sigma)" + accuracy_hint(s));
+      p.real_cutoff = std::max(p.real_cutoff, rc);
+    }
+  }
+}
+
+// Ewald k-vectors per axis within the structure-factor budget, or nothing when the accuracy
+// needs more.
+std::optional<std::array<int, 3>> ewald_kmax(const TuningInput& in, double acc, double volume,
+                                             double alpha) {
+  auto kerr = [&](double kc) {
+    return ewald_kspace_error(kspace_q2(in, kc), in.natoms, volume, alpha, kc);
+  };
+  // (2 k0 + 1)(2 k1 + 1)(2 k2 + 1) / 2 vectors inside the box around the k-sphere.
+  auto count = [&](double kc) {
+    double c = 0.5;
+    for (int a = 0; a < 3; ++a) c *= 2 * std::ceil(kc * in.cell.row(a).norm() / (2 * kPi)) + 1;
+    return c;
+  };
+  double kc_cap = 1e3;  // 1/Å: far beyond any useful k-space cutoff
+  for (int it = 0; it < 300 && count(kc_cap) * double(in.natoms) > kMaxStructureFactorTerms; ++it)
+    kc_cap *= 0.9;
+  if (count(kc_cap) * double(in.natoms) > kMaxStructureFactorTerms || kerr(kc_cap) > acc)
+    return std::nullopt;
+  const double k_cut = solve_decreasing(kerr, acc, 1e-6, kc_cap);
+  std::array<int, 3> kmax{};
+  for (int a = 0; a < 3; ++a)
+    kmax[a] = std::max(1, int(std::ceil(k_cut * in.cell.row(a).norm() / (2 * kPi))));
+  return kmax;
+}
+
+}  // namespace
+
 Parameters tune_parameters(const Settings& s, const TuningInput& in) {
   Parameters p;
   p.order = s.pme_order;
@@ -139,8 +255,9 @@ Parameters tune_parameters(const Settings& s, const TuningInput& in) {
   if (p.method == Method::Direct)
     throw InputError("electrostatics",
                      "method direct is for open boundaries; this structure is periodic");
-  if (p.method == Method::Auto)
-    p.method = in.natoms <= kAutoEwaldMaxAtoms ? Method::Ewald : Method::PME;
+  check_finite(in);
+  const bool automatic = p.method == Method::Auto;
+  if (automatic) p.method = in.natoms <= kAutoEwaldMaxAtoms ? Method::Ewald : Method::PME;
 
   // Real space and k-space each get acc / sqrt(2), so that their independent errors add up to
   // the requested total (LAMMPS reports the same quadrature sum). The mesh estimate is for P3M
@@ -149,51 +266,43 @@ Parameters tune_parameters(const Settings& s, const TuningInput& in) {
   const double acc = s.accuracy / std::sqrt(2.0);
   const double mesh_acc = 0.5 * acc;
   const double volume = std::abs(in.cell.determinant());
-  const int64_t n = std::max<int64_t>(in.natoms, 1);
   TuningInput tin = in;
-  tin.natoms = n;
+  tin.natoms = std::max<int64_t>(in.natoms, 1);
   // Cutoff and alpha: overrides first; otherwise PME uses a fixed cutoff (the mesh absorbs the
   // rest) and Ewald balances real and k-space work, alpha = sqrt(pi) (N / V^2)^(1/6) (Perram et
   // al.).
   if (s.real_cutoff) p.real_cutoff = *s.real_cutoff;
   if (s.alpha) p.alpha = *s.alpha;
   if (!s.alpha && !s.real_cutoff) {
-    if (p.method == Method::PME) {
-      p.real_cutoff = 5.0;
-    } else {
-      p.alpha = 1.5 * std::sqrt(kPi) * std::pow(double(n) / (volume * volume), 1.0 / 6.0);
-    }
+    if (p.method == Method::PME)
+      p.real_cutoff = std::min(5.0, cutoff_cap(tin.natoms, volume));
+    else
+      p.alpha = 1.5 * std::sqrt(kPi) * std::pow(double(tin.natoms) / (volume * volume), 1.0 / 6.0);
   }
-  if (p.alpha == 0) p.alpha = alpha_for_cutoff(tin, acc, p.real_cutoff, volume);
-  if (p.real_cutoff == 0) {
-    auto err = [&](double rc) {
-      return real_space_error(real_q2(tin, p.alpha, rc), n, rc, volume, p.alpha);
-    };
-    p.real_cutoff = solve_decreasing(err, acc, 1e-3, 1e3);
-  }
-  // Gaussian tails erfc(r / (2 s_max)) / r must also have decayed at the cutoff.
-  if (in.max_sigma > 0) {
-    const double beta = 1.0 / (2.0 * in.max_sigma);
-    if (beta < p.alpha) {
-      auto err = [&](double rc) {
-        return real_space_error(real_q2(tin, beta, rc), n, rc, volume, beta);
-      };
-      p.real_cutoff = std::max(p.real_cutoff, solve_decreasing(err, acc, 1e-3, 1e3));
-    }
-  }
-  auto kerr = [&](double kc) {
-    return ewald_kspace_error(kspace_q2(tin, kc), n, volume, p.alpha, kc);
-  };
-  const double k_cut = solve_decreasing(kerr, acc, 1e-6, 1e3);
+  choose_real_space(s, tin, acc, volume, p);
   if (p.method == Method::Ewald) {
     if (s.kmax) {
       p.kmax = *s.kmax;
+    } else if (auto kmax = ewald_kmax(tin, acc, volume, p.alpha)) {
+      p.kmax = *kmax;
+    } else if (automatic) {
+      spdlog::info("electrostatics: Ewald would need too many k-vectors; using PME");
+      p.method = Method::PME;
     } else {
-      for (int a = 0; a < 3; ++a)
-        p.kmax[a] = std::max(1, int(std::ceil(k_cut * in.cell.row(a).norm() / (2 * kPi))));
+      throw InputError("electrostatics",
+                       "method ewald needs more than " + num(kMaxStructureFactorTerms) +
+                           " atom x k-vector terms; use method pme or auto" + accuracy_hint(s));
     }
-  } else {
-    p.mesh = s.mesh ? *s.mesh : choose_mesh(tin, in.cell, mesh_acc, p.alpha, p.order);
+  }
+  if (p.method == Method::PME) {
+    if (s.mesh) {
+      p.mesh = *s.mesh;
+    } else if (auto mesh = choose_mesh(tin, in.cell, mesh_acc, p.alpha, p.order)) {
+      p.mesh = *mesh;
+    } else {
+      throw InputError("electrostatics", "the PME mesh would need more than " +
+                                             num(kMaxMeshPoints) + " points" + accuracy_hint(s));
+    }
   }
   return p;
 }

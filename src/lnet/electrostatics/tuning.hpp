@@ -27,6 +27,16 @@ struct TuningInput {
 // `order` points per axis and has no interpolation error.
 inline constexpr int64_t kAutoEwaldMaxAtoms = 200;
 
+// Work limits, so that no input (runaway dipoles, very wide Gaussians, an unreachable accuracy)
+// can make the tuning ask for unbounded memory. At water density (0.1 atoms/Å^3) the pair limit
+// is a 36 Å cutoff, three to four times the usual; the other two are ~1 GB of float64 each.
+inline constexpr double kMaxPairsPerAtom = 10000;          // real-space half pair list
+inline constexpr double kMaxStructureFactorTerms = 5e7;    // Ewald: atoms x k-vectors
+inline constexpr double kMaxMeshPoints = double(1 << 26);  // PME: 406^3
+
+// Total: InputError naming what to change when an input is not finite, when the accuracy cannot
+// be reached within the limits above, or for a method that does not fit the boundaries. Under
+// Method::Auto, Ewald falls back to PME when it would need too many k-vectors.
 Parameters tune_parameters(const Settings& settings, const TuningInput& input);
 
 // Error estimates (absolute, in units of e^2/Å^2 like the force between unit charges at 1 Å),

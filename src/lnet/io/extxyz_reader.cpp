@@ -87,18 +87,29 @@ bool names_label(const std::string& key, const std::string& mapped,
   return false;
 }
 
-// Known columns take their role only with the expected type and width (else they stay extra).
-Role role_of(const Property& p, const std::vector<Property>& earlier, const LabelKeys& keys) {
-  auto want = [&](char type, int ncols, Role role) {
+// Known columns take their role only with the expected type and width. A column whose role an
+// earlier one already holds (e.g. both forces and force: the first wins) stays extra. Species, Z
+// and pos of another shape stay extra too (a missing pos is reported below), but a label column
+// of another shape is an error: silently dropping it would train without the label.
+Role role_of(const Property& p, const std::vector<Property>& earlier, const LabelKeys& keys,
+             const Place& at) {
+  auto want = [&](char type, int ncols, Role role, const char* label) {
     for (const Property& e : earlier)
-      if (e.role == role) return Role::extra;  // e.g. both forces and force: the first wins
-    return (p.type == type && p.ncols == ncols) ? role : Role::extra;
+      if (e.role == role) return Role::extra;
+    if (p.type == type && p.ncols == ncols) return role;
+    if (label)
+      fail(at, "column '" + p.name + ":" + p.type + ":" + std::to_string(p.ncols) + "' holds " +
+                   label + ", expected " + p.name + ":" + type + ":" + std::to_string(ncols) +
+                   " (" + std::to_string(ncols) + " real numbers per atom)");
+    return Role::extra;
   };
-  if (p.name == "species") return want('S', 1, Role::species);
-  if (p.name == "Z") return want('I', 1, Role::z);
-  if (p.name == "pos") return want('R', 3, Role::pos);
-  if (names_label(p.name, keys.forces, {"forces", "force"})) return want('R', 3, Role::forces);
-  if (names_label(p.name, keys.bec, {"bec", "BEC"})) return want('R', 9, Role::bec);
+  if (p.name == "species") return want('S', 1, Role::species, nullptr);
+  if (p.name == "Z") return want('I', 1, Role::z, nullptr);
+  if (p.name == "pos") return want('R', 3, Role::pos, nullptr);
+  if (names_label(p.name, keys.forces, {"forces", "force"}))
+    return want('R', 3, Role::forces, "forces");
+  if (names_label(p.name, keys.bec, {"bec", "BEC"}))
+    return want('R', 9, Role::bec, "Born effective charges (row-major 3x3)");
   return Role::extra;
 }
 
@@ -129,7 +140,7 @@ std::vector<Property> parse_properties(const std::string& text, const Place& at,
     p.ncols = int(ncols);
     p.first = first;
     first += p.ncols;
-    p.role = role_of(p, props, keys);
+    p.role = role_of(p, props, keys, at);
     props.push_back(std::move(p));
   }
   bool has_pos = false, has_species = false, has_symbols = false;

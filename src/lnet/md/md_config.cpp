@@ -152,7 +152,7 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   const YamlSection top = YamlSection::load_string(yaml_text, name);
   top.check_keys({"model", "structure", "frame", "timestep", "steps", "seed", "ensemble",
                   "temperature", "velocities", "remove_com", "thermostat", "barostat", "field",
-                  "masses", "fixed", "min_distance", "output"});
+                  "masses", "fixed", "min_distance", "electrostatics", "output"});
   MdConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
@@ -176,6 +176,15 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   c.masses = top.get("masses", c.masses);
   c.fixed = top.get("fixed", c.fixed);
   c.min_distance = top.get("min_distance", c.min_distance);
+  const YamlSection es = top.section("electrostatics");
+  es.check_keys({"method", "accuracy"});
+  c.es_method = es.get("method", c.es_method);
+  if (!c.es_method.empty() && c.es_method != "auto" && c.es_method != "ewald" &&
+      c.es_method != "pme" && c.es_method != "direct")
+    throw es.error("method", "expected auto, ewald, pme or direct, got '" + c.es_method + "'");
+  c.es_accuracy = es.get("accuracy", c.es_accuracy);
+  if (es.has("accuracy") && !(c.es_accuracy > 0 && c.es_accuracy < 1))
+    throw es.error("accuracy", "must be in (0, 1)");
   check_ranges(top, c);
   if (top.has("thermostat") && c.ensemble == Ensemble::nve)
     throw top.error("thermostat", "not used with ensemble nve (remove it or use nvt)");

@@ -18,6 +18,7 @@
 //   masses: {H: 2.014}           # amu, overrides of the standard atomic weights
 //   fixed: [1, 2]                # 1-based atom indices held fixed
 //   min_distance: 0.5            # Å; 0 switches the check off
+//   electrostatics: {method: pme, accuracy: 1e-5}   # overrides the model's for this run
 //   output: {dir: md, thermo_every: 10, trajectory_every: 100,
 //            trajectory_extra: [charges, dipoles, bec], checkpoint_every: 1000,
 //            overwrite: false}
@@ -80,6 +81,9 @@ struct MdConfig {
   std::map<std::string, double> masses;  // element symbol -> amu
   std::vector<int> fixed;                // 0-based after loading
   double min_distance = 0.5;             // Å
+  // Electrostatics at inference, overriding the model's (e.g. PME for a large cell):
+  std::string es_method;   // "" keeps the model's; auto | ewald | pme | direct
+  double es_accuracy = 0;  // 0 keeps the model's
   OutputConfig output;
 };
 

@@ -134,18 +134,22 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
   if (!(options.skin >= 0)) throw InputError("calculator", "skin must be >= 0");
   impl_->options = options;
   Potential model = load_model(model_path);
-  if (options.dtype && *options.dtype != model->config().dtype) {
+  ModelConfig c = model->config();
+  if (options.dtype) {
     if (*options.dtype != "float64" && *options.dtype != "float32")
       throw InputError("dtype", "expected float64 or float32, got '" + *options.dtype + "'");
-    ModelConfig c = model->config();
     c.dtype = *options.dtype;
-    Potential converted(c);
+  }
+  if (options.es_method) c.es_method = es::method_name(es::parse_method(*options.es_method));
+  if (options.es_accuracy) c.es_accuracy = *options.es_accuracy;
+  if (c.dtype != model->config().dtype || c.es_method != model->config().es_method ||
+      c.es_accuracy != model->config().es_accuracy) {
+    Potential converted(c);  // same weights, other dtype or electrostatics settings
     copy_weights(*converted, *model);
     model = converted;
   }
   model->eval();
   impl_->model = model;
-  const ModelConfig& c = model->config();
   ModelInfo& info = impl_->info;
   info.species = c.species;
   info.dtype = c.dtype;

@@ -23,6 +23,9 @@ struct CalculatorOptions {
   double skin = 1.0;                 // Å, Verlet skin of the neighbour list
   double cell_tolerance = 1e-2;      // relative cell change that re-resolves electrostatics
   std::optional<std::string> dtype;  // "float64" or "float32"; default: the model's
+  // Electrostatics overriding the model's (e.g. PME for cells larger than those trained on).
+  std::optional<std::string> es_method;  // auto | ewald | pme | direct
+  std::optional<double> es_accuracy;     // relative force accuracy
 };
 
 struct ModelInfo {

@@ -1,6 +1,8 @@
 #include "lnet/model/model_config.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
@@ -16,6 +18,107 @@ int ModelConfig::species_index(int z) const {
 
 double ModelConfig::max_cutoff() const {
   return long_range ? std::max(network_a.cutoff, network_b.cutoff) : network_a.cutoff;
+}
+
+namespace {
+
+std::string text(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// Each check returns the problem of one field or nothing; find_problem() takes the first.
+using Problem = std::optional<ConfigProblem>;
+
+Problem positive(const std::string& field, double v) {
+  if (std::isfinite(v) && v > 0) return {};
+  return ConfigProblem{field, "must be positive and finite, got " + text(v)};
+}
+
+Problem in_range(const std::string& field, long v, long lo, long hi) {
+  if (v >= lo && v <= hi) return {};
+  return ConfigProblem{field, "must be in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                  ", got " + std::to_string(v)};
+}
+
+// Upper bounds on widths keep a corrupt header from allocating gigabytes before its tensors are
+// compared with the architecture; they are far above any model that trains in reasonable time.
+Problem network_problem(const std::string& name, const NetworkHyper& h) {
+  const std::string p = name + ".";
+  for (Problem q :
+       {positive(p + "cutoff", h.cutoff), in_range(p + "l_max", h.l_max, 0, 3),
+        in_range(p + "l_hidden", h.l_hidden, 0, h.l_max), in_range(p + "layers", h.layers, 1, 3),
+        in_range(p + "correlation", h.correlation, 1, 3),
+        in_range(p + "num_basis", h.num_basis, 1, 64),
+        in_range(p + "envelope_p", h.envelope_p, 1, 64),
+        in_range(p + "channels", h.channels, 1, 1024),
+        in_range(p + "radial_hidden", h.radial_hidden, 1, 4096)})
+    if (q) return q;
+  return {};
+}
+
+Problem per_element_problem(const std::string& field, const std::map<int, double>& m,
+                            bool must_be_positive) {
+  for (auto [z, v] : m) {
+    if (z < 1 || z > 118) return ConfigProblem{field, "invalid atomic number " + std::to_string(z)};
+    const std::string key = field + "." + element_symbol(z);
+    if (must_be_positive) {
+      if (Problem q = positive(key, v)) return q;
+    } else if (!std::isfinite(v)) {
+      return ConfigProblem{key, "must be finite, got " + text(v)};
+    }
+  }
+  return {};
+}
+
+Problem species_problem(const ModelConfig& c) {
+  for (std::size_t s = 0; s < c.species.size(); ++s) {
+    if (c.species[s] < 1 || c.species[s] > 118)
+      return ConfigProblem{"species", "invalid atomic number " + std::to_string(c.species[s])};
+    if (s > 0 && c.species[s] <= c.species[s - 1])
+      return ConfigProblem{"species", "atomic numbers must be strictly ascending"};
+  }
+  if (c.e0.size() != c.species.size())
+    return ConfigProblem{"e0", std::to_string(c.e0.size()) + " values for " +
+                                   std::to_string(c.species.size()) + " species"};
+  for (double e : c.e0)
+    if (!std::isfinite(e)) return ConfigProblem{"e0", "must be finite, got " + text(e)};
+  return {};
+}
+
+Problem physics_problem(const ModelConfig& c) {
+  if (c.dtype != "float64" && c.dtype != "float32")
+    return ConfigProblem{"dtype", "expected float64 or float32, got '" + c.dtype + "'"};
+  // epsilon_s is a dielectric constant (DESIGN.md §1: epsilon_inf of the material), which is
+  // at least 1 (vacuum); values below would amplify, not screen, the electrostatics.
+  if (!(std::isfinite(c.epsilon_s) && c.epsilon_s >= 1))
+    return ConfigProblem{"epsilon_s",
+                         "must be a finite dielectric constant >= 1, got " + text(c.epsilon_s)};
+  if (!(c.es_accuracy > 0 && c.es_accuracy < 1))
+    return ConfigProblem{"es_accuracy", "must be in (0, 1), got " + text(c.es_accuracy)};
+  if (c.es_method != "auto" && c.es_method != "ewald" && c.es_method != "pme" &&
+      c.es_method != "direct")
+    return ConfigProblem{"es_method",
+                         "expected auto, ewald, pme or direct, got '" + c.es_method + "'"};
+  return {};
+}
+
+}  // namespace
+
+std::optional<ConfigProblem> find_problem(const ModelConfig& c) {
+  for (Problem q :
+       {physics_problem(c), network_problem("network_a", c.network_a),
+        network_problem("network_b", c.network_b), per_element_problem("charges", c.charges, false),
+        per_element_problem("sigma", c.sigma, true), species_problem(c),
+        positive("energy_scale", c.energy_scale), positive("avg_neighbors_a", c.avg_neighbors_a),
+        positive("avg_neighbors_b", c.avg_neighbors_b)})
+    if (q) return q;
+  return {};
+}
+
+void validate(const ModelConfig& c, const std::string& where, const std::string& prefix) {
+  if (auto q = find_problem(c)) throw InputError(where, prefix + q->field + ": " + q->what);
 }
 
 void to_json(nlohmann::json& j, const NetworkHyper& h) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,18 @@ struct ModelConfig {
   int species_index(int z) const;      // throws InputError for an unknown element
   double max_cutoff() const;
 };
+
+// An out-of-range value: `field` is its dotted JSON key ("network_a.cutoff", "epsilon_s").
+struct ConfigProblem {
+  std::string field, what;
+};
+
+// The one place where the valid range of every ModelConfig field is written down; used by the
+// training config reader and the model-file reader alike. Returns the first problem, if any.
+// Fitted statistics may be unset (species and e0 empty) as before training.
+std::optional<ConfigProblem> find_problem(const ModelConfig& config);
+// Throws InputError(where, "<prefix><field>: <what>") for the first problem.
+void validate(const ModelConfig& config, const std::string& where, const std::string& prefix = "");
 
 void to_json(nlohmann::json& j, const NetworkHyper& h);
 void from_json(const nlohmann::json& j, NetworkHyper& h);

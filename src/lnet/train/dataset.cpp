@@ -4,9 +4,11 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
@@ -18,8 +20,58 @@ namespace lnet {
 
 namespace {
 
+bool finite(const Vec3& v) { return v.allFinite(); }
+bool finite(const Mat3& m) { return m.allFinite(); }
+bool finite(double x) { return std::isfinite(x); }
+template <class T>
+bool finite(const std::vector<T>& v) {
+  return std::all_of(v.begin(), v.end(), [](const T& x) { return finite(x); });
+}
+
+// NaN or inf in the data would flow through losses and metrics into the model (issue 9).
+void check_finite(const Structure& s, const std::string& where) {
+  auto bad = [&](const std::string& what) { return InputError(where, what + " is not finite"); };
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (!finite(s.positions[i])) throw bad("the position of atom " + std::to_string(i + 1));
+  if (s.periodic() && !finite(s.cell)) throw bad("the Lattice");
+  if (s.energy && !finite(*s.energy)) throw bad("the energy label");
+  if (s.forces && !finite(*s.forces)) throw bad("a forces label");
+  if (s.stress && !finite(*s.stress)) throw bad("the stress label");
+  if (s.virial && !finite(*s.virial)) throw bad("the virial label");
+  if (s.bec && !finite(*s.bec)) throw bad("a bec label");
+  if (s.dipole && !finite(*s.dipole)) throw bad("the dipole label");
+  if (s.polarization && !finite(*s.polarization)) throw bad("the polarization label");
+  if (s.polarizability && !finite(*s.polarizability)) throw bad("the polarizability label");
+  if (s.efield && !finite(*s.efield)) throw bad("the efield");
+  if (s.epsilon_inf && !finite(*s.epsilon_inf)) throw bad("the epsilon_inf label");
+  if (!(finite(s.weight) && s.weight >= 0)) throw InputError(where, "config_weight must be >= 0");
+}
+
+// Atoms closer than this are a duplicated atom or a unit slip, never chemistry: the shortest
+// bond (H2) is 0.74 Å, and at zero distance edge directions and the Coulomb kernel are NaN.
+constexpr double kMinAtomDistance = 0.1;  // Å
+
+void check_separation(const Structure& s, const std::string& where) {
+  const NeighborList close = build_neighbor_list(s.positions, s.cell, s.pbc, kMinAtomDistance);
+  if (close.size() == 0) return;
+  const int i = close.first[0], j = close.second[0];
+  const Vec3 d =
+      s.positions[j] - s.positions[i] +
+      s.cell.transpose() * Vec3(close.shifts[0][0], close.shifts[0][1], close.shifts[0][2]);
+  std::ostringstream os;
+  os << "atoms " << i + 1 << " and " << j + 1 << (i == j ? " (a periodic image)" : "") << " are "
+     << d.norm() << " A apart, closer than " << kMinAtomDistance
+     << " A (a duplicated atom or wrong units?)";
+  throw InputError(where, os.str());
+}
+
 std::vector<Structure> read_data(const std::string& path, const LabelKeys& keys) {
   std::vector<Structure> frames = read_extxyz(path, keys);
+  for (std::size_t f = 0; f < frames.size(); ++f) {
+    const std::string where = path + " (frame " + std::to_string(f + 1) + ")";
+    check_finite(frames[f], where);
+    check_separation(frames[f], where);
+  }
   spdlog::info("{}", label_summary(path, frames, keys));
   return frames;
 }

@@ -1,6 +1,8 @@
 #include "lnet/train/train_config.hpp"
 
+#include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
@@ -22,16 +24,6 @@ NetworkHyper read_network(const YamlSection& s, NetworkHyper h) {
   h.correlation = s.get("correlation", h.correlation);
   h.layers = s.get("layers", h.layers);
   h.radial_hidden = s.get("radial_hidden", h.radial_hidden);
-  auto bad = [&](const std::string& key, const std::string& what) {
-    return InputError(s.where(), key + ": " + what);
-  };
-  if (h.cutoff <= 0) throw bad("cutoff", "must be positive");
-  if (h.l_max < 0 || h.l_max > 3) throw bad("l_max", "must be 0, 1, 2 or 3");
-  if (h.l_hidden < 0 || h.l_hidden > h.l_max) throw bad("l_hidden", "must be in 0..l_max");
-  if (h.layers < 1 || h.layers > 3) throw bad("layers", "must be 1, 2 or 3");
-  if (h.correlation < 1 || h.correlation > 3) throw bad("correlation", "must be 1, 2 or 3");
-  if (h.channels < 1 || h.num_basis < 1 || h.radial_hidden < 1)
-    throw bad("channels", "channels, num_basis and radial_hidden must be positive");
   return h;
 }
 
@@ -61,8 +53,6 @@ void read_model(const YamlSection& s, ModelConfig& m) {
   s.check_keys({"dtype", "network_a", "long_range", "network_b", "learn_charges", "charges",
                 "sigma", "epsilon_s", "electrostatics"});
   m.dtype = s.get("dtype", m.dtype);
-  if (m.dtype != "float64" && m.dtype != "float32")
-    throw InputError(s.where(), "dtype: expected float64 or float32, got '" + m.dtype + "'");
   m.network_a = read_network(s.section("network_a"), m.network_a);
   m.long_range = s.get("long_range", m.long_range);
   m.network_b = read_network(s.section("network_b"), m.network_b);
@@ -70,14 +60,58 @@ void read_model(const YamlSection& s, ModelConfig& m) {
   m.charges = per_element(s, "charges");
   m.sigma = per_element(s, "sigma");
   m.epsilon_s = s.get("epsilon_s", m.epsilon_s);
-  if (m.epsilon_s <= 0) throw InputError(s.where(), "epsilon_s: must be positive");
   YamlSection es = s.section("electrostatics");
   es.check_keys({"accuracy", "method"});
   m.es_accuracy = es.get("accuracy", m.es_accuracy);
   m.es_method = es.get("method", m.es_method);
-  if (m.es_method != "auto" && m.es_method != "ewald" && m.es_method != "pme" &&
-      m.es_method != "direct")
-    throw InputError(es.where(), "method: expected auto, ewald, pme or direct");
+  // Ranges live in one place, shared with the model-file reader (model_config.hpp).
+  if (auto q = find_problem(m)) {
+    std::string key = q->field;
+    if (key == "es_accuracy") key = "electrostatics.accuracy";
+    if (key == "es_method") key = "electrostatics.method";
+    throw InputError(s.where(), key + ": " + q->what);
+  }
+}
+
+// Ranges of the training settings; every message names the key. Written as !(x > lo) so that
+// NaN (YAML .nan) fails too.
+void check_training(const YamlSection& s, const TrainConfig& c) {
+  auto bad = [&](const std::string& key, const std::string& what, double value) {
+    std::ostringstream os;
+    os << key << ": " << what << ", got " << value;
+    return InputError(s.where(), os.str());
+  };
+  if (c.epochs < 1) throw bad("epochs", "must be >= 1", c.epochs);
+  if (c.batch_size < 1) throw bad("batch_size", "must be >= 1", c.batch_size);
+  if (!(c.lr > 0 && std::isfinite(c.lr))) throw bad("lr", "must be positive and finite", c.lr);
+  if (!(c.weight_decay >= 0)) throw bad("weight_decay", "must be >= 0", c.weight_decay);
+  if (!(c.grad_clip >= 0)) throw bad("grad_clip", "must be >= 0 (0 switches it off)", c.grad_clip);
+  if (!(c.ema_decay >= 0 && c.ema_decay < 1))
+    throw bad("ema_decay", "must be in [0, 1)", c.ema_decay);
+  const std::pair<const char*, double> weights[] = {{"loss.energy", c.loss.energy},
+                                                    {"loss.forces", c.loss.forces},
+                                                    {"loss.stress", c.loss.stress},
+                                                    {"loss.bec", c.loss.bec},
+                                                    {"loss.polarization", c.loss.polarization}};
+  double total = 0;
+  for (const auto& [key, w] : weights) {
+    if (!(w >= 0 && std::isfinite(w))) throw bad(key, "must be >= 0 and finite", w);
+    total += w;
+  }
+  if (total == 0)
+    throw InputError(s.where(), "loss: all weights are zero, nothing would be fitted");
+  if (!(c.plateau_factor > 0 && c.plateau_factor < 1))
+    throw bad("scheduler.factor", "must be in (0, 1)", c.plateau_factor);
+  if (c.plateau_patience < 1) throw bad("scheduler.patience", "must be >= 1", c.plateau_patience);
+  if (!(c.min_lr >= 0)) throw bad("scheduler.min_lr", "must be >= 0", c.min_lr);
+  if (c.early_stopping_patience < 1)
+    throw bad("early_stopping_patience", "must be >= 1", c.early_stopping_patience);
+  // 0 keeps checkpoints to epoch ends only (they are always written there).
+  if (c.checkpoint_every < 0)
+    throw bad("checkpoint_every", "must be >= 1 step, or 0 for epoch ends only",
+              c.checkpoint_every);
+  if (c.max_minutes && !(*c.max_minutes > 0 && std::isfinite(*c.max_minutes)))
+    throw bad("max_minutes", "must be positive and finite", *c.max_minutes);
 }
 
 void read_training(const YamlSection& s, TrainConfig& c) {
@@ -105,12 +139,7 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.plateau_factor = sched.get("factor", c.plateau_factor);
   c.plateau_patience = sched.get("patience", c.plateau_patience);
   c.min_lr = sched.get("min_lr", c.min_lr);
-  if (c.epochs < 1 || c.batch_size < 1)
-    throw InputError(s.where(), "epochs and batch_size must be >= 1");
-  if (c.lr <= 0) throw InputError(s.where(), "lr: must be positive");
-  if (c.grad_clip < 0) throw InputError(s.where(), "grad_clip: must be >= 0 (0 switches it off)");
-  if (c.ema_decay < 0 || c.ema_decay >= 1)
-    throw InputError(s.where(), "ema_decay: must be in [0, 1)");
+  check_training(s, c);
 }
 
 }  // namespace

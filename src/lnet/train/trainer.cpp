@@ -1,8 +1,10 @@
 #include "lnet/train/trainer.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -10,6 +12,7 @@
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/directory_lock.hpp"
 #include "lnet/util/jsonl_log.hpp"
 #include "lnet/util/plot.hpp"
 #include "lnet/util/progress.hpp"
@@ -68,6 +71,7 @@ class Trainer {
   void save_checkpoint();
   void load_checkpoint();
   void finish(TrainResult& result);
+  Error diverged(const std::string& what) const;
   std::string path(const std::string& name) const {
     return (fs::path(c_.output_dir) / name).string();
   }
@@ -78,6 +82,7 @@ class Trainer {
   Potential model_{nullptr}, ema_{nullptr}, best_{nullptr};
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   State s_;
+  std::unique_ptr<DirectoryLock> lock_;  // held while the run writes to output_dir
   std::unique_ptr<JsonlLog> log_;
   Metrics epoch_metrics_;
   bool stop_ = false;
@@ -101,6 +106,10 @@ void Trainer::setup() {
       model_->parameters(), torch::optim::AdamWOptions(c_.lr).weight_decay(c_.weight_decay));
   s_.lr = c_.lr;
   ensure_directory(c_.output_dir);
+  lock_ = std::make_unique<DirectoryLock>(c_.output_dir, "train.lock");
+  if (lock_->stale_pid())
+    spdlog::warn("{}: took over the lock of PID {}, which is no longer running", lock_->path(),
+                 lock_->stale_pid());
   if (o_.resume) load_checkpoint();
   log_ = std::make_unique<JsonlLog>(path("log.jsonl"), o_.resume);
   long params = 0;
@@ -123,8 +132,15 @@ void Trainer::train_epoch() {
   for (; s_.batch_in_epoch < static_cast<int>(batches.size()); ++s_.batch_in_epoch) {
     const auto refs = select(data_.train, batches[s_.batch_in_epoch]);
     Batch b = make_batch(refs, c_.model);
-    Prediction p = model_->forward(b, request_for(b, c_.model, &c_.loss));
-    auto loss = loss_of(b, p, c_.loss);
+    Prediction p;
+    torch::Tensor loss;
+    try {
+      p = model_->forward(b, request_for(b, c_.model, &c_.loss));
+      loss = loss_of(b, p, c_.loss);
+    } catch (const Error& e) {
+      throw diverged(e.what());  // e.g. non-finite charges from a diverged network B
+    }
+    if (!std::isfinite(loss.item<double>())) throw diverged("the loss is not finite");
     optimizer_->zero_grad();
     loss.backward();
     if (c_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), c_.grad_clip);
@@ -151,9 +167,19 @@ void Trainer::train_epoch() {
   if (o_.progress) bar.finish();
 }
 
+// Stops a diverging run: nothing after the last good state is saved, so the checkpoint and the
+// model on disk stay those of the last finite epoch (or step checkpoint).
+Error Trainer::diverged(const std::string& what) const {
+  return Error("training diverged at epoch " + std::to_string(s_.epoch + 1) + ", step " +
+               std::to_string(s_.step + 1) + " (batch " + std::to_string(s_.batch_in_epoch + 1) +
+               "): " + what + "; the last checkpoint and best model in " + c_.output_dir +
+               " are kept. Lower training.lr or set training.grad_clip");
+}
+
 bool Trainer::end_epoch(const Metrics& tm) {
   Metrics vm = evaluate(ema_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
   const double score = validation_score(vm, c_.loss);
+  if (!std::isfinite(score)) throw diverged("the validation score is not finite");
   ++s_.epoch;
   s_.batch_in_epoch = 0;
   if (score < s_.best_score * (1 - 1e-4)) {
@@ -219,7 +245,9 @@ void Trainer::save_checkpoint() {
                          {"batch_in_epoch", s_.batch_in_epoch},
                          {"step", s_.step},
                          {"lr", s_.lr},
-                         {"best_score", s_.best_score},
+                         // JSON has no inf: null until a first validation score exists.
+                         {"best_score", std::isfinite(s_.best_score) ? nlohmann::json(s_.best_score)
+                                                                     : nlohmann::json(nullptr)},
                          {"bad_epochs", s_.bad_epochs},
                          {"epochs_since_lr_change", s_.epochs_since_lr_change},
                          {"history", s_.history},
@@ -231,9 +259,17 @@ void Trainer::save_checkpoint() {
   torch::serialize::OutputArchive opt;
   optimizer_->save(opt);
   a.write("optimizer", opt);
-  const std::string final_path = path("checkpoint.pt"), tmp = final_path + ".tmp";
-  a.save_to(tmp);
-  fs::rename(tmp, final_path);  // atomic: an interrupted save keeps the previous checkpoint
+  const std::string final_path = path("checkpoint.pt");
+  const std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
+  try {
+    a.save_to(tmp);
+    fs::rename(tmp, final_path);       // atomic: an interrupted save keeps the previous checkpoint
+  } catch (const std::exception& e) {  // e.g. a full disk: c10::Error from the archive writer
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw Error("cannot write checkpoint '" + final_path + "' (the previous one is kept): " +
+                std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
+  }
 }
 
 void Trainer::load_checkpoint() {
@@ -256,7 +292,8 @@ void Trainer::load_checkpoint() {
   s_.batch_in_epoch = meta.at("batch_in_epoch");
   s_.step = meta.at("step");
   s_.lr = meta.at("lr");
-  s_.best_score = meta.at("best_score");
+  s_.best_score = meta.at("best_score").is_null() ? std::numeric_limits<double>::infinity()
+                                                  : meta.at("best_score").get<double>();
   s_.bad_epochs = meta.at("bad_epochs");
   s_.epochs_since_lr_change = meta.at("epochs_since_lr_change");
   s_.history = meta.at("history");
@@ -271,6 +308,9 @@ void Trainer::load_checkpoint() {
 
 void Trainer::finish(TrainResult& result) {
   result.model_path = path(c_.model_name);
+  if (!std::isfinite(s_.best_score))
+    throw Error("no finite validation score was reached in " + std::to_string(s_.epoch) +
+                " epochs; no model written to " + result.model_path);
   if (!fs::exists(result.model_path)) save_model(best_, result.model_path);
   result.valid = evaluate(best_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
   std::ostream& out = *o_.report;
