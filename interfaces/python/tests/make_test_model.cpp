@@ -11,25 +11,14 @@
 
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/potential.hpp"
+#include "model/model_fixtures.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: lnet_make_test_model PATH [--short-range] [--tiny] [--seed N]\n";
     return 2;
   }
-  lnet::ModelConfig c;
-  c.species = {11, 17};
-  c.network_a = {3.5, 6, 5, 2, 1, 8, 3, 2, 16};
-  c.network_b = {3.0, 6, 5, 2, 1, 8, 2, 2, 16};
-  c.long_range = true;
-  c.learn_charges = true;
-  c.charges = {{11, 0.8}, {17, -0.8}};
-  c.sigma = {{11, 0.7}, {17, 0.9}};
-  c.es_accuracy = 1e-8;
-  c.e0 = {-1.0, -2.0};
-  c.energy_scale = 0.5;
-  c.avg_neighbors_a = 8;
-  c.avg_neighbors_b = 6;
+  lnet::ModelConfig c = lnet::testing::small_config(/*long_range=*/true, /*learn_charges=*/true);
   int seed = 7;
   for (int k = 2; k < argc; ++k) {
     const std::string arg = argv[k];
