@@ -11,6 +11,7 @@
 #include "lnet/io/extxyz.hpp"
 #include "lnet/md/md_setup.hpp"
 #include "lnet/md/run_md.hpp"
+#include "lnet/util/atomic_file.hpp"
 #include "md/md_test_util.hpp"
 
 namespace lnet {
@@ -206,6 +207,27 @@ TEST(MdRun, RefusesToOverwriteAnExistingRun) {
   EXPECT_THROW(run_md(c, ff, start, quiet()), InputError);
   c.output.overwrite = true;
   EXPECT_NO_THROW(run_md(c, ff, start, quiet()));
+}
+
+// A start structure read from the final.xyz of an earlier run in the same folder is never
+// written over, even with output.overwrite (issue 13); the message names the input.
+TEST(MdRun, NeverWritesOverItsStartStructure) {
+  ChargedCrystal ff;
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  MdConfig c = base_config(fresh_dir("own_input"));
+  c.steps = 3;
+  run_md(c, ff, start, quiet());
+  const std::string final_xyz = c.output.dir + "/final.xyz";
+  const std::string before = read_file(final_xyz);
+  c.structure = final_xyz;
+  c.output.overwrite = true;
+  try {
+    run_md(c, ff, start, quiet());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("input file " + final_xyz), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(final_xyz), before);
 }
 
 TEST(MdRun, NonFiniteEnergyStopsWithTheStepAndLastGoodFrame) {

@@ -17,6 +17,7 @@
 #include "lnet/md/md_output.hpp"
 #include "lnet/md/md_setup.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/output_guard.hpp"
 #include "lnet/util/progress.hpp"
 
 namespace lnet {
@@ -298,6 +299,15 @@ MdRunSummary MdRun::run(const Structure& start) {
   ensure_directory(config_.output.dir);
   const std::vector<const char*> outputs = {kTrajectory, kThermoCsv, kThermoJsonl, kDipole,
                                             kCheckpoint};
+  // Never write over what this run reads (issue 13), e.g. a start structure taken from the
+  // final.xyz of an earlier run in the same folder; replacing old outputs is output.overwrite's.
+  const OutputGuard guard{{config_.structure, config_.model},
+                          "output.dir",
+                          "output.overwrite",
+                          /*force=*/true};
+  for (const char* name :
+       {kTrajectory, kThermoCsv, kThermoJsonl, kDipole, kCheckpoint, "final.xyz", "last_good.xyz"})
+    guard.check(path(name));
   if (!options_.resume) {
     for (const char* name : outputs) {
       if (!fs::exists(path(name))) continue;
