@@ -1,4 +1,5 @@
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/io/extxyz.hpp"
 
 namespace lnet {
@@ -17,12 +18,6 @@ bool has(const Structure& s, const std::string& label) {
   if (label == "efield") return s.efield.has_value();
   if (label == "epsilon_inf") return s.epsilon_inf.has_value();
   throw Error("labels: unknown label '" + label + "'");
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 }  // namespace
@@ -49,16 +44,16 @@ std::string LabelKeys::key_of(const std::string& label) const {
 }
 
 void LabelKeys::set(const std::string& label, const std::string& key, const std::string& where) {
-  std::string known;
+  std::vector<std::string> known;
   for (const auto& [name, member] : labels()) {
     if (name == label) {
       if (key.empty()) throw InputError(where, label + ": the key name must not be empty");
       this->*member = key;
       return;
     }
-    known += (known.empty() ? "" : ", ") + name;
+    known.push_back(name);
   }
-  throw InputError(where, "unknown label '" + label + "' (labels: " + known + ")");
+  throw InputError(where, "unknown label '" + label + "' (labels: " + join(known) + ")");
 }
 
 std::string LabelKeys::describe() const {

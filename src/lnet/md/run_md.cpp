@@ -305,9 +305,8 @@ MdRunSummary MdRun::run(const Structure& start) {
                           "output.dir",
                           "output.overwrite",
                           /*force=*/true};
-  for (const char* name :
-       {kTrajectory, kThermoCsv, kThermoJsonl, kDipole, kCheckpoint, "final.xyz", "last_good.xyz"})
-    guard.check(path(name));
+  for (const char* name : outputs) guard.check(path(name));
+  for (const char* name : {"final.xyz", "last_good.xyz"}) guard.check(path(name));
   if (!options_.resume) {
     for (const char* name : outputs) {
       if (!fs::exists(path(name))) continue;

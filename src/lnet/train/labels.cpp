@@ -4,6 +4,7 @@
 #include <set>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/util/spelling.hpp"
 
 namespace lnet {
@@ -42,12 +43,6 @@ const std::vector<Term>& terms() {
        {"dipole", "polarization"},
        {"REF_dipole", "total_polarization", "REF_polarization", "dipole_moment", "Dipole"}}};
   return all;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 // Keys present in `frames` that lnet did not read as labels (frame-level, atom-level).

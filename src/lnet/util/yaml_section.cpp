@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/spelling.hpp"
 
@@ -133,12 +134,6 @@ struct Decoder<std::map<std::string, double>> {
     return out;
   }
 };
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 }  // namespace
 
