@@ -23,8 +23,8 @@ Structure rocksalt(int nx, int ny, int nz, int seed) {
   s.cell = Mat3::Identity() * a;
   s.cell(0, 0) *= nx, s.cell(1, 1) *= ny, s.cell(2, 2) *= nz;
   s.pbc = {true, true, true};
-  const double frac[8][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
-                             {.5, .5, .5}, {.5, 0, 0}, {0, .5, 0}, {0, 0, .5}};
+  const double frac[8][3] = {{0, 0, 0},    {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
+                             {.5, .5, .5}, {.5, 0, 0},  {0, .5, 0},  {0, 0, .5}};
   for (int i = 0; i < nx; ++i)
     for (int j = 0; j < ny; ++j)
       for (int k = 0; k < nz; ++k)
@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   };
   const double t_a = infer(short_range), t_full = infer(full);
   std::printf("| inference, %zu atoms, energy + forces | seconds |\n|---|---|\n", big.size());
-  std::printf("| network A alone | %.3f |\n| full model (A + B + Ewald/PME) | %.3f |\n", t_a, t_full);
+  std::printf("| network A alone | %.3f |\n| full model (A + B + Ewald/PME) | %.3f |\n", t_a,
+              t_full);
   std::printf("| ratio full / A | %.2f |\n", t_full / t_a);
   return 0;
 }

@@ -36,6 +36,7 @@
 #include "lnet/nn/spherical.hpp"
 #include "lnet/train/loss.hpp"
 #include "lnet/train/train_config.hpp"
+#include "water_box.hpp"
 
 namespace {
 
@@ -97,58 +98,14 @@ double peak_rss_mb() { return proc_kb("/proc/self/status", "VmHWM") / 1024.0; }
 double available_mb() { return proc_kb("/proc/meminfo", "MemAvailable") / 1024.0; }
 
 // ---------------------------------------------------------------------------------------------
-// Liquid water: 64 rigid H2O (O-H 0.96 Å, H-O-H 104.5°) at random positions and orientations in
-// a 12.415 Å cube (1.00 g/cm^3), placed by random sequential addition with minimum image
-// distances O-O >= 2.5 Å and H-(other molecule) >= 1.6 Å. Deterministic for a given seed.
+using bench::tile;
+using bench::water_cell;
 
-Structure water_cell(unsigned seed) {
-  const double L = 12.415, roh = 0.96, half = 0.5 * 104.5 * M_PI / 180.0;
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> uni(0.0, 1.0);
-  std::normal_distribution<double> gauss;
-  Structure s;
-  s.cell = Mat3::Identity() * L;
-  s.pbc = {true, true, true};
-  auto dist = [L](const Vec3& a, const Vec3& b) {
-    Vec3 d = b - a;
-    for (int k = 0; k < 3; ++k) d(k) -= L * std::round(d(k) / L);
-    return d.norm();
-  };
-  const Vec3 h1(roh * std::sin(half), 0, roh * std::cos(half)), h2(-h1(0), 0, h1(2));
-  long attempts = 0;
-  while (s.size() < 3 * 64) {
-    if (++attempts > 10'000'000) throw std::runtime_error("water_cell: could not place molecules");
-    Vec3 o(uni(rng) * L, uni(rng) * L, uni(rng) * L);
-    Eigen::Quaterniond q(gauss(rng), gauss(rng), gauss(rng), gauss(rng));
-    Mat3 r = q.normalized().toRotationMatrix();
-    std::array<Vec3, 3> m = {o, o + r * h1, o + r * h2};
-    bool ok = true;
-    for (std::size_t k = 0; k < s.size() && ok; ++k)
-      for (int a = 0; a < 3 && ok; ++a)
-        ok = dist(s.positions[k], m[a]) >= (a == 0 && s.numbers[k] == 8 ? 2.5 : 1.6);
-    if (!ok) continue;
-    for (int a = 0; a < 3; ++a) {
-      s.numbers.push_back(a == 0 ? 8 : 1);
-      s.positions.push_back(m[a]);
-    }
-  }
-  return s;
-}
-
-Structure tile(const Structure& s, int n) {
-  Structure t;
-  t.cell = s.cell * n;
-  t.pbc = s.pbc;
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j)
-      for (int k = 0; k < n; ++k) {
-        Vec3 shift = (i * s.cell.row(0) + j * s.cell.row(1) + k * s.cell.row(2)).transpose();
-        for (std::size_t a = 0; a < s.size(); ++a) {
-          t.numbers.push_back(s.numbers[a]);
-          t.positions.push_back(s.positions[a] + shift);
-        }
-      }
-  return t;
+// Energy, with or without forces.
+Request request(bool forces) {
+  Request r;
+  r.forces = forces;
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +176,7 @@ InferenceResult run_inference(const Structure& s, const ModelSize& size, const s
   r.atoms = static_cast<int64_t>(s.size());
   ModelConfig cfg = model_config(size, dtype, avg_neighbors);
   Potential model = make_model(cfg);
-  const Request req{true, false, false, false};
+  const Request req = request(true);
   reset_peak_rss();
   auto step = [&](double& t_nl, double& t_batch, double& t_model) {
     auto t0 = Clock::now();
@@ -232,7 +189,8 @@ InferenceResult run_inference(const Structure& s, const ModelSize& size, const s
     Prediction p = model->forward(b, req);
     t_model = since(t0);
     r.edges = b.edges_a.receiver.size(0);
-    if (!std::isfinite(p.energy.sum().item<double>())) throw std::runtime_error("non-finite energy");
+    if (!std::isfinite(p.energy.sum().item<double>()))
+      throw std::runtime_error("non-finite energy");
   };
   double a, b, c;
   step(a, b, c);  // warm-up
@@ -327,8 +285,8 @@ struct OpStat {
 void print_op_profile(const torch::autograd::profiler::thread_event_lists& lists, int64_t n_edges,
                       int64_t n_nodes, int calls) {
   using torch::autograd::profiler::EventKind;
-  std::map<std::string, OpStat> ops;          // "op [phase, size]" -> self time
-  std::map<std::string, OpStat> bwd_nodes;    // autograd node -> inclusive time
+  std::map<std::string, OpStat> ops;        // "op [phase, size]" -> self time
+  std::map<std::string, OpStat> bwd_nodes;  // autograd node -> inclusive time
   double total_us = 0;
   const std::string eval_prefix = "autograd::engine::evaluate_function: ";
   for (const auto& list : lists) {
@@ -369,8 +327,8 @@ void print_op_profile(const torch::autograd::profiler::thread_event_lists& lists
         if (stack.empty()) total_us += incl;
         if (!stack.empty()) stack.back().child_us += incl;
         if (name.rfind("autograd::", 0) == 0) continue;  // wrappers: their ops are counted
-        std::string key = name + " [" + (backward ? "bwd" : "fwd") +
-                          (f.cls.empty() ? "" : ", " + f.cls) + "]";
+        std::string key =
+            name + " [" + (backward ? "bwd" : "fwd") + (f.cls.empty() ? "" : ", " + f.cls) + "]";
         auto& s = ops[key];
         s.self_us += incl - f.child_us;
         s.calls += 1;
@@ -382,17 +340,19 @@ void print_op_profile(const torch::autograd::profiler::thread_event_lists& lists
     std::vector<std::pair<std::string, OpStat>> v(m.begin(), m.end());
     std::sort(v.begin(), v.end(),
               [](const auto& a, const auto& b) { return a.second.self_us > b.second.self_us; });
-    std::printf("\n%s\n\n| %s | ms per step | %% of step | calls per step |\n|---|---:|---:|---:|\n",
-                title, what);
+    std::printf(
+        "\n%s\n\n| %s | ms per step | %% of step | calls per step |\n|---|---:|---:|---:|\n", title,
+        what);
     for (int k = 0; k < n && k < static_cast<int>(v.size()); ++k)
       std::printf("| `%s` | %.2f | %.1f | %.0f |\n", v[k].first.c_str(),
                   v[k].second.self_us / 1e3 / calls, 100.0 * v[k].second.self_us / total_us,
                   static_cast<double>(v[k].second.calls) / calls);
   };
-  std::printf("\nProfiled %d steps: %.1f ms per step under the profiler (E = edge-sized input, "
-              "first dim %lld; N = node-sized, %lld).\n",
-              calls, total_us / 1e3 / calls, static_cast<long long>(n_edges),
-              static_cast<long long>(n_nodes));
+  std::printf(
+      "\nProfiled %d steps: %.1f ms per step under the profiler (E = edge-sized input, "
+      "first dim %lld; N = node-sized, %lld).\n",
+      calls, total_us / 1e3 / calls, static_cast<long long>(n_edges),
+      static_cast<long long>(n_nodes));
   top(ops, 15, "Top aten ops by self time:", "op [phase, size]");
   top(bwd_nodes, 12, "Top autograd backward nodes (inclusive):", "node");
 }
@@ -421,9 +381,9 @@ void print_layer_sections(const Batch& b, const ModelConfig& cfg, int reps) {
   auto pos = b.positions.to(dt);
   auto shift = torch::bmm(b.edges_a.shift.unsqueeze(1), b.cell.index_select(0, b.edges_a.structure))
                    .squeeze(1);
-  auto vec0 = (pos.index_select(0, b.edges_a.sender) - pos.index_select(0, b.edges_a.receiver) +
-               shift)
-                  .detach();
+  auto vec0 =
+      (pos.index_select(0, b.edges_a.sender) - pos.index_select(0, b.edges_a.receiver) + shift)
+          .detach();
   nn::RadialBasis basis(h.cutoff, h.num_basis, h.envelope_p);
   struct P {
     int l1, l2, l3;
@@ -449,7 +409,12 @@ void print_layer_sections(const Batch& b, const ModelConfig& cfg, int reps) {
   std::vector<Row> rows;
   // grad: leaves that forces would differentiate (edge vectors / node features).
   auto measure = [&](const std::string& name, std::function<torch::Tensor(bool)> f) {
-    double fwd = time_median([&] { torch::NoGradGuard g; f(false); }, reps);
+    double fwd = time_median(
+        [&] {
+          torch::NoGradGuard g;
+          f(false);
+        },
+        reps);
     double both = time_median([&] { f(true); }, reps);
     rows.push_back({name, fwd, both});
   };
@@ -487,8 +452,7 @@ void print_layer_sections(const Batch& b, const ModelConfig& cfg, int reps) {
     }
     torch::Tensor y = torch::zeros({}, opt);
     for (auto& al : a) {
-      if (scatter)
-        al = torch::zeros({n, al.size(1), c}, opt).index_add(0, b.edges_a.receiver, al);
+      if (scatter) al = torch::zeros({n, al.size(1), c}, opt).index_add(0, b.edges_a.receiver, al);
       y = y + al.sum();
     }
     if (g) {
@@ -512,10 +476,11 @@ void print_layer_sections(const Batch& b, const ModelConfig& cfg, int reps) {
     if (g) torch::autograd::grad({y}, a, {}, c10::nullopt, false, true);
     return y;
   });
-  std::printf("\nHand-timed replicas of one interaction layer (l_in = %d, %zu message paths, "
-              "%lld edges, %lld nodes; medians of %d):\n\n"
-              "| section | forward ms | forward + gradient ms |\n|---|---:|---:|\n",
-              l_in, paths.size(), static_cast<long long>(ne), static_cast<long long>(n), reps);
+  std::printf(
+      "\nHand-timed replicas of one interaction layer (l_in = %d, %zu message paths, "
+      "%lld edges, %lld nodes; medians of %d):\n\n"
+      "| section | forward ms | forward + gradient ms |\n|---|---:|---:|\n",
+      l_in, paths.size(), static_cast<long long>(ne), static_cast<long long>(n), reps);
   for (const auto& r : rows)
     std::printf("| %s | %.2f | %.2f |\n", r.name.c_str(), 1e3 * r.fwd, 1e3 * r.both);
 }
@@ -526,16 +491,16 @@ void run_profile(const Structure& s, double avg_neighbors) {
   Batch b = make_batch({&s}, cfg);
   const int64_t ne = b.edges_a.receiver.size(0), n = b.positions.size(0);
   std::printf("\n## Profile: %lld atoms, small, float32\n", static_cast<long long>(n));
-  const double e_only =
-      time_median([&] { model->forward(b, Request{false, false, false, false}); }, 5);
-  const double e_f = time_median([&] { model->forward(b, Request{true, false, false, false}); }, 5);
+  const double e_only = time_median([&] { model->forward(b, request(false)); }, 5);
+  const double e_f = time_median([&] { model->forward(b, request(true)); }, 5);
   const double nl = time_median(
       [&] { build_neighbor_list(s.positions, s.cell, s.pbc, cfg.network_a.cutoff); }, 5);
   const double mb = time_median([&] { make_batch({&s}, cfg); }, 5);
-  std::printf("\n| part | ms |\n|---|---:|\n| neighbour list (build_neighbor_list) | %.2f |\n"
-              "| make_batch (neighbour list + packing) | %.2f |\n| forward, energy only | %.2f |\n"
-              "| forward, energy + forces | %.2f |\n| => force backward pass | %.2f |\n",
-              1e3 * nl, 1e3 * mb, 1e3 * e_only, 1e3 * e_f, 1e3 * (e_f - e_only));
+  std::printf(
+      "\n| part | ms |\n|---|---:|\n| neighbour list (build_neighbor_list) | %.2f |\n"
+      "| make_batch (neighbour list + packing) | %.2f |\n| forward, energy only | %.2f |\n"
+      "| forward, energy + forces | %.2f |\n| => force backward pass | %.2f |\n",
+      1e3 * nl, 1e3 * mb, 1e3 * e_only, 1e3 * e_f, 1e3 * (e_f - e_only));
 
   using namespace torch::autograd::profiler;
   const int calls = 3;
@@ -544,7 +509,7 @@ void run_profile(const Structure& s, double avg_neighbors) {
         torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU,
                                               /*report_input_shapes=*/true),
         [&](const thread_event_lists& lists) { print_op_profile(lists, ne, n, calls); });
-    for (int k = 0; k < calls; ++k) model->forward(b, Request{true, false, false, false});
+    for (int k = 0; k < calls; ++k) model->forward(b, request(true));
   }
   print_layer_sections(b, cfg, 5);
 }
@@ -555,12 +520,18 @@ int main(int argc, char** argv) {
   Options o;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
-    if (a == "--threads" && k + 1 < argc) o.threads = std::atoi(argv[++k]);
-    else if (a == "--quick") o.quick = true;
-    else if (a == "--no-profile") o.profile = false;
-    else if (a == "--max-seconds" && k + 1 < argc) o.max_seconds = std::atof(argv[++k]);
-    else if (a == "--max-atoms" && k + 1 < argc) o.max_atoms = std::atoll(argv[++k]);
-    else if (a == "--no-training") o.training = false;
+    if (a == "--threads" && k + 1 < argc)
+      o.threads = std::atoi(argv[++k]);
+    else if (a == "--quick")
+      o.quick = true;
+    else if (a == "--no-profile")
+      o.profile = false;
+    else if (a == "--max-seconds" && k + 1 < argc)
+      o.max_seconds = std::atof(argv[++k]);
+    else if (a == "--max-atoms" && k + 1 < argc)
+      o.max_atoms = std::atoll(argv[++k]);
+    else if (a == "--no-training")
+      o.training = false;
     else {
       std::fprintf(stderr,
                    "usage: %s [--threads N] [--quick] [--no-profile] [--no-training]\n"
@@ -584,26 +555,32 @@ int main(int argc, char** argv) {
   const char* blas = std::getenv("OPENBLAS_NUM_THREADS");
   std::printf("# lnet bench_model: network A throughput\n\n");
   std::printf("- machine: %s, %u logical CPUs, load average at start %s\n", cpu_model().c_str(),
-              std::thread::hardware_concurrency(), [] {
+              std::thread::hardware_concurrency(),
+              [] {
                 std::ifstream in("/proc/loadavg");
                 std::string a, b, c;
                 in >> a >> b >> c;
                 return a + " " + b + " " + c;
-              }().c_str());
+              }()
+                  .c_str());
   std::printf("- torch threads: %d (interop 1), OPENBLAS_NUM_THREADS=%s, libtorch %s\n",
               torch::get_num_threads(), blas ? blas : "(unset)", TORCH_VERSION);
-  std::printf("- models (network A only, no long range): small = channels 16, l_max 2, l_hidden 1, "
-              "correlation 2, 2 layers, cutoff 5 Å; medium = channels 64, correlation 3, same "
-              "otherwise; 8 Bessel functions, radial MLP 64 wide\n");
-  std::printf("- water: 64 random rigid H2O in a 12.415 Å cube (1.00 g/cm^3), tiled 2x2x2 and "
-              "4x4x4\n");
-  std::printf("- step = make_batch (neighbour list + packing) + forward with forces; "
-              "median of repetitions after one warm-up\n");
+  std::printf(
+      "- models (network A only, no long range): small = channels 16, l_max 2, l_hidden 1, "
+      "correlation 2, 2 layers, cutoff 5 Å; medium = channels 64, correlation 3, same "
+      "otherwise; 8 Bessel functions, radial MLP 64 wide\n");
+  std::printf(
+      "- water: 64 random rigid H2O in a 12.415 Å cube (1.00 g/cm^3), tiled 2x2x2 and "
+      "4x4x4\n");
+  std::printf(
+      "- step = make_batch (neighbour list + packing) + forward with forces; "
+      "median of repetitions after one warm-up\n");
   const std::string blas_lib = blas_library();
   const char* wait = std::getenv("OMP_WAIT_POLICY");
   std::printf("- BLAS: %s; OMP_WAIT_POLICY=%s\n", blas_lib.c_str(), wait ? wait : "(unset)");
   if (blas_lib.find("/blas/libblas") != std::string::npos)
-    std::printf("- WARNING: reference (netlib) BLAS: matrix products are ~5x slower than OpenBLAS\n");
+    std::printf(
+        "- WARNING: reference (netlib) BLAS: matrix products are ~5x slower than OpenBLAS\n");
   if (!blas || std::string(blas) != "1")
     std::printf("- WARNING: OPENBLAS_NUM_THREADS is not 1; BLAS threads may oversubscribe\n");
   std::fflush(stdout);
@@ -616,7 +593,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<int, Structure>> boxes = {{1, cell}};
   for (int n : {2, 4})
-    if (64 * 3 * n * n * n <= o.max_atoms && !(o.quick && n == 4)) boxes.push_back({n, tile(cell, n)});
+    if (64 * 3 * n * n * n <= o.max_atoms && !(o.quick && n == 4))
+      boxes.push_back({n, tile(cell, n)});
 
   // Inference table.
   std::vector<InferenceResult> results;
@@ -660,9 +638,10 @@ int main(int argc, char** argv) {
   }
 
   std::printf("## Inference: energy + forces\n\n");
-  std::printf("| atoms | model | dtype | edges | reps | nlist ms | make_batch ms | forward+forces ms "
-              "| step ms | atom-steps/s | atom-steps/s (model only) | peak RSS MB |\n"
-              "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| atoms | model | dtype | edges | reps | nlist ms | make_batch ms | forward+forces ms "
+      "| step ms | atom-steps/s | atom-steps/s (model only) | peak RSS MB |\n"
+      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& r : results) {
     if (!r.skipped.empty()) {
       std::printf("| %lld | %s | %s | | | | | | | skipped: %s | | |\n",
@@ -682,7 +661,8 @@ int main(int argc, char** argv) {
     for (const auto& r64 : results)
       if (r32.dtype == "float32" && r64.dtype == "float64" && r32.model == r64.model &&
           r32.atoms == r64.atoms && r32.skipped.empty() && r64.skipped.empty()) {
-        std::printf("%s%s %lld: %.2fx", first ? "" : "; ", r32.model.substr(0, r32.model.find(' ')).c_str(),
+        std::printf("%s%s %lld: %.2fx", first ? "" : "; ",
+                    r32.model.substr(0, r32.model.find(' ')).c_str(),
                     static_cast<long long>(r32.atoms), r64.total / r32.total);
         first = false;
       }
@@ -692,11 +672,14 @@ int main(int argc, char** argv) {
   // Training step.
   std::vector<Structure> train_boxes;
   for (unsigned seed = 1; seed <= 4; ++seed) train_boxes.push_back(water_cell(seed));
-  if (o.training) std::printf("\n## Training step: 4 x 192 atoms, float64, forward + forces (create_graph) + "
-              "loss (energy + forces) + backward + AdamW\n\n");
   if (o.training)
-    std::printf("| model | params | reps | make_batch ms | step ms | atom-steps/s | peak RSS MB |\n"
-              "|---|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "\n## Training step: 4 x 192 atoms, float64, forward + forces (create_graph) + "
+        "loss (energy + forces) + backward + AdamW\n\n");
+  if (o.training)
+    std::printf(
+        "| model | params | reps | make_batch ms | step ms | atom-steps/s | peak RSS MB |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n");
   for (const ModelSize& size : {kSmall, kMedium}) {
     if (!o.training) break;
     try {

@@ -18,6 +18,7 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/model/calculator.hpp"
+#include "lnet/model/model_domain.hpp"
 #include "lnet/model/threads.hpp"
 
 namespace py = pybind11;
@@ -92,6 +93,7 @@ class Model {
     CalculatorOptions options;
     options.dtype = std::move(dtype);
     calc_ = std::make_unique<Calculator>(path, options);
+    domain_ = model_domain(calc_->info(), path);
     path_ = path;
   }
 
@@ -139,6 +141,22 @@ class Model {
     return out;
   }
 
+  // How far the structure lies outside the training set's domain (src/lnet/domain).
+  py::dict domain(const In<std::int64_t>& numbers, const In<double>& positions,
+                  const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) const {
+    if (domain_.empty()) throw Error("this model was trained before lnet recorded its domain");
+    const Structure s = structure(numbers, positions, cell, pbc);
+    DomainReport r = domain_.assess(s);
+    py::dict out;
+    out["novelty"] = r.novelty;
+    out["distance_ratio"] = r.distance_ratio;
+    out["close_pair"] = r.close_pair;
+    out["description"] = r.describe(s);
+    const auto n = static_cast<py::ssize_t>(r.atom_novelty.size());
+    out["atom_novelty"] = adopt(std::move(r.atom_novelty), {n}, {kD});
+    return out;
+  }
+
   py::dict info() const {
     const ModelInfo& i = calc_->info();
     py::list symbols;
@@ -166,6 +184,7 @@ class Model {
 
  private:
   std::unique_ptr<Calculator> calc_;
+  Domain domain_;
   std::string path_;
   std::mutex mutex_;
 };
@@ -204,6 +223,11 @@ PYBIND11_MODULE(_lnet, m) {
            "long-range models dipole (Born M, e·Å), charges, atomic_dipoles and bec "
            "(N×3×3, Z*[i, a, b] = dM_a/dr_ib). Positions in Å (may be unwrapped), cell rows in "
            "Å, efield in V/Å.")
+      .def("domain", &Model::domain, py::arg("numbers"), py::arg("positions"),
+           py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
+           "How far a structure lies outside the training domain: novelty (0 inside), "
+           "distance_ratio (shortest contact / shortest trained, < 1 outside), atom_novelty, "
+           "close_pair, description.")
       .def("hessian", &Model::hessian, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            "Exact d²E/dr_i dr_j (3N×3N, eV/Å², atom-major) at zero field.")

@@ -439,7 +439,9 @@ TEST(IrEndToEnd, IndependentOscillatorsGiveTheirFrequenciesAndOscillatorStrength
   // wrong laws above are off by > 30 % and a charge 10 % off in the MD by 20 % (tried).
   for (int k = 0; k < 3; ++k) {
     EXPECT_NEAR(area[k] / expected[k], 1.0, 0.05) << k;
-    if (k > 0) EXPECT_NEAR((area[k] / area[0]) / (expected[k] / expected[0]), 1.0, 0.05) << k;
+    if (k > 0) {
+      EXPECT_NEAR((area[k] / area[0]) / (expected[k] / expected[0]), 1.0, 0.05) << k;
+    }
   }
   std::printf("[oscillators] %d cells of 3, %d steps: %.2f s\n", replicas, samples * stride,
               seconds_since(t0));

@@ -8,7 +8,7 @@
 namespace lnet::testing {
 
 inline const std::array<Vec3, 8>& rocksalt_fractions() {
-  static const std::array<Vec3, 8> f = {Vec3(0, 0, 0),   Vec3(0, .5, .5), Vec3(.5, 0, .5),
+  static const std::array<Vec3, 8> f = {Vec3(0, 0, 0),   Vec3(0, .5, .5),  Vec3(.5, 0, .5),
                                         Vec3(.5, .5, 0), Vec3(.5, .5, .5), Vec3(.5, 0, 0),
                                         Vec3(0, .5, 0),  Vec3(0, 0, .5)};
   return f;

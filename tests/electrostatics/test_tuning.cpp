@@ -47,12 +47,14 @@ void expect_bounded(const Parameters& p, const TuningInput& in) {
   const double volume = std::abs(in.cell.determinant());
   const double pairs = 4.0 / 3.0 * M_PI * std::pow(p.real_cutoff, 3) * in.natoms / volume / 2;
   EXPECT_LE(pairs, kMaxPairsPerAtom * 1.0001) << p.describe();
-  if (p.method == Method::Ewald)
+  if (p.method == Method::Ewald) {
     EXPECT_LE(0.5 * (2 * p.kmax[0] + 1) * (2 * p.kmax[1] + 1) * (2 * p.kmax[2] + 1) * in.natoms,
               kMaxStructureFactorTerms)
         << p.describe();
-  if (p.method == Method::PME)
+  }
+  if (p.method == Method::PME) {
     EXPECT_LE(double(p.mesh[0]) * p.mesh[1] * p.mesh[2], kMaxMeshPoints) << p.describe();
+  }
   EXPECT_TRUE(std::isfinite(p.alpha) && p.alpha > 0) << p.describe();
 }
 
@@ -164,6 +166,23 @@ TEST(Tuning, EwaldFallsBackToPmeUnderAutoWhenKSpaceIsTooLarge) {
   expect_bounded(p, in);
   s.method = Method::Ewald;
   EXPECT_NE(testing::error_of([&] { tune_parameters(s, in); }).find("method pme or auto"),
+            std::string::npos);
+}
+
+// A sparse gas in a huge cell (issue 9): PME would need a mesh beyond the limit once its error
+// estimate no longer averages over a dense gas; auto then uses Ewald, explicit PME says so.
+TEST(Tuning, HugeSparseCellUsesEwaldUnderAuto) {
+  TuningInput in;
+  in.natoms = 500;  // PME under auto by size
+  in.cell = Mat3::Identity() * 1000;
+  in.sum_q2 = 500;
+  Parameters p;
+  within_seconds(kDeadline, [&] { p = tune_parameters(Settings{}, in); });
+  EXPECT_EQ(p.method, Method::Ewald) << p.describe();
+  expect_bounded(p, in);
+  Settings pme;
+  pme.method = Method::PME;
+  EXPECT_NE(testing::error_of([&] { tune_parameters(pme, in); }).find("PME mesh"),
             std::string::npos);
 }
 

@@ -76,6 +76,17 @@ TEST(MdConfig, RangesNameTheKey) {
   const MdConfig c = parse_md_config("electrostatics: {method: pme, accuracy: 1.0e-6}\n", "a.yaml");
   EXPECT_EQ(c.es_method, "pme");
   EXPECT_EQ(c.es_accuracy, 1e-6);
+  EXPECT_NE(message("extrapolation: {every: -2}\n").find("extrapolation.every"), std::string::npos);
+  EXPECT_NE(message("extrapolation: {distance_ratio: 1.5}\n").find("extrapolation.distance_ratio"),
+            std::string::npos);
+  EXPECT_NE(message("extrapolation: {novely: 1}\n").find("did you mean 'novelty'"),
+            std::string::npos);
+  const MdConfig x = parse_md_config(
+      "extrapolation: {every: 20, novelty: 0.3, distance_ratio: 0.9, stop: true}\n", "a.yaml");
+  EXPECT_EQ(x.extrapolation.every, 20);
+  EXPECT_EQ(x.extrapolation.limits.novelty, 0.3);
+  EXPECT_EQ(x.extrapolation.limits.distance_ratio, 0.9);
+  EXPECT_TRUE(x.extrapolation.stop);
 }
 
 TEST(MdConfig, NptNeedsAPeriodicStructure) {

@@ -263,6 +263,39 @@ TEST(MdRun, AtomsTooCloseStopTheRun) {
   }
 }
 
+// Extrapolation (issue 9): a domain fitted to the crystal at rest; a hot run leaves it. With
+// stop: false the run finishes and counts the states outside; with stop: true it ends with the
+// step, the novelty and last_good.xyz.
+TEST(MdRun, LeavingTheTrainingDomainWarnsOrStops) {
+  ChargedCrystal ff;
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  const Domain domain = Domain::fit({&start}, {11, 17}, 4.0);
+  MdConfig c = base_config(fresh_dir("domain"));
+  c.field.type = FieldProtocol::none;
+  c.temperature_K = 3000;
+  c.extrapolation.every = 5;
+  MdRunOptions o = quiet();
+  o.domain = &domain;
+  const MdRunSummary s = run_md(c, ff, start, o);
+  EXPECT_EQ(s.domain_checks, 12);  // steps 5, 10, ..., 60
+  EXPECT_GT(s.domain_outside, 0);
+  c.output.dir = fresh_dir("domain_stop");
+  c.extrapolation.stop = true;
+  try {
+    run_md(c, ff, start, o);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("left the model's training domain: novelty"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("extrapolation.stop"), std::string::npos) << msg;
+  }
+  EXPECT_TRUE(fs::exists(c.output.dir + "/last_good.xyz"));
+  // The same hot run with wide limits stays inside.
+  c.output.dir = fresh_dir("domain_wide");
+  c.extrapolation.limits = {1e9, 0.0};
+  EXPECT_EQ(run_md(c, ff, start, o).domain_outside, 0);
+}
+
 }  // namespace
 }  // namespace lnet
 

@@ -136,7 +136,8 @@ TEST_P(BornChargeTest, FieldForceIsZTransposeE) {
 
 // 3: acoustic sum rule. sum_i Z*_i = d/dt M(r + t) = (sum_i q_i) I, since q and mu depend on
 // relative positions only. Neutral nominal charges (4 Na + 4 Cl at +-0.8) with bond transfers
-// (neutral by construction) give 0; a non-neutral cell gives (sum q0) I, which shows the check can fail.
+// (neutral by construction) give 0; a non-neutral cell gives (sum q0) I, which shows the check can
+// fail.
 TEST_P(BornChargeTest, AcousticSumRule) {
   const Structure s = structure(23);
   const auto z = bec_of(model, s);

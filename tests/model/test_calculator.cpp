@@ -152,7 +152,9 @@ TEST_P(CalculatorTest, ElectrostaticsOverrideKeepsTheForces) {
     max_err = std::max(max_err, (a.forces[i] - b.forces[i]).cwiseAbs().maxCoeff());
   }
   EXPECT_LT(max_err, 1e-4 * max_f);
-  EXPECT_THROW(Calculator(path, CalculatorOptions{1.0, 1e-2, std::nullopt, "fmm"}), InputError);
+  CalculatorOptions fmm;
+  fmm.es_method = "fmm";
+  EXPECT_THROW(Calculator(path, fmm), InputError);
 }
 
 TEST_P(CalculatorTest, ClearErrors) {
@@ -171,6 +173,48 @@ TEST_P(CalculatorTest, ClearErrors) {
   s.positions[0](1) = std::nan("");
   msg = error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); });
   EXPECT_NE(msg.find("atom 1: position is not finite"), std::string::npos) << msg;
+}
+
+// One atom in vacuum has no neighbours and no partner charge: its energy does not depend on its
+// position, and the answer is zero forces and virial, not a libtorch error (issue 9).
+TEST_P(CalculatorTest, OneIsolatedAtomHasZeroForces) {
+  Calculator calc(path);
+  Structure s;
+  s.numbers = {11};
+  s.positions = {Vec3(0.3, -0.2, 1.0)};
+  EvalRequest all;
+  all.virial = true;
+  all.bec = true;
+  Evaluation e = calc.evaluate(s, Vec3(0.01, 0, 0), all);
+  EXPECT_TRUE(std::isfinite(e.energy));
+  ASSERT_EQ(e.forces.size(), 1u);
+  // The field pulls on the charge q0 = 0.8 e of the isolated Na (fixed charges) and on nothing
+  // when charges are transferred along bonds (no bonds: q = q0 as well).
+  EXPECT_NEAR(e.forces[0].x(), 0.8 * 0.01, 1e-12);
+  EXPECT_NEAR(e.forces[0].tail<2>().norm(), 0.0, 1e-12);
+  ASSERT_TRUE(e.virial);
+}
+
+TEST(Calculator, OneIsolatedAtomOfAShortRangeModel) {
+  torch::manual_seed(5);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("lnet_calc_sr_" + std::to_string(::getpid()) + ".lnet"))
+                               .string();
+  Potential model(small_config(/*long_range=*/false));
+  save_model(model, path);
+  Calculator calc(path);
+  std::filesystem::remove(path);
+  Structure s;
+  s.numbers = {17};
+  s.positions = {Vec3(0.3, -0.2, 1.0)};
+  EvalRequest all;
+  all.virial = true;
+  Evaluation e = calc.evaluate(s, Vec3::Zero(), all);
+  EXPECT_TRUE(std::isfinite(e.energy));
+  ASSERT_EQ(e.forces.size(), 1u);
+  EXPECT_EQ(e.forces[0], Vec3::Zero());
+  ASSERT_TRUE(e.virial);
+  EXPECT_EQ(*e.virial, Mat3::Zero());
 }
 
 INSTANTIATE_TEST_SUITE_P(FixedAndLearnedCharges, CalculatorTest, ::testing::Values(false, true),

@@ -19,7 +19,7 @@ TEST(SphericalHarmonics, ComponentNormalisedAndOrthogonal) {
   torch::manual_seed(0);
   auto v = torch::randn({200000, 3}, torch::kFloat64);
   auto y = torch::cat(spherical_harmonics(v, 3), 1);  // [P, 16]
-  auto gram = y.t().matmul(y) / v.size(0);             // Monte Carlo sphere average
+  auto gram = y.t().matmul(y) / v.size(0);            // Monte Carlo sphere average
   // Monte Carlo error ~ 1/sqrt(2e5) * O(few) ~ 0.02.
   EXPECT_LT((gram - torch::eye(16, torch::kFloat64)).abs().max().item<double>(), 0.05);
   auto sum_sq = spherical_harmonics(v, 3)[3].pow(2).sum(1);

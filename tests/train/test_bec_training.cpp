@@ -83,8 +83,7 @@ std::vector<Structure> teacher_set(int count, uint64_t seed) {
     s.cell = Mat3::Identity() * a;
     s.pbc = {true, true, true};
     for (int i = 0; i < 8; ++i) {
-      s.positions.push_back(a * rocksalt_fractions()[i] +
-                            Vec3(noise(rng), noise(rng), noise(rng)));
+      s.positions.push_back(a * rocksalt_fractions()[i] + Vec3(noise(rng), noise(rng), noise(rng)));
       s.numbers.push_back(rocksalt_number(i));
     }
     label_with_teacher(s);
@@ -101,7 +100,9 @@ class BecTrainingTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
-  void TearDown() override { if (!::testing::Test::HasFailure()) fs::remove_all(dir_); }
+  void TearDown() override {
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
+  }
   fs::path dir_;
 };
 
@@ -126,7 +127,8 @@ TEST_F(BecTrainingTest, RecoversTeacherBecOnHeldOutFrames) {
       "  loss: {energy: 0.0, forces: 0.0, bec: 1.0}\n"
       "  scheduler: {factor: 0.5, patience: 5, min_lr: 1.0e-4}\n"
       "  early_stopping_patience: 40\n  checkpoint_every: 0\n  seed: 1\n"
-      "output: {dir: " + (dir_ / "run").string() + "}\n";
+      "output: {dir: " +
+      (dir_ / "run").string() + "}\n";
   write_file_atomic((dir_ / "train.yaml").string(), yaml);
   TrainConfig c = load_train_config((dir_ / "train.yaml").string());
 

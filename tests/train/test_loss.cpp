@@ -45,6 +45,27 @@ TEST(Loss, PolarizationIsFoldedModuloTheQuantum) {
   EXPECT_NEAR(loss_of(make_batch({&s}, model->config()), p, w).item<double>(), 0.01, 1e-12);
 }
 
+// An open structure has no polarization quantum: no folding, and no singular solve with its
+// zero cell (it threw before), also next to a periodic one in the same batch.
+TEST(Loss, PolarizationOfOpenStructuresIsNotFolded) {
+  torch::manual_seed(3);
+  Potential model(config());
+  Structure open = cell_with_labels();
+  open.cell = Mat3::Zero();
+  open.pbc = {false, false, false};
+  Structure periodic = cell_with_labels();
+  Request r;
+  r.forces = false;
+  Prediction p = model->forward(make_batch({&open, &periodic}, model->config()), r);
+  const auto m = p.polarization[0];
+  const Vec3 predicted(m[0].item<double>(), m[1].item<double>(), m[2].item<double>());
+  open.dipole = Vec3(predicted + Vec3(0, 30.0, 0));  // far beyond any fold
+  LossWeights w{0, 0, 0, 0, 1.0};
+  // Mean over the one labelled structure: 30² = 900.
+  EXPECT_NEAR(loss_of(make_batch({&open, &periodic}, model->config()), p, w).item<double>(),
+              900.0, 1e-9);
+}
+
 TEST(Loss, MissingLabelsDropOut) {
   torch::manual_seed(2);
   Potential model(config());

@@ -66,8 +66,7 @@ std::vector<Structure> synthetic_set(int n, int seed) {
     s.cell = Mat3::Identity() * a;
     s.pbc = {true, true, true};
     for (int i = 0; i < 8; ++i) {
-      s.positions.push_back(a * rocksalt_fractions()[i] +
-                            Vec3(noise(rng), noise(rng), noise(rng)));
+      s.positions.push_back(a * rocksalt_fractions()[i] + Vec3(noise(rng), noise(rng), noise(rng)));
       s.numbers.push_back(rocksalt_number(i));
     }
     label_with_morse(s);
@@ -80,12 +79,15 @@ class TrainingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("lnet_train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("lnet_train_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     write_extxyz((dir_ / "data.xyz").string(), synthetic_set(30, 11));
   }
-  void TearDown() override { if (!::testing::Test::HasFailure()) fs::remove_all(dir_); }
+  void TearDown() override {
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
+  }
 
   std::string write_config(const std::string& out, int epochs, int checkpoint_every,
                            int batch_size = 4, const std::string& lr = "0.02") {

@@ -37,6 +37,16 @@ class Calculator(_AseCalculator):
         """The model's metadata (species, cutoffs, dtype, config)."""
         return self.model.info
 
+    def extrapolation(self, atoms=None):
+        """How far `atoms` (default: the attached Atoms) lie outside the model's training
+        domain: a dict with novelty (0 inside; > 0.1 counts as outside), distance_ratio
+        (shortest contact over the shortest one trained on; < 1 is outside), atom_novelty
+        (per atom), close_pair and a one-line description."""
+        atoms = atoms if atoms is not None else self.atoms
+        if atoms is None:
+            raise ValueError("extrapolation: no Atoms given and none attached")
+        return self.model.domain(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc)
+
     def set_efield(self, efield):
         """Sets the uniform field (V/Å, three numbers) and forgets the results."""
         e = np.array(efield, dtype=float)

@@ -119,7 +119,8 @@ def test_model_evaluate_returns_arrays(model_path):
     np.testing.assert_allclose(out["virial"], out["virial"].T, atol=1e-12)
     # Integer positions and a list cell are converted (forcecast); same result.
     again = model.evaluate(list(atoms.numbers), atoms.positions.tolist(),
-                           atoms.cell.array.tolist(), [True] * 3, FIELD.tolist())
+                           atoms.cell.array.tolist(), [True] * 3, FIELD.tolist(), virial=True,
+                           bec=True)
     assert again["energy"] == out["energy"]
 
 
@@ -184,3 +185,23 @@ def test_errors_carry_the_cli_messages(calc, tmp_path):
         lnet.set_log_level("loud")
     with pytest.raises(ValueError, match=r"positions: expected shape \(8, 3\)"):
         calc.model.evaluate(atoms.numbers, atoms.positions[:4])
+
+
+def test_extrapolation_against_the_recorded_domain(make_model, tmp_path):
+    from ase.io import write
+    frames = [distorted_nacl(seed=s) for s in range(4)]
+    write(str(tmp_path / "train.xyz"), frames, format="extxyz")
+    calc = lnet.Calculator(make_model("--domain", str(tmp_path / "train.xyz")))
+    inside = calc.extrapolation(frames[1])
+    # ASE writes positions to 8 decimals: the training frames as read differ by ~1e-8 Å.
+    assert inside["novelty"] < 1e-6 and inside["distance_ratio"] > 1 - 1e-6
+    assert inside["atom_novelty"].shape == (8,)
+    squeezed = frames[1].copy()
+    squeezed.set_cell(squeezed.cell * 0.8, scale_atoms=True)
+    squeezed.calc = calc
+    squeezed.get_potential_energy()
+    outside = calc.extrapolation()  # the attached Atoms
+    assert outside["distance_ratio"] < 1 and outside["novelty"] > 0.1
+    assert "x the training set's" in outside["description"]
+    with pytest.raises(lnet.Error, match="trained before lnet recorded its domain"):
+        lnet.Calculator(make_model()).extrapolation(frames[0])

@@ -1,15 +1,19 @@
 // `lnet eval model.lnet data.xyz [-o PREFIX]`: errors of a model on labelled structures through
 // the inference calculator, predictions as extended XYZ (reference values under ref_ keys),
 // metrics as JSON and parity plots.
+#include <spdlog/fmt/fmt.h>
+
 #include <iostream>
 
 #include "lnet/analysis/metrics.hpp"
 #include "lnet/cli/commands.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/domain/domain.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/io/reference_frame.hpp"
 #include "lnet/model/calculator.hpp"
+#include "lnet/model/model_domain.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/output_guard.hpp"
 #include "lnet/util/plot.hpp"
@@ -56,6 +60,52 @@ LabelKeys label_keys(const std::vector<std::string>& items) {
   return keys;
 }
 
+// Per frame: how far it lies outside the training set's domain (issue 9).
+void add_domain_keys(const DomainReport& r, Structure& frame) {
+  frame.info["domain_novelty"] = fmt::format("{:.6g}", r.novelty);
+  frame.info["domain_distance_ratio"] = fmt::format("{:.6g}", r.distance_ratio);
+  Structure::Column column{'R', 1, {}};
+  for (double v : r.atom_novelty) column.values.push_back(fmt::format("{:.6g}", v));
+  frame.extra_arrays.emplace_back("domain_novelty", std::move(column));
+}
+
+// Frames outside the domain and the errors inside and outside it: extrapolation shows up as
+// larger force errors on the frames flagged.
+struct DomainSummary {
+  DomainLimits limits;
+  std::vector<std::size_t> frames;  // 1-based, outside
+  double worst_novelty = -1;
+  std::string worst;  // the most novel frame, described
+
+  // Whether `frame` (1-based number k) lies outside.
+  bool add(const DomainReport& r, const Structure& frame, std::size_t k) {
+    if (r.novelty > worst_novelty) {
+      worst_novelty = r.novelty;
+      worst = "frame " + std::to_string(k) + ": " + r.describe(frame);
+    }
+    if (!r.outside(limits)) return false;
+    frames.push_back(k);
+    return true;
+  }
+  nlohmann::json to_json(const Metrics& inside, const Metrics& outside) const {
+    return {{"limits", {{"novelty", limits.novelty}, {"distance_ratio", limits.distance_ratio}}},
+            {"frames_outside", frames},
+            {"most_novel", worst},
+            {"inside", inside.to_json()},
+            {"outside", outside.to_json()}};
+  }
+  std::string text(const Metrics& inside, const Metrics& outside, std::size_t total) const {
+    std::string out = fmt::format(
+        "training domain: {} of {} frames outside (novelty > {:g} or a contact shorter than any "
+        "trained on)",
+        frames.size(), total, limits.novelty);
+    if (inside.forces.count && outside.forces.count)
+      out += fmt::format("; force RMSE inside {:.1f}, outside {:.1f} meV/Å",
+                         1000 * inside.forces.rmse(), 1000 * outside.forces.rmse());
+    return out + "\n  most novel: " + worst + "\n";
+  }
+};
+
 }  // namespace
 
 Action add_eval(CLI::App& app) {
@@ -86,7 +136,9 @@ Action add_eval(CLI::App& app) {
     const std::vector<Structure> data = read_extxyz(*data_path, keys);
     if (data.empty()) throw InputError(*data_path, "no structures to evaluate");
     std::cout << label_summary(*data_path, data, keys) << "\n";
-    Metrics m;
+    const Domain domain = model_domain(calc.info(), *model_path);
+    Metrics m, inside, outside;
+    DomainSummary outside_summary;
     std::vector<Structure> predicted;
     Progress bar("eval", data.size());
     for (std::size_t k = 0; k < data.size(); ++k) {
@@ -103,12 +155,22 @@ Action add_eval(CLI::App& app) {
       }
       m.add(ref, e);
       predicted.push_back(prediction_frame(ref, e));
+      if (!domain.empty()) {
+        const DomainReport r = domain.assess(ref);
+        add_domain_keys(r, predicted.back());
+        (outside_summary.add(r, ref, k + 1) ? outside : inside).add(ref, e);
+      }
       bar.update(k + 1);
     }
     bar.finish();
     std::cout << m.table(*data_path);
+    nlohmann::json metrics = m.to_json();
+    if (!domain.empty()) {
+      metrics["domain"] = outside_summary.to_json(inside, outside);
+      std::cout << outside_summary.text(inside, outside, data.size());
+    }
     write_extxyz(xyz, predicted);
-    write_file_atomic(json, m.to_json().dump(2) + "\n");
+    write_file_atomic(json, metrics.dump(2) + "\n");
     parity_plot(data, predicted, "forces", forces_png);
     if (m.bec.count) parity_plot(data, predicted, "bec", bec_png);
     std::cout << "predictions in " << xyz << " (reference values under ref_ keys), metrics in "

@@ -7,6 +7,7 @@
 #include "lnet/cli/commands.hpp"
 #include "lnet/md/run_md.hpp"
 #include "lnet/model/calculator.hpp"
+#include "lnet/model/model_domain.hpp"
 
 namespace lnet::cli {
 
@@ -27,8 +28,10 @@ Action add_md(CLI::App& app) {
     if (!c.es_method.empty()) calc_options.es_method = c.es_method;
     if (c.es_accuracy > 0) calc_options.es_accuracy = c.es_accuracy;
     Calculator calc(c.model, calc_options);
+    const Domain domain = model_domain(calc.info(), c.model);
     MdRunOptions o = *options;
     o.report = &std::cout;
+    o.domain = &domain;
     const MdRunSummary s = run_md(c, calc, start, o);
     const double steps = std::max(1L, s.last_step - s.first_step);
     std::printf(

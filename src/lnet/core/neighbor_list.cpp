@@ -58,7 +58,7 @@ Mat3 working_cell(const Mat3& cell, const std::array<bool, 3>& pbc) {
 // origin[k] + extent[k] * [b, b+1) / nbins[k]; a pair closer than the cutoff differs by at most
 // reach[k] bins because |Δs_k| <= |r_ij| / h_k with h_k the perpendicular width of the cell.
 struct Grid {
-  Mat3 w;     // working cell rows
+  Mat3 w;  // working cell rows
   std::array<bool, 3> pbc{};
   std::array<double, 3> origin{}, extent{};
   std::array<int, 3> nbins{}, reach{};

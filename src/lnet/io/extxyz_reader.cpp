@@ -41,6 +41,7 @@ class Lines {
     return true;
   }
   int number() const { return number_; }
+  std::size_t remaining() const { return pos_ < text_.size() ? text_.size() - pos_ : 0; }
 
  private:
   std::string_view text_;
@@ -452,6 +453,11 @@ Structure read_frame(Lines& lines, std::size_t natoms, Place& at, const LabelKey
   std::string_view comment;
   at.line = lines.number() + 1;
   if (!lines.next(comment)) fail(at, "file ends before the comment line (truncated frame)");
+  // Bound every allocation by the file before reading any atom (a corrupt count line must not
+  // ask for gigabytes): each atom needs at least a one-character line.
+  if (natoms > (lines.remaining() + 1) / 2)
+    fail(at, "the atom count " + std::to_string(natoms) + " exceeds what the rest of the file (" +
+                 std::to_string(lines.remaining()) + " bytes) can hold: truncated frame?");
   Deferred d;
   std::vector<KeyValue> kvs;
   try {
@@ -497,8 +503,6 @@ std::vector<Structure> parse_text(std::string_view text, const std::string& name
     if (!parse_int(count, natoms) || natoms < 0)
       fail(at, "bad atom count line: expected the number of atoms (an integer >= 0), got '" +
                    std::string(count) + "'");
-    if (std::size_t(natoms) > text.size())
-      fail(at, "atom count " + std::to_string(natoms) + " exceeds what the file can hold");
     frames.push_back(read_frame(lines, std::size_t(natoms), at, keys));
   }
   return frames;

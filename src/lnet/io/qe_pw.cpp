@@ -135,7 +135,6 @@ class PwParser : public LineReader {
     std::size_t run;     // index of the "Program PWSCF" run (outputs may be concatenated)
   };
 
-
   void dispatch(std::size_t i) {
     const std::string& l = lines_[i];
     if (contains(l, "Program PWSCF")) {

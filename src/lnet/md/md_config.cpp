@@ -135,6 +135,19 @@ void check_ranges(const YamlSection& s, MdConfig& c) {
   }
 }
 
+void read_extrapolation(const YamlSection& x, MdConfig& c) {
+  x.check_keys({"every", "novelty", "distance_ratio", "stop"});
+  ExtrapolationConfig& e = c.extrapolation;
+  e.every = x.get("every", e.every);
+  if (x.has("every") && e.every < 0) throw x.error("every", "must be >= 0 steps (0: off)");
+  e.limits.novelty = x.get("novelty", e.limits.novelty);
+  if (!(e.limits.novelty >= 0)) throw x.error("novelty", "must be >= 0");
+  e.limits.distance_ratio = x.get("distance_ratio", e.limits.distance_ratio);
+  if (!(e.limits.distance_ratio >= 0 && e.limits.distance_ratio <= 1))
+    throw x.error("distance_ratio", "must be in [0, 1]");
+  e.stop = x.get("stop", e.stop);
+}
+
 }  // namespace
 
 std::string to_string(Ensemble e) {
@@ -152,7 +165,7 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   const YamlSection top = YamlSection::load_string(yaml_text, name);
   top.check_keys({"model", "structure", "frame", "timestep", "steps", "seed", "ensemble",
                   "temperature", "velocities", "remove_com", "thermostat", "barostat", "field",
-                  "masses", "fixed", "min_distance", "electrostatics", "output"});
+                  "masses", "fixed", "min_distance", "electrostatics", "extrapolation", "output"});
   MdConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
@@ -185,6 +198,7 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   c.es_accuracy = es.get("accuracy", c.es_accuracy);
   if (es.has("accuracy") && !(c.es_accuracy > 0 && c.es_accuracy < 1))
     throw es.error("accuracy", "must be in (0, 1)");
+  read_extrapolation(top.section("extrapolation"), c);
   check_ranges(top, c);
   if (top.has("thermostat") && c.ensemble == Ensemble::nve)
     throw top.error("thermostat", "not used with ensemble nve (remove it or use nvt)");

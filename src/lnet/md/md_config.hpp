@@ -19,6 +19,11 @@
 //   fixed: [1, 2]                # 1-based atom indices held fixed
 //   min_distance: 0.5            # Å; 0 switches the check off
 //   electrostatics: {method: pme, accuracy: 1e-5}   # overrides the model's for this run
+//   extrapolation: {every: 10, novelty: 0.1, distance_ratio: 1.0, stop: false}
+//                                # checks against the model's training domain (src/lnet/domain):
+//                                # warn (or stop with stop: true) when an atom's novelty exceeds
+//                                # `novelty` or a contact is shorter than distance_ratio x the
+//                                # shortest one trained on; every: 0 switches it off
 //   output: {dir: md, thermo_every: 10, trajectory_every: 100,
 //            trajectory_extra: [charges, dipoles, bec], checkpoint_every: 1000,
 //            overwrite: false}
@@ -29,6 +34,7 @@
 #include <vector>
 
 #include "lnet/core/structure.hpp"
+#include "lnet/domain/domain.hpp"
 #include "lnet/md/field_protocol.hpp"
 
 namespace lnet {
@@ -63,6 +69,12 @@ struct OutputConfig {
   bool overwrite = false;
 };
 
+struct ExtrapolationConfig {
+  int every = -1;       // steps between checks; -1: output.thermo_every; 0: off
+  DomainLimits limits;  // outside beyond these
+  bool stop = false;    // stop the run (writing last_good.xyz) instead of warning
+};
+
 struct MdConfig {
   std::string source;     // the YAML file ("" when built in code)
   std::string model;      // resolved path
@@ -84,6 +96,7 @@ struct MdConfig {
   // Electrostatics at inference, overriding the model's (e.g. PME for a large cell):
   std::string es_method;   // "" keeps the model's; auto | ewald | pme | direct
   double es_accuracy = 0;  // 0 keeps the model's
+  ExtrapolationConfig extrapolation;
   OutputConfig output;
 };
 

@@ -80,6 +80,7 @@ class MdRun {
   void write_step_outputs();
   DipoleRow dipole_row() const;
   void check_sound();
+  void check_domain();
   void fail(const std::string& what);
   std::map<std::string, std::uint64_t> flushed_sizes();
   void checkpoint(const std::map<std::string, std::uint64_t>& sizes);
@@ -103,6 +104,9 @@ class MdRun {
   std::optional<AppendFile> trajectory_;
   std::optional<DipoleSeriesWriter> dipole_;
   double force_field_seconds_ = 0;  // wall time inside ForceField::evaluate
+  long domain_checks_ = 0, domain_outside_ = 0;
+  double worst_novelty_ = -1;
+  std::string worst_domain_;  // the most novel state checked, described
 };
 
 void MdRun::evaluate(MdState& s) {
@@ -212,6 +216,32 @@ void MdRun::write_step_outputs() {
   if (trajectory_ && step % config_.output.trajectory_every == 0)
     trajectory_->write(md::extxyz_text(
         md::trajectory_frame(state_, numbers_, pbc_, config_.timestep_fs, extras_)));
+}
+
+// Extrapolation (issue 9): warns once when the state leaves the model's training domain (and
+// counts the rest for the summary), or stops the run with extrapolation.stop.
+void MdRun::check_domain() {
+  const Domain* domain = options_.domain;
+  const int every =
+      config_.extrapolation.every < 0 ? config_.output.thermo_every : config_.extrapolation.every;
+  if (!domain || domain->empty() || every == 0 || state_.step % every != 0) return;
+  frame_.positions = state_.positions;
+  frame_.cell = state_.cell;
+  const DomainReport r = domain->assess(frame_);
+  ++domain_checks_;
+  const std::string text = r.describe(frame_);
+  if (r.novelty > worst_novelty_) {
+    worst_novelty_ = r.novelty;
+    worst_domain_ = "step " + std::to_string(state_.step) + ": " + text;
+  }
+  if (!r.outside(config_.extrapolation.limits)) return;
+  if (config_.extrapolation.stop)
+    fail("left the model's training domain: " + text + " (extrapolation.stop)");
+  if (domain_outside_++ == 0)
+    spdlog::warn(
+        "md: step {}: outside the model's training domain: {} (results there are "
+        "extrapolated; further cases are counted in the summary)",
+        state_.step, text);
 }
 
 void MdRun::fail(const std::string& what) {
@@ -347,6 +377,7 @@ MdRunSummary MdRun::run(const Structure& start) {
       fail(std::string("the force field failed: ") + e.what());
     }
     check_sound();
+    check_domain();
     state_.previous_dipole = dipole_now;
     if (dipole_ && pending_row_) {
       // Centred difference, O(dt²); the first row of a run is one-sided (forward), O(dt).
@@ -380,6 +411,11 @@ MdRunSummary MdRun::run(const Structure& start) {
   summary.conserved_drift = integrator_.conserved_energy(state_) - conserved_start;
   summary.mean_temperature_K =
       state_.step > first ? temperature_sum / static_cast<double>(state_.step - first) : 0.0;
+  summary.domain_checks = domain_checks_;
+  summary.domain_outside = domain_outside_;
+  if (domain_checks_ > 0)
+    spdlog::info("md: {} of {} checked states outside the model's training domain; most novel: {}",
+                 domain_outside_, domain_checks_, worst_domain_);
   return summary;
 }
 

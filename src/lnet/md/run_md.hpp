@@ -28,22 +28,25 @@ struct MdRunOptions {
   // checkpoint, files flushed), so that a resumed run can be compared with an uninterrupted
   // one. Negative: run to config.steps.
   long stop_after_steps = -1;
+  // The model's training domain, checked as config.extrapolation says; nullptr or empty: none.
+  const Domain* domain = nullptr;
 };
 
 struct MdRunSummary {
   long first_step = 0, last_step = 0;  // steps this call started from and reached
   double wall_seconds = 0;
-  double force_field_seconds = 0;  // of wall_seconds, inside ForceField::evaluate
-  double conserved_drift = 0;      // change of the conserved energy over this call (eV)
-  double mean_temperature_K = 0;   // over the steps of this call
+  double force_field_seconds = 0;              // of wall_seconds, inside ForceField::evaluate
+  double conserved_drift = 0;                  // change of the conserved energy over this call (eV)
+  double mean_temperature_K = 0;               // over the steps of this call
+  long domain_checks = 0, domain_outside = 0;  // extrapolation checks and those outside
   std::string output_dir;
 };
 
 // Runs config.steps steps from `start` (or from the checkpoint with options.resume). Throws
 // InputError for a configuration that does not fit the structure or existing output files
 // (without overwrite or resume), and lnet::Error naming the step when the dynamics fails
-// (non-finite energy or forces, atoms closer than config.min_distance, a force-field error),
-// after writing last_good.xyz.
+// (non-finite energy or forces, atoms closer than config.min_distance, a force-field error,
+// leaving the training domain with extrapolation.stop), after writing last_good.xyz.
 MdRunSummary run_md(const MdConfig& config, ForceField& force_field, const Structure& start,
                     const MdRunOptions& options = {});
 

@@ -1,5 +1,6 @@
 #include "lnet/model/batch.hpp"
 
+#include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
 
 namespace lnet {
@@ -91,6 +92,8 @@ Batch make_batch(const std::vector<const Structure*>& structures, const ModelCon
   b.efield = torch::zeros({nb, 3}, f64);
   b.dipole = torch::zeros({nb, 3}, f64);
   b.dipole_mask = torch::zeros({nb}, f64);
+  b.polarizability = torch::zeros({nb, 3, 3}, f64);
+  b.polarizability_mask = torch::zeros({nb}, f64);
   b.weight = torch::ones({nb}, f64);
   auto pos = b.positions.accessor<double, 2>();
   auto frc = b.forces.accessor<double, 2>();
@@ -114,6 +117,13 @@ Batch make_batch(const std::vector<const Structure*>& structures, const ModelCon
       if (m) b.dipole[k][a] = (*m)(a);
     }
     if (m) b.dipole_mask[k] = 1.0;
+    std::optional<Mat3> alpha = s.polarizability;
+    if (!alpha && s.epsilon_inf && s.periodic())
+      alpha = Mat3((*s.epsilon_inf - Mat3::Identity()) * (units::eps0 * s.volume()));
+    if (alpha) {
+      b.polarizability[k] = mat3(*alpha);
+      b.polarizability_mask[k] = 1.0;
+    }
     for (std::size_t i = 0; i < s.size(); ++i) {
       const int64_t g = b.offsets[k] + static_cast<int64_t>(i);
       for (int a = 0; a < 3; ++a) pos[g][a] = s.positions[i](a);
@@ -135,7 +145,7 @@ Batch make_batch(const std::vector<const Structure*>& structures, const ModelCon
   if (config.long_range) b.edges_b = edge_set(edges_b, b.offsets, dtype);
   for (auto* t : {&b.positions, &b.forces, &b.bec, &b.cell, &b.energy, &b.energy_mask, &b.stress,
                   &b.stress_mask, &b.efield, &b.weight, &b.dipole, &b.dipole_mask, &b.forces_mask,
-                  &b.bec_mask})
+                  &b.bec_mask, &b.polarizability, &b.polarizability_mask})
     *t = t->to(dtype);
   return b;
 }

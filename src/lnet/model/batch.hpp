@@ -33,8 +33,11 @@ struct Batch {
   torch::Tensor stress, stress_mask;  // [B, 3, 3], [B]
   torch::Tensor bec, bec_mask;        // [N, 3, 3], [N]
   torch::Tensor dipole, dipole_mask;  // [B, 3] Born dipole M (e·Å; from polarization × V), [B]
-  torch::Tensor efield;               // [B, 3] (zero where absent)
-  torch::Tensor weight;               // [B]
+  // Cell polarizability alpha_cell = dM/dE (e·Å²/V), from a polarizability label or, for
+  // periodic frames, from epsilon_inf as (eps - 1) eps0 V (tin-foil: applied = macroscopic field).
+  torch::Tensor polarizability, polarizability_mask;  // [B, 3, 3], [B]
+  torch::Tensor efield;                               // [B, 3] (zero where absent)
+  torch::Tensor weight;                               // [B]
 
   torch::Tensor volume() const;  // [B]
 };

@@ -1,11 +1,14 @@
 #include "lnet/model/calculator.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
+#include "lnet/model/infer_weights.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
 
@@ -62,11 +65,18 @@ struct Calculator::Impl {
   std::optional<es::Parameters> es;
   Mat3 es_cell = Mat3::Zero();
 
+  // The inference engine in the model's dtype (none: the reference evaluates everything).
+  std::unique_ptr<infer::Potential<double>> fast64;
+  std::unique_ptr<infer::Potential<float>> fast32;
+  std::unique_ptr<es::Electrostatics> fast_es;
+
   void check(const Structure& s) const;
   void update_verlet(const Structure& s);
   // The one-structure batch of `s` in `efield`, with the neighbour lists from the Verlet list.
   Batch batch_for(const Structure& s, const Vec3& efield);
   bool es_valid(const Structure& s) const;
+  void use_engine(const ModelConfig& c);
+  Evaluation evaluate_fast(const Structure& s, const Vec3& efield, const EvalRequest& request);
 };
 
 void Calculator::Impl::check(const Structure& s) const {
@@ -129,9 +139,75 @@ bool Calculator::Impl::es_valid(const Structure& s) const {
   return (s.cell - es_cell).norm() <= options.cell_tolerance * es_cell.norm();
 }
 
+void Calculator::Impl::use_engine(const ModelConfig& c) {
+  info.engine = "reference";
+  if (options.engine == "reference") return;
+  try {
+    const infer::ModelWeights w = infer_weights(model);
+    infer::NetworkOptions o;
+    o.radial_table = options.radial_table;
+    if (c.dtype == "float32")
+      fast32 = std::make_unique<infer::Potential<float>>(w, o);
+    else
+      fast64 = std::make_unique<infer::Potential<double>>(w, o);
+    es::Settings settings;
+    settings.accuracy = c.es_accuracy;
+    settings.method = es::parse_method(c.es_method);
+    fast_es = std::make_unique<es::Electrostatics>(settings);
+    info.engine = "fast";
+  } catch (const Error& e) {
+    spdlog::info("calculator: {}; using the reference engine", e.what());
+  }
+}
+
+Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efield,
+                                           const EvalRequest& request) {
+  const ModelConfig& c = model->config();
+  update_verlet(s);
+  const NeighborList a = filter(*verlet, s.positions, s.cell, c.network_a.cutoff);
+  NeighborList b;
+  if (c.long_range) b = filter(*verlet, s.positions, s.cell, c.network_b.cutoff);
+  infer::Input in;
+  in.species.reserve(s.size());
+  for (int z : s.numbers) in.species.push_back(c.species_index(z));
+  in.positions = s.positions;
+  in.cell = s.cell;
+  in.edges_a = &a;
+  in.edges_b = c.long_range ? &b : nullptr;
+  in.efield = efield;
+  in.forces = request.forces;
+  in.virial = request.virial;
+  const infer::ModelWeights& w = fast32 ? fast32->weights() : fast64->weights();
+  std::vector<double> sigma;
+  for (int sp : in.species) sigma.push_back(w.sigma.at(sp));
+  const bool reuse = c.long_range && es_valid(s);
+  std::optional<es::Parameters> params;
+  if (reuse) params = es;
+  const auto es_fn =
+      torch_electrostatics(*fast_es, params, in.positions, s.cell, s.periodic(), sigma);
+  const infer::Output o = fast32 ? fast32->evaluate(in, es_fn) : fast64->evaluate(in, es_fn);
+  if (c.long_range && !reuse) {
+    es = params;
+    es_cell = s.cell;
+  }
+  Evaluation e;
+  e.energy = o.energy;
+  e.forces = o.forces;
+  e.virial = o.virial;
+  if (c.long_range) {
+    e.dipole = o.dipole;
+    e.charges = o.charges;
+    e.atomic_dipoles = o.dipoles;
+  }
+  return e;
+}
+
 Calculator::Calculator(const std::string& model_path, const CalculatorOptions& options)
     : impl_(std::make_unique<Impl>()) {
   if (!(options.skin >= 0)) throw InputError("calculator", "skin must be >= 0");
+  if (options.radial_table < 0) throw InputError("radial_table", "must be >= 0");
+  if (options.engine != "fast" && options.engine != "reference")
+    throw InputError("engine", "expected fast or reference, got '" + options.engine + "'");
   impl_->options = options;
   Potential model = load_model(model_path);
   ModelConfig c = model->config();
@@ -158,6 +234,7 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
   info.cutoff_b = c.long_range ? c.network_b.cutoff : 0.0;
   info.epsilon_s = c.epsilon_s;
   info.config_json = nlohmann::json(c).dump();
+  impl_->use_engine(c);
 }
 
 Calculator::~Calculator() = default;
@@ -180,6 +257,7 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
   const ModelConfig& c = m.model->config();
   if (request.bec && !c.long_range)
     throw InputError("calculator", "Born effective charges need a long-range model");
+  if ((m.fast32 || m.fast64) && !request.bec) return m.evaluate_fast(s, efield, request);
   const Batch batch = m.batch_for(s, efield);
 
   Request r;

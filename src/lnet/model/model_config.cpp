@@ -95,6 +95,16 @@ Problem physics_problem(const ModelConfig& c) {
   if (!(std::isfinite(c.epsilon_s) && c.epsilon_s >= 1))
     return ConfigProblem{"epsilon_s",
                          "must be a finite dielectric constant >= 1, got " + text(c.epsilon_s)};
+  if (c.polarizable && c.epsilon_s != 1.0)
+    return ConfigProblem{"epsilon_s",
+                         "must be 1 in a polarizable model (the induced dipoles "
+                         "screen explicitly), got " +
+                             text(c.epsilon_s)};
+  if (c.polarizable && !c.long_range)
+    return ConfigProblem{"polarizable", "needs long_range: true (network B)"};
+  if (!(c.induction_tolerance > 0 && c.induction_tolerance < 1e-2))
+    return ConfigProblem{"induction_tolerance",
+                         "must be in (0, 0.01), got " + text(c.induction_tolerance)};
   if (!(c.es_accuracy > 0 && c.es_accuracy < 1))
     return ConfigProblem{"es_accuracy", "must be in (0, 1), got " + text(c.es_accuracy)};
   if (c.es_method != "auto" && c.es_method != "ewald" && c.es_method != "pme" &&
@@ -122,9 +132,15 @@ void validate(const ModelConfig& c, const std::string& where, const std::string&
 }
 
 void to_json(nlohmann::json& j, const NetworkHyper& h) {
-  j = {{"cutoff", h.cutoff},           {"num_basis", h.num_basis}, {"envelope_p", h.envelope_p},
-       {"l_max", h.l_max},             {"l_hidden", h.l_hidden},   {"channels", h.channels},
-       {"correlation", h.correlation}, {"layers", h.layers},       {"radial_hidden", h.radial_hidden}};
+  j = {{"cutoff", h.cutoff},
+       {"num_basis", h.num_basis},
+       {"envelope_p", h.envelope_p},
+       {"l_max", h.l_max},
+       {"l_hidden", h.l_hidden},
+       {"channels", h.channels},
+       {"correlation", h.correlation},
+       {"layers", h.layers},
+       {"radial_hidden", h.radial_hidden}};
 }
 
 void from_json(const nlohmann::json& j, NetworkHyper& h) {
@@ -148,7 +164,8 @@ nlohmann::json by_symbol(const std::map<int, double>& m) {
 }
 std::map<int, double> from_symbol(const nlohmann::json& j) {
   std::map<int, double> m;
-  for (auto it = j.begin(); it != j.end(); ++it) m[atomic_number(it.key())] = it.value().get<double>();
+  for (auto it = j.begin(); it != j.end(); ++it)
+    m[atomic_number(it.key())] = it.value().get<double>();
   return m;
 }
 }  // namespace
@@ -169,6 +186,11 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
        {"energy_scale", c.energy_scale},
        {"avg_neighbors_a", c.avg_neighbors_a},
        {"avg_neighbors_b", c.avg_neighbors_b}};
+  if (!c.domain.is_null()) j["domain"] = c.domain;
+  if (c.polarizable) {  // absent = off, so non-polarizable files are as before
+    j["polarizable"] = true;
+    j["induction_tolerance"] = c.induction_tolerance;
+  }
 }
 
 void from_json(const nlohmann::json& j, ModelConfig& c) {
@@ -187,6 +209,9 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   j.at("energy_scale").get_to(c.energy_scale);
   j.at("avg_neighbors_a").get_to(c.avg_neighbors_a);
   j.at("avg_neighbors_b").get_to(c.avg_neighbors_b);
+  c.domain = j.value("domain", nlohmann::json());
+  c.polarizable = j.value("polarizable", false);
+  c.induction_tolerance = j.value("induction_tolerance", ModelConfig{}.induction_tolerance);
 }
 
 }  // namespace lnet

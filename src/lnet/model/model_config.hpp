@@ -30,19 +30,27 @@ struct ModelConfig {
   // Long range (DESIGN.md §1): network B gives dipoles and optional charge corrections.
   bool long_range = false;
   NetworkHyper network_b{4.0, 8, 5, 2, 1, 16, 2, 2, 32};
-  bool learn_charges = false;          // charge transfer along bonds driven by network B (neutral)
-  std::map<int, double> charges;       // nominal q0 per atomic number (missing: 0)
-  std::map<int, double> sigma;         // Gaussian width per atomic number (missing: 1 Å)
-  double epsilon_s = 1.0;              // screening of E_es
-  double es_accuracy = 1e-5;           // requested relative force accuracy
-  std::string es_method = "auto";      // auto | ewald | pme | direct
+  bool learn_charges = false;     // charge transfer along bonds driven by network B (neutral)
+  std::map<int, double> charges;  // nominal q0 per atomic number (missing: 0)
+  std::map<int, double> sigma;    // Gaussian width per atomic number (missing: 1 Å)
+  double epsilon_s = 1.0;         // screening of E_es
+  // Polarizable model (DESIGN.md §1, issue 12): network B also gives per-atom polarizabilities
+  // and the long range solves for induced dipoles; screening is then explicit, so epsilon_s
+  // must stay 1. Stored in the model file only when on (earlier files load unchanged).
+  bool polarizable = false;
+  double induction_tolerance = 1e-8;  // relative CG residual (electrostatics/induction.hpp)
+  double es_accuracy = 1e-5;          // requested relative force accuracy
+  std::string es_method = "auto";     // auto | ewald | pme | direct
 
   // Fitted from the training set before training.
-  std::vector<double> e0;              // per-species reference energies (eV)
-  double energy_scale = 1.0;           // network A output scale (eV)
+  std::vector<double> e0;     // per-species reference energies (eV)
+  double energy_scale = 1.0;  // network A output scale (eV)
   double avg_neighbors_a = 1.0, avg_neighbors_b = 1.0;
+  // The training set's applicability domain (lnet::Domain::to_json, src/lnet/domain); null for
+  // models trained before it was recorded.
+  nlohmann::json domain;
 
-  int species_index(int z) const;      // throws InputError for an unknown element
+  int species_index(int z) const;  // throws InputError for an unknown element
   double max_cutoff() const;
 };
 

@@ -15,7 +15,8 @@ const char* kMagic = "LNET-MODEL";
 
 uint64_t fnv1a(const char* data, std::size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(data[i])) * 1099511628211ull;
+  for (std::size_t i = 0; i < n; ++i)
+    h = (h ^ static_cast<unsigned char>(data[i])) * 1099511628211ull;
   return h;
 }
 
@@ -116,8 +117,8 @@ void ModelReader::parse_header() {
   if (!header_.is_object()) throw fail("corrupt model header: not a JSON object");
   const int version = get<int>(header_, "format_version", "format_version");
   if (version != kModelFormatVersion)
-    throw fail("model format version " + std::to_string(version) + ", but this lnet reads version " +
-               std::to_string(kModelFormatVersion));
+    throw fail("model format version " + std::to_string(version) +
+               ", but this lnet reads version " + std::to_string(kModelFormatVersion));
   start_ = l2 + 1;
 }
 

@@ -1,6 +1,7 @@
 #include "lnet/model/networks.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace lnet {
 
@@ -26,10 +27,11 @@ ShortRangeNetworkImpl::ShortRangeNetworkImpl(const ModelConfig& config)
     : scale_(config.energy_scale) {
   const auto& h = config.network_a;
   const int ns = static_cast<int>(config.species.size());
-  net_ = register_module("net", nn::EquivariantNetwork(to_network_config(h), ns,
-                                                       config.avg_neighbors_a, 0));
+  net_ = register_module(
+      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_a, 0));
   for (int t = 0; t + 1 < h.layers; ++t)
-    linear_.push_back(register_parameter("readout" + std::to_string(t), linear_weight(h.channels, 1)));
+    linear_.push_back(
+        register_parameter("readout" + std::to_string(t), linear_weight(h.channels, 1)));
   mlp1_ = register_parameter("readout_mlp1", linear_weight(h.channels, 16));
   mlp2_ = register_parameter("readout_mlp2", linear_weight(16, 1));
   auto e0 = torch::zeros({ns}, torch::kFloat64);
@@ -51,32 +53,55 @@ torch::Tensor ShortRangeNetworkImpl::forward(const torch::Tensor& species,
 PolarizationNetworkImpl::PolarizationNetworkImpl(const ModelConfig& config) {
   const auto& h = config.network_b;
   const int ns = static_cast<int>(config.species.size());
-  net_ = register_module("net", nn::EquivariantNetwork(to_network_config(h), ns,
-                                                       config.avg_neighbors_b, 1));
+  net_ = register_module(
+      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_b, 1));
   for (int t = 0; t < h.layers; ++t) {
     // Small initial outputs: the model starts close to the nominal-charge model.
-    charge_.push_back(register_parameter("charge" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
+    charge_.push_back(
+        register_parameter("charge" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
     bool has_l1 = t + 1 == h.layers || h.l_hidden >= 1;
     if (has_l1)
-      dipole_.push_back(register_parameter("dipole" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
+      dipole_.push_back(
+          register_parameter("dipole" + std::to_string(t), linear_weight(h.channels, 1) * 0.1));
+  }
+  // Registered after the existing parameters, and only when on: non-polarizable models keep
+  // their parameter list (and model files) unchanged.
+  if (config.polarizable) {
+    for (int t = 0; t < h.layers; ++t)
+      polar_.push_back(register_parameter("polarizability" + std::to_string(t),
+                                          linear_weight(h.channels, 1) * 0.1));
+    polar_bias_ = register_parameter("polarizability_bias",
+                                     torch::full({ns}, std::log(0.25), torch::kFloat64));
   }
 }
 
-std::pair<torch::Tensor, torch::Tensor> PolarizationNetworkImpl::forward(
-    const torch::Tensor& species, const torch::Tensor& vectors, const torch::Tensor& sender,
-    const torch::Tensor& receiver) {
+PolarizationOutputs PolarizationNetworkImpl::forward(const torch::Tensor& species,
+                                                     const torch::Tensor& vectors,
+                                                     const torch::Tensor& sender,
+                                                     const torch::Tensor& receiver,
+                                                     const torch::Tensor& alpha_max) {
   auto feats = net_->forward(species, vectors, sender, receiver, species.size(0));
-  torch::Tensor dq, mu;
+  torch::Tensor dq, mu, x;
   std::size_t k = 0;
   for (std::size_t t = 0; t < feats.size(); ++t) {
-    auto q_t = feats[t][0].squeeze(1).matmul(charge_[t]).squeeze(-1);
+    auto scalars = feats[t][0].squeeze(1);
+    auto q_t = scalars.matmul(charge_[t]).squeeze(-1);
     dq = dq.defined() ? dq + q_t : q_t;
+    if (t < polar_.size()) {
+      auto x_t = scalars.matmul(polar_[t]).squeeze(-1);
+      x = x.defined() ? x + x_t : x_t;
+    }
     if (feats[t].size() > 1 && feats[t][1].defined() && k < dipole_.size()) {
       auto mu_t = feats[t][1].matmul(dipole_[k++]).squeeze(-1);  // [N, 3]
       mu = mu.defined() ? mu + mu_t : mu_t;
     }
   }
-  return {dq, mu};
+  PolarizationOutputs out{dq, mu, {}};
+  if (polar_bias_.defined()) {
+    if (!alpha_max.defined()) throw std::logic_error("polarizability needs alpha_max per atom");
+    out.alpha = alpha_max * torch::sigmoid(polar_bias_.index_select(0, species) + x);
+  }
+  return out;
 }
 
 }  // namespace lnet

@@ -25,20 +25,33 @@ class ShortRangeNetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ShortRangeNetwork);
 
+struct PolarizationOutputs {
+  torch::Tensor s;      // [N] charge-transfer scalar
+  torch::Tensor mu;     // [N, 3] permanent dipoles, e·Å
+  torch::Tensor alpha;  // [N] e·Å²/V (polarizable models only; undefined otherwise)
+};
+
 // Dipoles mu_i (l = 1 readout, equivariant by construction) and a scalar per atom s_i (l = 0
-// readout) that drives the charge transfer between neighbours (see potential.cpp).
+// readout) that drives the charge transfer between neighbours (see potential.cpp). Polarizable
+// models add an isotropic polarizability per atom,
+//   alpha_i = alpha_max(sigma_i) · sigmoid(b_{Z_i} + sum_t w_t·h_t^(l=0)),
+// positive by construction and below the bound alpha_max(sigma) = 6 sqrt(pi) sigma³ / k_e under
+// which the induction matrix is positive definite for every geometry (no polarization
+// catastrophe, electrostatics/induction.hpp). The per-species offsets b_Z start at
+// alpha = alpha_max / 5.
 class PolarizationNetworkImpl : public torch::nn::Module {
  public:
   explicit PolarizationNetworkImpl(const ModelConfig& config);
-  // Returns {s [N], mu [N, 3]}.
-  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& species,
-                                                  const torch::Tensor& vectors,
-                                                  const torch::Tensor& sender,
-                                                  const torch::Tensor& receiver);
+  // `alpha_max` [N] per atom (polarizable models; undefined otherwise).
+  PolarizationOutputs forward(const torch::Tensor& species, const torch::Tensor& vectors,
+                              const torch::Tensor& sender, const torch::Tensor& receiver,
+                              const torch::Tensor& alpha_max = {});
 
  private:
   nn::EquivariantNetwork net_{nullptr};
   std::vector<torch::Tensor> charge_, dipole_;  // [C, 1] per layer that carries the degree
+  std::vector<torch::Tensor> polar_;            // [C, 1] per layer (polarizable only)
+  torch::Tensor polar_bias_;                    // [num_species] (polarizable only)
 };
 TORCH_MODULE(PolarizationNetwork);
 

@@ -18,8 +18,9 @@ torch::Tensor channelwise_product(const torch::Tensor& x, const torch::Tensor& y
 
 EquivariantLinearImpl::EquivariantLinearImpl(int lmax, int channels_in, int channels_out) {
   for (int l = 0; l <= lmax; ++l)
-    weights_.push_back(register_parameter(
-        "w" + std::to_string(l), torch::randn({channels_in, channels_out}) / std::sqrt(channels_in)));
+    weights_.push_back(
+        register_parameter("w" + std::to_string(l),
+                           torch::randn({channels_in, channels_out}) / std::sqrt(channels_in)));
 }
 
 Irreps EquivariantLinearImpl::forward(const Irreps& x) {
@@ -63,15 +64,19 @@ Irreps ProductBasisImpl::forward(const Irreps& a, const torch::Tensor& species) 
   auto pair = [&](int l1, int l2, int lk) -> const torch::Tensor& {
     auto key = std::make_tuple(l1, l2, lk);
     auto it = pairs.find(key);
-    if (it == pairs.end()) it = pairs.emplace(key, channelwise_product(a[l1], a[l2], l1, l2, lk)).first;
+    if (it == pairs.end())
+      it = pairs.emplace(key, channelwise_product(a[l1], a[l2], l1, l2, lk)).first;
     return it->second;
   };
   Irreps out(lmax_out_ + 1);
   for (const Path& p : paths_) {
     torch::Tensor term;
-    if (p.order == 1) term = a[p.l];
-    else if (p.order == 2) term = pair(p.l1, p.l2, p.l);
-    else term = channelwise_product(pair(p.l1, p.l2, p.lk), a[p.l3], p.lk, p.l3, p.l);
+    if (p.order == 1)
+      term = a[p.l];
+    else if (p.order == 2)
+      term = pair(p.l1, p.l2, p.l);
+    else
+      term = channelwise_product(pair(p.l1, p.l2, p.lk), a[p.l3], p.lk, p.l3, p.l);
     term = term * p.weight.index_select(0, species).unsqueeze(1);
     out[p.l] = out[p.l].defined() ? out[p.l] + term : term;
   }

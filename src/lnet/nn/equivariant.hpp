@@ -38,7 +38,7 @@ class ProductBasisImpl : public torch::nn::Module {
   struct Path {
     int l1, l2, lk, l3, l;  // nu = 2: (l1, l2) -> l; nu = 3: ((l1, l2) -> lk, l3) -> l
     int order;
-    torch::Tensor weight;   // [num_species, C]
+    torch::Tensor weight;  // [num_species, C]
   };
   std::vector<Path> paths_;
   int lmax_in_, lmax_out_;

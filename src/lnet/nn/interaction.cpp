@@ -39,7 +39,8 @@ Irreps InteractionLayerImpl::forward(const Irreps& h, const Edges& edges,
     const int64_t m1 = 2 * l1 + 1, m2 = 2 * l2 + 1, m3 = 2 * l3 + 1;
     // G[e, m1, m3] = sum_m2 C[m1, m2, m3] Y_l2[e, m2]: contract the harmonic first (cheap), then
     // one batched matrix product with the sender features.
-    auto cg = coupling(l1, l2, l3, edges.radial.scalar_type()).permute({1, 0, 2}).reshape({m2, m1 * m3});
+    auto cg =
+        coupling(l1, l2, l3, edges.radial.scalar_type()).permute({1, 0, 2}).reshape({m2, m1 * m3});
     auto g = edges.sh[l2].matmul(cg).reshape({ne, m1, m3});
     auto msg = torch::bmm(g.transpose(1, 2), hj[l1]) * weights[p].unsqueeze(1);
     a[l3] = a[l3].defined() ? a[l3] + msg : msg;

@@ -17,9 +17,9 @@ struct Edges {
 };
 
 struct LayerShape {
-  int l_in = 0;         // highest degree of the input features
-  int l_sh = 2;         // highest degree of the edge harmonics and of A
-  int l_out = 1;        // highest degree kept in the output features
+  int l_in = 0;   // highest degree of the input features
+  int l_sh = 2;   // highest degree of the edge harmonics and of A
+  int l_out = 1;  // highest degree kept in the output features
   int channels = 32;
   int correlation = 3;  // body order of the product basis (1..3)
   int num_species = 1;

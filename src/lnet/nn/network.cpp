@@ -14,7 +14,8 @@ EquivariantNetworkImpl::EquivariantNetworkImpl(const NetworkConfig& config, int 
   if (config.l_hidden > config.l_max || l_final > config.l_max)
     throw Error("l_hidden and the output degree must not exceed l_max");
   embedding_ = register_parameter("embedding", torch::randn({num_species, config.channels}));
-  basis_ = register_module("basis", RadialBasis(config.cutoff, config.num_basis, config.envelope_p));
+  basis_ =
+      register_module("basis", RadialBasis(config.cutoff, config.num_basis, config.envelope_p));
   for (int t = 0; t < config.layers; ++t) {
     LayerShape s;
     s.l_in = t == 0 ? 0 : config.l_hidden;

@@ -6,11 +6,11 @@
 namespace lnet::nn {
 
 struct NetworkConfig {
-  double cutoff = 5.0;     // Å
-  int num_basis = 8;       // Bessel functions
-  int envelope_p = 5;      // polynomial envelope exponent
-  int l_max = 2;           // degree of the edge harmonics (0..3)
-  int l_hidden = 1;        // degree kept in the features between layers
+  double cutoff = 5.0;  // Å
+  int num_basis = 8;    // Bessel functions
+  int envelope_p = 5;   // polynomial envelope exponent
+  int l_max = 2;        // degree of the edge harmonics (0..3)
+  int l_hidden = 1;     // degree kept in the features between layers
   int channels = 32;
   int correlation = 3;     // body order of the product basis (1..3)
   int layers = 2;          // 1..3 interaction layers

@@ -27,10 +27,10 @@ std::vector<torch::Tensor> spherical_harmonics(const torch::Tensor& vectors, int
     const double a = std::sqrt(35.0 / 8.0), b = std::sqrt(105.0), c = std::sqrt(21.0 / 8.0),
                  d = std::sqrt(7.0) / 2.0;
     auto z2 = z * z;
-    out.push_back(torch::stack({a * (3 * x * x - y * y) * y, b * x * y * z, c * y * (5 * z2 - 1),
-                                d * z * (5 * z2 - 3), c * x * (5 * z2 - 1),
-                                0.5 * b * (x * x - y * y) * z, a * (x * x - 3 * y * y) * x},
-                               -1));
+    out.push_back(torch::stack(
+        {a * (3 * x * x - y * y) * y, b * x * y * z, c * y * (5 * z2 - 1), d * z * (5 * z2 - 3),
+         c * x * (5 * z2 - 1), 0.5 * b * (x * x - y * y) * z, a * (x * x - 3 * y * y) * x},
+        -1));
   }
   return out;
 }
@@ -115,8 +115,8 @@ torch::Tensor wigner_d(int l, const torch::Tensor& rotation) {
   auto r = rotation.to(torch::kFloat64);
   auto gen = torch::make_generator<at::CPUGeneratorImpl>(12345);
   auto v = torch::randn({64, 3}, gen, torch::kFloat64);
-  auto y = spherical_harmonics(v, l)[l];                     // [P, M]
-  auto yr = spherical_harmonics(v.matmul(r.t()), l)[l];     // Y(R v), [P, M]
+  auto y = spherical_harmonics(v, l)[l];                 // [P, M]
+  auto yr = spherical_harmonics(v.matmul(r.t()), l)[l];  // Y(R v), [P, M]
   // yr = y D^T  ->  D^T = lstsq(y, yr)
   auto dt = std::get<0>(torch::linalg::lstsq(y, yr, c10::nullopt, c10::nullopt));
   return dt.t().contiguous();

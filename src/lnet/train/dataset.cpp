@@ -13,6 +13,7 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
+#include "lnet/domain/domain.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/train/labels.hpp"
 
@@ -165,6 +166,9 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
   m.energy_scale = energy_scale(train, m);
   m.avg_neighbors_a = average_neighbors(train, m.network_a.cutoff);
   if (m.long_range) m.avg_neighbors_b = average_neighbors(train, m.network_b.cutoff);
+  std::vector<const Structure*> frames;
+  for (const auto& s : train) frames.push_back(&s);
+  m.domain = Domain::fit(frames, m.species, m.max_cutoff()).to_json();
   std::string e0;
   for (std::size_t s = 0; s < m.species.size(); ++s)
     e0 += " " + element_symbol(m.species[s]) + "=" + std::to_string(m.e0[s]);

@@ -25,9 +25,11 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
 
 // Index batches of one epoch: a permutation drawn from (seed, epoch) only, so a resumed run
 // draws exactly the batches of the uninterrupted one.
-std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed, int epoch);
+std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed,
+                                            int epoch);
 
 // Pointers to the structures of one index batch.
-std::vector<const Structure*> select(const std::vector<Structure>& data, const std::vector<int>& idx);
+std::vector<const Structure*> select(const std::vector<Structure>& data,
+                                     const std::vector<int>& idx);
 
 }  // namespace lnet

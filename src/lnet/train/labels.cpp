@@ -41,7 +41,11 @@ const std::vector<Term>& terms() {
       {"polarization",
        &LossWeights::polarization,
        {"dipole", "polarization"},
-       {"REF_dipole", "total_polarization", "REF_polarization", "dipole_moment", "Dipole"}}};
+       {"REF_dipole", "total_polarization", "REF_polarization", "dipole_moment", "Dipole"}},
+      {"polarizability",
+       &LossWeights::polarizability,
+       {"polarizability", "epsilon_inf"},
+       {"REF_polarizability", "polarizability_tensor", "alpha", "dielectric", "epsilon"}}};
   return all;
 }
 
@@ -78,6 +82,10 @@ std::string suggestion(const Term& term, const LabelKeys& keys,
 std::vector<std::string> check_loss_labels(const std::vector<Structure>& train,
                                            const std::vector<Structure>& valid,
                                            const TrainConfig& c) {
+  if (c.loss.polarizability > 0 && !c.model.polarizable)
+    throw InputError(c.source,
+                     "training.loss.polarizability = " + std::to_string(c.loss.polarizability) +
+                         " needs a polarizable model (model.polarizable: true)");
   const auto in_train = count_labels(train), in_valid = count_labels(valid);
   std::vector<std::string> warnings;
   for (const Term& term : terms()) {

@@ -7,6 +7,8 @@ Request request_for(const Batch& batch, const ModelConfig& model, const LossWeig
   r.forces = batch.forces_mask.sum().item<double>() > 0 && (!w || w->forces > 0);
   r.stress = batch.stress_mask.sum().item<double>() > 0 && (!w || w->stress > 0);
   r.bec = model.long_range && batch.bec_mask.sum().item<double>() > 0 && (!w || w->bec > 0);
+  r.polarizability = model.polarizable && batch.polarizability_mask.sum().item<double>() > 0 &&
+                     (!w || w->polarizability > 0);
   r.create_graph = w != nullptr;
   return r;
 }
@@ -43,10 +45,20 @@ torch::Tensor loss_of(const Batch& b, const Prediction& p, const LossWeights& w)
   }
   if (w.polarization > 0 && p.polarization.defined()) {
     // Fold M - M_ref to the nearest lattice image: dipoles per cell are defined modulo e·R.
+    // Open structures (zero cell) have no quantum: their difference is used as it is.
     auto d = p.polarization - b.dipole;  // [B, 3]
-    auto frac = torch::linalg::solve(b.cell.transpose(1, 2), d.unsqueeze(-1), true).squeeze(-1);
-    auto folded = torch::bmm((frac - frac.round()).unsqueeze(1), b.cell).squeeze(1);
+    auto periodic = (b.cell.abs().sum({1, 2}) > 0).view({-1, 1});
+    auto eye = torch::eye(3, b.cell.options()).expand_as(b.cell);
+    auto cell = torch::where(periodic.view({-1, 1, 1}), b.cell, eye);
+    auto frac = torch::linalg::solve(cell.transpose(1, 2), d.unsqueeze(-1), true).squeeze(-1);
+    auto folded = torch::where(
+        periodic, torch::bmm((frac - frac.round()).unsqueeze(1), cell).squeeze(1), d);
     loss = loss + w.polarization * masked_mean(folded.pow(2).sum(1), b.dipole_mask * b.weight);
+  }
+  if (w.polarizability > 0 && p.polarizability.defined()) {
+    // alpha_cell from the variational form: its weight gradient is exact (induction.hpp).
+    auto a = (p.polarizability - b.polarizability).pow(2).sum({1, 2});
+    loss = loss + w.polarizability * masked_mean(a, b.polarizability_mask * b.weight);
   }
   return loss;
 }

@@ -11,7 +11,8 @@ namespace lnet {
 Request request_for(const Batch& batch, const ModelConfig& model, const LossWeights* weights);
 
 // L = w_E <((E - E_ref)/N)^2> + w_F <|F - F_ref|^2> + w_S <|s - s_ref|^2> + w_Z <|Z - Z_ref|^2>
-//   + w_M <|fold(M - M_ref)|^2>; each mean runs over the structures/atoms carrying that label,
+//   + w_M <|fold(M - M_ref)|^2> + w_alpha <|alpha_cell - alpha_ref|^2>; each mean runs over the
+//   structures/atoms carrying that label,
 // weighted by the structure weights; absent labels drop out.
 torch::Tensor loss_of(const Batch& batch, const Prediction& p, const LossWeights& w);
 

@@ -51,7 +51,7 @@ LabelKeys read_label_keys(const YamlSection& s) {
 
 void read_model(const YamlSection& s, ModelConfig& m) {
   s.check_keys({"dtype", "network_a", "long_range", "network_b", "learn_charges", "charges",
-                "sigma", "epsilon_s", "electrostatics"});
+                "sigma", "epsilon_s", "electrostatics", "polarizable", "induction_tolerance"});
   m.dtype = s.get("dtype", m.dtype);
   m.network_a = read_network(s.section("network_a"), m.network_a);
   m.long_range = s.get("long_range", m.long_range);
@@ -60,6 +60,8 @@ void read_model(const YamlSection& s, ModelConfig& m) {
   m.charges = per_element(s, "charges");
   m.sigma = per_element(s, "sigma");
   m.epsilon_s = s.get("epsilon_s", m.epsilon_s);
+  m.polarizable = s.get("polarizable", m.polarizable);
+  m.induction_tolerance = s.get("induction_tolerance", m.induction_tolerance);
   YamlSection es = s.section("electrostatics");
   es.check_keys({"accuracy", "method"});
   m.es_accuracy = es.get("accuracy", m.es_accuracy);
@@ -92,7 +94,8 @@ void check_training(const YamlSection& s, const TrainConfig& c) {
                                                     {"loss.forces", c.loss.forces},
                                                     {"loss.stress", c.loss.stress},
                                                     {"loss.bec", c.loss.bec},
-                                                    {"loss.polarization", c.loss.polarization}};
+                                                    {"loss.polarization", c.loss.polarization},
+                                                    {"loss.polarizability", c.loss.polarizability}};
   double total = 0;
   for (const auto& [key, w] : weights) {
     if (!(w >= 0 && std::isfinite(w))) throw bad(key, "must be >= 0 and finite", w);
@@ -128,12 +131,13 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.seed = s.get("seed", c.seed);
   if (s.has("max_minutes")) c.max_minutes = s.get("max_minutes", 0.0);
   YamlSection loss = s.section("loss");
-  loss.check_keys({"energy", "forces", "stress", "bec", "polarization"});
+  loss.check_keys({"energy", "forces", "stress", "bec", "polarization", "polarizability"});
   c.loss.energy = loss.get("energy", c.loss.energy);
   c.loss.forces = loss.get("forces", c.loss.forces);
   c.loss.stress = loss.get("stress", c.loss.stress);
   c.loss.bec = loss.get("bec", c.loss.bec);
   c.loss.polarization = loss.get("polarization", c.loss.polarization);
+  c.loss.polarizability = loss.get("polarizability", c.loss.polarizability);
   YamlSection sched = s.section("scheduler");
   sched.check_keys({"factor", "patience", "min_lr"});
   c.plateau_factor = sched.get("factor", c.plateau_factor);

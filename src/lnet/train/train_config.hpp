@@ -14,6 +14,9 @@ struct LossWeights {
   double stress = 0.0;        // (eV/Å^3)^-2
   double bec = 0.0;           // e^-2
   double polarization = 0.0;  // (e·Å)^-2, folded modulo the polarization quantum
+  // (e·Å²/V)^-2 on the cell polarizability alpha_cell (polarizable models; labels:
+  // polarizability, or epsilon_inf converted per frame with its volume)
+  double polarizability = 0.0;
 };
 
 struct TrainConfig {

@@ -111,7 +111,7 @@ void Trainer::setup() {
     spdlog::warn("{}: took over the lock of PID {}, which is no longer running", lock_->path(),
                  lock_->stale_pid());
   if (o_.resume) load_checkpoint();
-  log_ = std::make_unique<JsonlLog>(path("log.jsonl"), o_.resume);
+  log_ = std::make_unique<JsonlLog>(path("log.jsonl"), s_.history);
   long params = 0;
   for (const auto& p : model_->parameters()) params += p.numel();
   spdlog::info("model: {} parameters, {}, long range {}", params, c_.model.dtype,

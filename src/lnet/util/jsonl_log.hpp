@@ -5,14 +5,17 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace lnet {
 
 class JsonlLog {
  public:
-  // Opens `path`, truncating it unless `append` (resuming a run from a checkpoint).
-  // lnet::Error naming the path and the reason if it cannot be opened.
-  JsonlLog(const std::string& path, bool append);
+  // Starts `path` afresh with the rows `history` (atomically), then appends. A resumed run passes
+  // its checkpoint's history, so rows logged after that checkpoint (by a run killed before its
+  // next checkpoint) are dropped instead of appearing twice. lnet::Error naming the path and the
+  // reason if it cannot be written.
+  explicit JsonlLog(const std::string& path, const std::vector<nlohmann::json>& history = {});
 
   // Writes `record` as one line and flushes. NaN and infinities become null (JSON has no
   // spelling for them); invalid UTF-8 in strings is replaced rather than thrown on.

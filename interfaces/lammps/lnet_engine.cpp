@@ -1,0 +1,113 @@
+#include "lnet_engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "lnet/core/elements.hpp"
+#include "lnet/model/calculator.hpp"
+#include "lnet/model/threads.hpp"
+
+namespace lnet::lammps {
+
+struct Engine::Impl {
+  Calculator calculator;
+  explicit Impl(const std::string& path, const CalculatorOptions& o) : calculator(path, o) {}
+};
+
+namespace {
+
+CalculatorOptions calculator_options(const EngineOptions& o) {
+  CalculatorOptions c;
+  if (!o.dtype.empty()) c.dtype = o.dtype;
+  if (!o.es_method.empty()) c.es_method = o.es_method;
+  if (o.es_accuracy > 0) c.es_accuracy = o.es_accuracy;
+  return c;
+}
+
+}  // namespace
+
+Engine::Engine(const std::string& model_path, const EngineOptions& options) {
+  // One rank reports what the calculator resolves (electrostatics tuning, ...), not every rank.
+  if (!options.log) spdlog::set_level(spdlog::level::warn);
+  set_torch_threads(options.threads);
+  impl_ = std::make_unique<Impl>(model_path, calculator_options(options));
+}
+
+Engine::~Engine() = default;
+
+int Engine::species_number(const std::string& symbol) const {
+  const auto& species = impl_->calculator.info().species;
+  std::string known;
+  for (int z : species) known += (known.empty() ? "" : " ") + element_symbol(z);
+  int z = 0;
+  try {
+    z = atomic_number(symbol);
+  } catch (const std::exception&) {
+    throw std::runtime_error("'" + symbol + "' is not an element symbol (the model knows " + known +
+                             ")");
+  }
+  for (int s : species)
+    if (s == z) return z;
+  throw std::runtime_error("element " + symbol + " is not among the model's species (" + known +
+                           ")");
+}
+
+double Engine::cutoff() const {
+  const ModelInfo& i = impl_->calculator.info();
+  return std::max(i.cutoff_a, i.cutoff_b);
+}
+
+bool Engine::long_range() const { return impl_->calculator.info().long_range; }
+
+std::string Engine::summary() const {
+  const ModelInfo& i = impl_->calculator.info();
+  std::string s = "species";
+  for (int z : i.species) s += " " + element_symbol(z);
+  s += ", " + i.dtype + ", cutoff A " + std::to_string(i.cutoff_a) + " A";
+  if (i.long_range) s += ", long range (cutoff B " + std::to_string(i.cutoff_b) + " A)";
+  return s;
+}
+
+void Engine::compute(int n, const int* numbers, const double* x, const double* cell,
+                     const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
+                     bool want_virial, EngineResult& out) {
+  Structure s;
+  s.numbers.assign(numbers, numbers + n);
+  s.positions.resize(n);
+  for (int i = 0; i < n; ++i) s.positions[i] = Vec3(x[3 * i], x[3 * i + 1], x[3 * i + 2]);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) s.cell(r, c) = cell[3 * r + c];
+  s.pbc = pbc;
+  const Vec3 field(efield[0], efield[1], efield[2]);
+  EvalRequest request;
+  request.virial = want_virial;
+  const Evaluation e = impl_->calculator.evaluate(s, field, request);
+
+  out.energy = e.energy;
+  out.forces.resize(3 * static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < 3; ++k) out.forces[3 * i + k] = e.forces[i][k];
+  out.virial = {};
+  if (e.virial) {
+    const Mat3& w = *e.virial;
+    out.virial = {w(0, 0), w(1, 1), w(2, 2), w(0, 1), w(0, 2), w(1, 2)};
+  }
+  out.dipole = {};
+  out.field_energy = 0;
+  if (e.dipole) {
+    out.dipole = {(*e.dipole)[0], (*e.dipole)[1], (*e.dipole)[2]};
+    out.field_energy = -field.dot(*e.dipole);
+  }
+  out.charges = e.charges;
+  out.atomic_dipoles.clear();
+  for (const Vec3& mu : e.atomic_dipoles)
+    out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
+}
+
+std::string Engine::state() const { return impl_->calculator.state(); }
+
+void Engine::restore_state(const std::string& state) { impl_->calculator.restore_state(state); }
+
+}  // namespace lnet::lammps

@@ -1,0 +1,62 @@
+// The LAMMPS-free side of `pair_style lnet` (n2p2's split between its pair style and its
+// interface class): plain arrays in and out over lnet::Calculator. It exists so that the files
+// that include LAMMPS headers (which bring LAMMPS's bundled fmt) never see spdlog or the system
+// fmt, and the files that include lnet never see LAMMPS.
+#pragma once
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lnet::lammps {
+
+struct EngineOptions {
+  std::string dtype;       // "" keeps the model's; float64 | float32
+  std::string es_method;   // "" keeps the model's; auto | ewald | pme | direct
+  double es_accuracy = 0;  // 0 keeps the model's
+  int threads = 1;         // libtorch intra-op threads of this process
+  bool log = true;         // lnet's info messages (false on all MPI ranks but one)
+};
+
+struct EngineResult {
+  double energy = 0;                   // eV, including the field term -E·M
+  std::vector<double> forces;          // eV/Å, 3n, atom-major
+  std::array<double, 6> virial{};      // eV, W = -dE/d(strain) in LAMMPS order xx yy zz xy xz yz
+  std::array<double, 3> dipole{};      // Born dipole M (e·Å), long-range models
+  double field_energy = 0;             // -E·M (eV)
+  std::vector<double> charges;         // q_i (e), n, long-range models
+  std::vector<double> atomic_dipoles;  // μ_i (e·Å), 3n, long-range models
+};
+
+class Engine {
+ public:
+  Engine(const std::string& model_path, const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Atomic number of `symbol`; std::runtime_error naming the model's species when the symbol is
+  // not an element or not one the model was trained on.
+  int species_number(const std::string& symbol) const;
+  double cutoff() const;  // max of the cutoffs of networks A and B (Å)
+  bool long_range() const;
+  std::string summary() const;  // one line for the LAMMPS log
+
+  // Evaluates the whole structure: `n` atoms with atomic numbers `numbers` at Cartesian
+  // positions `x` (3n, may be unwrapped), cell rows `cell` (a, b, c: 9 numbers), periodicity
+  // `pbc`, in the uniform field `efield` (V/Å). Throws std::exception with the calculator's
+  // message on failure.
+  void compute(int n, const int* numbers, const double* x, const double* cell,
+               const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
+               bool want_virial, EngineResult& out);
+
+  // Resolved electrostatics parameters (opaque text) for bit-identical restarts.
+  std::string state() const;
+  void restore_state(const std::string& state);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lnet::lammps

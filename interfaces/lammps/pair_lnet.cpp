@@ -1,0 +1,350 @@
+#include "pair_lnet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <numeric>
+#include <thread>
+
+#include "atom.h"
+#include "comm.h"
+#include "domain.h"
+#include "error.h"
+#include "force.h"
+#include "lnet_engine.hpp"
+#include "memory.h"
+#include "update.h"
+
+using namespace LAMMPS_NS;
+
+namespace {
+
+constexpr int kExtra = 7;  // pvector: M (3), field energy, E (3); see pair_lnet.h
+
+// libtorch threads per rank when the input does not say: the cores of this node shared among
+// the ranks on it (oversubscribed ranks each spinning all cores is many times slower).
+int default_threads(MPI_Comm world) {
+  MPI_Comm node;
+  MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int ranks_on_node = 1;
+  MPI_Comm_size(node, &ranks_on_node);
+  MPI_Comm_free(&node);
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, cores / std::max(1, ranks_on_node));
+}
+
+void write_string(FILE* fp, const std::string& s) {
+  const int n = static_cast<int>(s.size());
+  fwrite(&n, sizeof(int), 1, fp);
+  fwrite(s.data(), 1, n, fp);
+}
+
+// Read on rank 0, broadcast to all.
+std::string read_string(FILE* fp, int me, MPI_Comm world, Error* error) {
+  int n = 0;
+  if (me == 0) utils::sfread(FLERR, &n, sizeof(int), 1, fp, nullptr, error);
+  MPI_Bcast(&n, 1, MPI_INT, 0, world);
+  std::string s(n, '\0');
+  if (me == 0 && n > 0) utils::sfread(FLERR, &s[0], 1, n, fp, nullptr, error);
+  if (n > 0) MPI_Bcast(&s[0], n, MPI_CHAR, 0, world);
+  return s;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    const std::size_t end = s.find('\n', start);
+    out.push_back(s.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : "\n") + x;
+  return s;
+}
+
+}  // namespace
+
+PairLnet::PairLnet(LAMMPS* lmp)
+    : Pair(lmp), result_(std::make_unique<lnet::lammps::EngineResult>()) {
+  single_enable = 0;
+  restartinfo = 1;
+  one_coeff = 1;
+  manybody_flag = 1;
+  // Forces are gathered from the whole system, not from pairs of local and ghost atoms: the
+  // virial comes from the model (strain derivative), never from f·r over ghosts.
+  no_virial_fdotr_compute = 1;
+  centroidstressflag = CENTROID_NOTAVAIL;
+  nextra = kExtra;
+  pvector = new double[kExtra]();
+  me_ = comm->me;
+}
+
+PairLnet::~PairLnet() {
+  if (me_ == 0 && calls_ > 0) {
+    char line[200];
+    snprintf(line, sizeof line,
+             "pair_style lnet: %ld evaluations, %.3g s in the model, %.3g s gathering atoms "
+             "(MPI, %.1f %%)\n",
+             calls_, model_seconds_, gather_seconds_,
+             100 * gather_seconds_ / std::max(1e-300, gather_seconds_ + model_seconds_));
+    utils::logmesg(lmp, line);
+  }
+  delete[] pvector;
+  if (allocated) {
+    memory->destroy(setflag);
+    memory->destroy(cutsq);
+  }
+}
+
+void PairLnet::allocate() {
+  if (allocated) return;
+  allocated = 1;
+  const int n = atom->ntypes;
+  memory->create(setflag, n + 1, n + 1, "pair:setflag");
+  memory->create(cutsq, n + 1, n + 1, "pair:cutsq");
+  for (int i = 1; i <= n; i++)
+    for (int j = i; j <= n; j++) setflag[i][j] = 0;
+}
+
+bool PairLnet::long_range() const { return engine_ && engine_->long_range(); }
+
+void PairLnet::settings(int narg, char** arg) {
+  if (narg < 1) error->all(FLERR, "Illegal pair_style lnet command: expected a model file");
+  style_args_.assign(arg, arg + narg);
+  lnet::lammps::EngineOptions options;
+  options.threads = 0;
+  efield_ = {};
+  ac_ = false;
+  int iarg = 1;
+  auto need = [&](int n, const char* what) {
+    if (iarg + n >= narg)
+      error->all(FLERR, std::string("Illegal pair_style lnet command: ") + what);
+  };
+  while (iarg < narg) {
+    const std::string key = arg[iarg];
+    if (key == "efield" || key == "efield_ac") {
+      const bool ac = key == "efield_ac";
+      need(ac ? 5 : 3, ac ? "efield_ac needs Ex Ey Ez frequency phase" : "efield needs Ex Ey Ez");
+      for (int k = 0; k < 3; ++k) efield_[k] = utils::numeric(FLERR, arg[iarg + 1 + k], false, lmp);
+      ac_ = ac;
+      if (ac) {
+        ac_frequency_ = utils::numeric(FLERR, arg[iarg + 4], false, lmp);
+        ac_phase_ = utils::numeric(FLERR, arg[iarg + 5], false, lmp);
+      }
+      iarg += ac ? 6 : 4;
+    } else if (key == "dtype") {
+      need(1, "dtype needs float64 or float32");
+      options.dtype = arg[iarg + 1];
+      iarg += 2;
+    } else if (key == "electrostatics") {
+      need(2, "electrostatics needs a method (auto, ewald, pme, direct) and an accuracy");
+      options.es_method = arg[iarg + 1];
+      options.es_accuracy = utils::numeric(FLERR, arg[iarg + 2], false, lmp);
+      iarg += 3;
+    } else if (key == "threads") {
+      need(1, "threads needs a number");
+      options.threads = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (options.threads < 1) error->all(FLERR, "pair_style lnet: threads must be >= 1");
+      iarg += 2;
+    } else {
+      error->all(FLERR, "Illegal pair_style lnet keyword: " + key);
+    }
+  }
+  if (options.threads == 0) options.threads = default_threads(world);
+  options.log = comm->me == 0;
+  if (strcmp(update->unit_style, "metal") != 0)  // eV, Å, ps: the model's units
+    error->all(FLERR, "pair_style lnet requires 'units metal'");
+  try {
+    engine_ = std::make_unique<lnet::lammps::Engine>(arg[0], options);
+  } catch (const std::exception& e) {
+    error->all(FLERR, std::string("pair_style lnet: ") + e.what());
+  }
+  if (comm->me == 0)
+    utils::logmesg(lmp, "pair_style lnet: " + std::string(arg[0]) + ": " + engine_->summary() +
+                            "; " + std::to_string(options.threads) +
+                            " thread(s) per rank; every rank evaluates all atoms\n");
+  if (elements_.size()) map_elements(elements_);  // pair_style again after pair_coeff
+}
+
+void PairLnet::map_elements(const std::vector<std::string>& symbols) {
+  if (static_cast<int>(symbols.size()) != atom->ntypes)
+    error->all(FLERR, "pair_coeff lnet: expected " + std::to_string(atom->ntypes) +
+                          " element symbols (one per atom type), got " +
+                          std::to_string(symbols.size()));
+  allocate();
+  type_number_.assign(atom->ntypes + 1, 0);
+  for (int t = 1; t <= atom->ntypes; ++t) {
+    try {
+      type_number_[t] = engine_->species_number(symbols[t - 1]);
+    } catch (const std::exception& e) {
+      error->all(FLERR, "pair_coeff lnet: atom type " + std::to_string(t) + ": " + e.what());
+    }
+  }
+  elements_ = symbols;
+  for (int i = 1; i <= atom->ntypes; i++)
+    for (int j = i; j <= atom->ntypes; j++) setflag[i][j] = 1;
+}
+
+void PairLnet::coeff(int narg, char** arg) {
+  if (!engine_) error->all(FLERR, "pair_coeff lnet before pair_style lnet");
+  if (narg < 2 || strcmp(arg[0], "*") != 0 || strcmp(arg[1], "*") != 0)
+    error->all(FLERR, "Illegal pair_coeff lnet command: expected '* *' and one element per type");
+  map_elements(std::vector<std::string>(arg + 2, arg + narg));
+}
+
+void PairLnet::init_style() {
+  if (!atom->tag_enable) error->all(FLERR, "pair_style lnet needs atom IDs");
+  if (domain->dimension != 3) error->all(FLERR, "pair_style lnet needs a 3d system");
+  // No neighbour list: the whole system is evaluated by the calculator (pair_lnet.h).
+}
+
+// The model's cutoff, although the gathered evaluation uses no ghost atoms: it keeps LAMMPS's
+// communication and atom-sorting settings meaningful (a zero cutoff leaves no ghost shell, which
+// LAMMPS warns may lose atoms), and the domain-decomposed version will need layers × cutoff.
+double PairLnet::init_one(int, int) { return engine_->cutoff(); }
+
+std::array<double, 3> PairLnet::field_now() const {
+  if (!ac_) return efield_;
+  // Time of the positions being evaluated (ps); update->atime tracks changes of timestep.
+  const double t = update->atime + (update->ntimestep - update->atimestep) * update->dt;
+  const double c = std::cos(2 * M_PI * ac_frequency_ * t + ac_phase_);
+  return {efield_[0] * c, efield_[1] * c, efield_[2] * c};
+}
+
+// All atoms on every rank, sorted by tag: x_sorted_, numbers_; sorted_index_[g] is the sorted
+// position of gathered atom g (ranks' atoms concatenated in rank order).
+void PairLnet::gather_atoms() {
+  const int nlocal = atom->nlocal;
+  const int nprocs = comm->nprocs;
+  tags_local_.resize(nlocal);
+  types_local_.resize(nlocal);
+  x_local_.resize(3 * static_cast<std::size_t>(nlocal));
+  for (int i = 0; i < nlocal; ++i) {
+    tags_local_[i] = atom->tag[i];
+    types_local_[i] = atom->type[i];
+    domain->unmap(atom->x[i], atom->image[i], &x_local_[3 * i]);  // unwrapped: M without jumps
+  }
+  counts_.resize(nprocs);
+  displs_.resize(nprocs);
+  MPI_Allgather(&nlocal, 1, MPI_INT, counts_.data(), 1, MPI_INT, world);
+  std::partial_sum(counts_.begin(), counts_.end() - 1, displs_.begin() + 1);
+  displs_[0] = 0;
+  const int n = displs_.back() + counts_.back();
+  tags_all_.resize(n);
+  types_all_.resize(n);
+  x_all_.resize(3 * static_cast<std::size_t>(n));
+  MPI_Allgatherv(tags_local_.data(), nlocal, MPI_LMP_TAGINT, tags_all_.data(), counts_.data(),
+                 displs_.data(), MPI_LMP_TAGINT, world);
+  MPI_Allgatherv(types_local_.data(), nlocal, MPI_INT, types_all_.data(), counts_.data(),
+                 displs_.data(), MPI_INT, world);
+  std::vector<int> counts3(nprocs), displs3(nprocs);
+  for (int p = 0; p < nprocs; ++p) {
+    counts3[p] = 3 * counts_[p];
+    displs3[p] = 3 * displs_[p];
+  }
+  MPI_Allgatherv(x_local_.data(), 3 * nlocal, MPI_DOUBLE, x_all_.data(), counts3.data(),
+                 displs3.data(), MPI_DOUBLE, world);
+
+  order_.resize(n);
+  std::iota(order_.begin(), order_.end(), 0);
+  std::sort(order_.begin(), order_.end(),
+            [&](int a, int b) { return tags_all_[a] < tags_all_[b]; });
+  sorted_index_.resize(n);
+  numbers_.resize(n);
+  x_sorted_.resize(3 * static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k) {
+    const int g = order_[k];
+    sorted_index_[g] = k;
+    numbers_[k] = type_number_[types_all_[g]];
+    for (int d = 0; d < 3; ++d) x_sorted_[3 * k + d] = x_all_[3 * g + d];
+  }
+}
+
+void PairLnet::compute(int eflag, int vflag) {
+  ev_init(eflag, vflag);
+  if (eflag_atom || vflag_atom || cvflag_atom)
+    error->all(FLERR, "pair_style lnet: per-atom energies and virials are not available");
+
+  const double t0 = MPI_Wtime();
+  gather_atoms();
+  const double t1 = MPI_Wtime();
+  const int n = static_cast<int>(numbers_.size());
+  const double* h = domain->h;  // xprd yprd zprd yz xz xy
+  // LAMMPS's lattice vectors a = (xprd,0,0), b = (xy,yprd,0), c = (xz,yz,zprd) as cell rows.
+  const double cell[9] = {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
+  const std::array<bool, 3> pbc = {domain->xperiodic != 0, domain->yperiodic != 0,
+                                   domain->zperiodic != 0};
+  const std::array<double, 3> field = field_now();
+  lnet::lammps::EngineResult& r = *result_;
+  try {
+    // Every rank evaluates the same input: an exception is raised on all of them alike.
+    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell, pbc, field, vflag_global != 0, r);
+  } catch (const std::exception& e) {
+    error->all(FLERR, std::string("pair_style lnet: ") + e.what());
+  }
+  gather_seconds_ += t1 - t0;
+  model_seconds_ += MPI_Wtime() - t1;
+  ++calls_;
+
+  const int nlocal = atom->nlocal;
+  const int first = displs_[comm->me];
+  double** f = atom->f;
+  q_local_.assign(nlocal, 0.0);
+  mu_local_.assign(3 * static_cast<std::size_t>(nlocal), 0.0);
+  const bool per_atom = !r.charges.empty();
+  for (int i = 0; i < nlocal; ++i) {
+    const int k = sorted_index_[first + i];
+    for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * k + d];
+    if (per_atom) {
+      q_local_[i] = r.charges[k];
+      for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * k + d];
+    }
+  }
+  // Whole-system quantities once (rank 0): LAMMPS sums energy, virial and pvector over ranks.
+  const bool root = comm->me == 0;
+  if (eflag_global && root) eng_vdwl += r.energy;
+  if (vflag_global && root)
+    for (int k = 0; k < 6; ++k) virial[k] += r.virial[k];
+  const double extra[kExtra] = {r.dipole[0], r.dipole[1], r.dipole[2], r.field_energy,
+                                field[0],    field[1],    field[2]};
+  for (int k = 0; k < kExtra; ++k) pvector[k] = root ? extra[k] : 0.0;
+  last_step_ = update->ntimestep;
+}
+
+// Restart files keep the pair_style arguments, the element of every type and the resolved
+// electrostatics parameters (so that a restarted run continues with the same Ewald/PME
+// settings), so read_restart needs neither pair_style nor pair_coeff.
+void PairLnet::write_restart(FILE* fp) {
+  write_string(fp, join_lines(style_args_));
+  write_string(fp, join_lines(elements_));
+  write_string(fp, engine_ ? engine_->state() : std::string());
+}
+
+void PairLnet::read_restart(FILE* fp) {
+  const int me = comm->me;
+  const std::vector<std::string> args = split_lines(read_string(fp, me, world, error));
+  const std::vector<std::string> elements = split_lines(read_string(fp, me, world, error));
+  const std::string state = read_string(fp, me, world, error);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  settings(static_cast<int>(argv.size()), argv.data());
+  map_elements(elements);
+  try {
+    engine_->restore_state(state);
+  } catch (const std::exception& e) {
+    error->all(FLERR, std::string("pair_style lnet: restart: ") + e.what());
+  }
+}
+
+double PairLnet::memory_usage() {
+  const double n = static_cast<double>(x_all_.size()) / 3;
+  return n * (2 * sizeof(tagint) + 4 * sizeof(int) + 9 * sizeof(double));
+}

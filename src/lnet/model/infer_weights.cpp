@@ -1,0 +1,199 @@
+#include "lnet/model/infer_weights.hpp"
+
+#include <map>
+#include <set>
+
+#include "lnet/core/error.hpp"
+
+namespace lnet {
+
+namespace {
+
+// Config keys whose every value the engine reproduces; "domain" (the training set's
+// applicability domain) and "induction_tolerance" (used by polarizable models only, which
+// "polarizable" already refuses) do not change the energy. Any other key must hold its default.
+const std::set<std::string> kKnownKeys = {"species",
+                                          "dtype",
+                                          "network_a",
+                                          "long_range",
+                                          "network_b",
+                                          "learn_charges",
+                                          "charges",
+                                          "sigma",
+                                          "epsilon_s",
+                                          "es_accuracy",
+                                          "es_method",
+                                          "e0",
+                                          "energy_scale",
+                                          "avg_neighbors_a",
+                                          "avg_neighbors_b",
+                                          "domain",
+                                          "induction_tolerance"};
+
+class Params {
+ public:
+  explicit Params(const torch::nn::Module& m) {
+    for (const auto& p : m.named_parameters(true)) map_.emplace(p.key(), p.value());
+    for (const auto& b : m.named_buffers(true)) map_.emplace(b.key(), b.value());
+  }
+  torch::Tensor take(const std::string& name) {
+    auto it = map_.find(name);
+    if (it == map_.end()) throw Error("infer_weights: the model has no tensor '" + name + "'");
+    used_.insert(name);
+    return it->second.detach().to(torch::kFloat64).contiguous();
+  }
+  infer::Matrix matrix(const std::string& name) {
+    auto t = take(name);
+    if (t.dim() != 2) throw Error("infer_weights: '" + name + "' is not a matrix");
+    infer::Matrix m;
+    m.rows = static_cast<int>(t.size(0));
+    m.cols = static_cast<int>(t.size(1));
+    m.data.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+    return m;
+  }
+  std::vector<double> vector(const std::string& name) {
+    auto t = take(name).reshape({-1});
+    return {t.data_ptr<double>(), t.data_ptr<double>() + t.numel()};
+  }
+  void check_all_used() const {
+    for (const auto& [name, t] : map_)
+      if (!used_.count(name))
+        throw Error("infer_weights: the model holds '" + name +
+                    "', which the inference engine does not know");
+  }
+
+ private:
+  std::map<std::string, torch::Tensor> map_;
+  std::set<std::string> used_;
+};
+
+infer::NetworkWeights network(Params& p, const std::string& prefix, const NetworkHyper& h,
+                              int num_species, double avg_neighbors, int l_final) {
+  infer::NetworkWeights w;
+  w.cutoff = h.cutoff;
+  w.num_basis = h.num_basis;
+  w.envelope_p = h.envelope_p;
+  w.l_max = h.l_max;
+  w.l_hidden = h.l_hidden;
+  w.channels = h.channels;
+  w.correlation = h.correlation;
+  w.radial_hidden = h.radial_hidden;
+  w.num_species = num_species;
+  w.avg_neighbors = avg_neighbors;
+  w.embedding = p.matrix(prefix + "embedding");
+  for (int t = 0; t < h.layers; ++t) {
+    infer::LayerWeights L;
+    L.l_in = t == 0 ? 0 : h.l_hidden;
+    L.l_sh = h.l_max;
+    L.l_out = t + 1 == h.layers ? l_final : h.l_hidden;
+    const std::string lp = prefix + "layer" + std::to_string(t) + ".";
+    auto linear = [&](const std::string& name, int lmax) {
+      std::vector<infer::Matrix> out;
+      for (int l = 0; l <= lmax; ++l) out.push_back(p.matrix(lp + name + ".w" + std::to_string(l)));
+      return out;
+    };
+    L.up = linear("up", L.l_in);
+    L.mix = linear("mix", L.l_sh);
+    L.out = linear("out", L.l_out);
+    L.skip = linear("skip", std::min(L.l_in, L.l_out));
+    for (int k = 0; k < 4; ++k) L.radial.push_back(p.matrix(lp + "radial.w" + std::to_string(k)));
+    for (const auto& pp : infer::product_paths(L.l_sh, L.l_out, h.correlation))
+      L.product.push_back(p.matrix(lp + "product." + pp.name));
+    w.layers.push_back(std::move(L));
+  }
+  return w;
+}
+
+}  // namespace
+
+std::optional<std::string> infer_unsupported(const ModelConfig& config) {
+  const nlohmann::json j = config, defaults = ModelConfig{};
+  for (const auto& [key, value] : j.items()) {
+    if (kKnownKeys.count(key)) continue;
+    if (!defaults.contains(key) || defaults.at(key) != value)
+      return "config field '" + key + "' = " + value.dump() + " is not supported";
+  }
+  return std::nullopt;
+}
+
+infer::ModelWeights infer_weights(const Potential& model) {
+  const ModelConfig& c = model->config();
+  if (auto why = infer_unsupported(c)) throw Error("inference engine: " + *why);
+  Params p(*model);
+  const int ns = static_cast<int>(c.species.size());
+  infer::ModelWeights w;
+  auto& a = w.a;
+  a.net = network(p, "network_a.net.", c.network_a, ns, c.avg_neighbors_a, 0);
+  for (int t = 0; t + 1 < c.network_a.layers; ++t)
+    a.linear.push_back(p.matrix("network_a.readout" + std::to_string(t)));
+  a.mlp1 = p.matrix("network_a.readout_mlp1");
+  a.mlp2 = p.matrix("network_a.readout_mlp2");
+  a.e0 = p.vector("network_a.e0");
+  a.scale = c.energy_scale;
+  w.q0 = p.vector("q0");
+  w.sigma = p.vector("sigma");
+  w.long_range = c.long_range;
+  w.learn_charges = c.learn_charges;
+  w.epsilon_s = c.epsilon_s;
+  if (c.long_range) {
+    const auto& h = c.network_b;
+    w.b.net = network(p, "network_b.net.", h, ns, c.avg_neighbors_b, 1);
+    for (int t = 0; t < h.layers; ++t) {
+      w.b.charge.push_back(p.matrix("network_b.charge" + std::to_string(t)));
+      if (t + 1 == h.layers || h.l_hidden >= 1)
+        w.b.dipole.push_back(p.matrix("network_b.dipole" + std::to_string(t)));
+    }
+  }
+  p.check_all_used();
+  return w;
+}
+
+infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,
+                                             std::optional<es::Parameters>& params,
+                                             const std::vector<Vec3>& positions, const Mat3& cell,
+                                             bool periodic, const std::vector<double>& sigma) {
+  return [&es, &params, &positions, cell, periodic, &sigma](const std::vector<double>& q,
+                                                            const std::vector<Vec3>& mu) {
+    const auto n = static_cast<int64_t>(positions.size());
+    auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    auto pos = torch::empty({n, 3}, f64), dip = torch::empty({n, 3}, f64);
+    for (int64_t i = 0; i < n; ++i)
+      for (int a = 0; a < 3; ++a) {
+        pos[i][a] = positions[i](a);
+        dip[i][a] = mu[i](a);
+      }
+    auto h = torch::empty({3, 3}, f64);
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) h[a][b] = cell(a, b);
+    auto charges = torch::tensor(q, f64), widths = torch::tensor(sigma, f64);
+    es::Sites sites{pos, h, periodic, charges, dip, widths};
+    if (!params) params = es.resolve(sites);
+    // As es::evaluate, with the parameters given: a symmetric strain on positions and cell.
+    pos.requires_grad_(true);
+    charges.requires_grad_(true);
+    dip.requires_grad_(true);
+    auto strain = torch::zeros({3, 3}, f64).requires_grad_(true);
+    auto sym = 0.5 * (strain + strain.t());
+    es::Sites s{
+        pos + pos.matmul(sym), periodic ? h + h.matmul(sym) : h, periodic, charges, dip, widths};
+    auto energy = es.energy(s, *params);
+    const std::vector<torch::Tensor> inputs{pos, charges, dip, strain};
+    auto g = torch::autograd::grad({energy}, inputs, {}, false, false, /*allow_unused=*/true);
+    for (std::size_t k = 0; k < g.size(); ++k)
+      g[k] = g[k].defined() ? g[k].detach().contiguous() : torch::zeros_like(inputs[k]);
+    infer::ElectrostaticsResult r;
+    r.energy = energy.item<double>();
+    const double *dr = g[0].data_ptr<double>(), *dq = g[1].data_ptr<double>(),
+                 *dm = g[2].data_ptr<double>(), *ds = g[3].data_ptr<double>();
+    r.potential.assign(dq, dq + n);
+    for (int64_t i = 0; i < n; ++i) {
+      r.forces.emplace_back(-dr[3 * i], -dr[3 * i + 1], -dr[3 * i + 2]);
+      r.field.emplace_back(-dm[3 * i], -dm[3 * i + 1], -dm[3 * i + 2]);
+    }
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) r.virial(a, b) = -ds[3 * a + b];
+    return r;
+  };
+}
+
+}  // namespace lnet
