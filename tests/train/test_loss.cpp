@@ -62,8 +62,8 @@ TEST(Loss, PolarizationOfOpenStructuresIsNotFolded) {
   open.dipole = Vec3(predicted + Vec3(0, 30.0, 0));  // far beyond any fold
   LossWeights w{0, 0, 0, 0, 1.0};
   // Mean over the one labelled structure: 30² = 900.
-  EXPECT_NEAR(loss_of(make_batch({&open, &periodic}, model->config()), p, w).item<double>(),
-              900.0, 1e-9);
+  EXPECT_NEAR(loss_of(make_batch({&open, &periodic}, model->config()), p, w).item<double>(), 900.0,
+              1e-9);
 }
 
 TEST(Loss, MissingLabelsDropOut) {

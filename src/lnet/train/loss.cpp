@@ -51,8 +51,8 @@ torch::Tensor loss_of(const Batch& b, const Prediction& p, const LossWeights& w)
     auto eye = torch::eye(3, b.cell.options()).expand_as(b.cell);
     auto cell = torch::where(periodic.view({-1, 1, 1}), b.cell, eye);
     auto frac = torch::linalg::solve(cell.transpose(1, 2), d.unsqueeze(-1), true).squeeze(-1);
-    auto folded = torch::where(
-        periodic, torch::bmm((frac - frac.round()).unsqueeze(1), cell).squeeze(1), d);
+    auto folded =
+        torch::where(periodic, torch::bmm((frac - frac.round()).unsqueeze(1), cell).squeeze(1), d);
     loss = loss + w.polarization * masked_mean(folded.pow(2).sum(1), b.dipole_mask * b.weight);
   }
   if (w.polarizability > 0 && p.polarizability.defined()) {
