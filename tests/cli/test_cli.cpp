@@ -141,7 +141,11 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
     bool has_ref_forces = false;
     for (const auto& [name, col] : pred[k].extra_arrays) has_ref_forces |= name == "ref_forces";
     EXPECT_TRUE(has_ref_forces);
+    // The training domain recorded with the model, per frame (issue 9).
+    EXPECT_GE(std::stod(pred[k].info.at("domain_novelty")), 0.0);
+    EXPECT_GT(std::stod(pred[k].info.at("domain_distance_ratio")), 0.0);
   }
+  EXPECT_NE(e.output.find("training domain: "), std::string::npos) << e.output;
   // A second run refuses to replace the outputs unless asked to.
   Outcome again = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
   EXPECT_NE(again.status, 0);
