@@ -97,6 +97,7 @@ class Network {
                          const RowMat<T>* da, int i, Block& b, RowMat<T>* dup,
                          std::vector<T>& edge_grad) const;
   void add_edge_gradient(const Layer& L, const Block& b, int e, T gr, const T* gy, T* out) const;
+  std::vector<std::vector<T>> coupled_pairs(const Layer& L, const T* const* a) const;
   void product_forward(const Layer& L, int s, const T* const* a, T* const* out) const;
   void product_backward(const Layer& L, int s, const T* const* a, const T* const* db,
                         T* const* da) const;

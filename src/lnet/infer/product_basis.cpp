@@ -10,9 +10,11 @@ namespace {
 int dim(int l) { return 2 * l + 1; }
 }  // namespace
 
-// Channel-wise coupled products (nn::channelwise_product) per atom: out[m3] += v x[m1] y[m2].
+// Channel-wise coupled products (nn::channelwise_product) per atom, pair[k][m3] += v x[m1] y[m2],
+// for the intermediate couplings (l1, l2) -> lk of the correlation-3 paths; the reverse pass
+// recomputes them rather than keeping them per atom.
 template <class T>
-void Network<T>::product_forward(const Layer& L, int s, const T* const* a, T* const* out) const {
+std::vector<std::vector<T>> Network<T>::coupled_pairs(const Layer& L, const T* const* a) const {
   const int c = c_;
   std::vector<std::vector<T>> pair(L.pairs.size());
   for (std::size_t k = 0; k < L.pairs.size(); ++k) {
@@ -24,6 +26,13 @@ void Network<T>::product_forward(const Layer& L, int s, const T* const* a, T* co
       for (int ch = 0; ch < c; ++ch) o[ch] += q.v * x[ch] * y[ch];
     }
   }
+  return pair;
+}
+
+template <class T>
+void Network<T>::product_forward(const Layer& L, int s, const T* const* a, T* const* out) const {
+  const int c = c_;
+  const std::vector<std::vector<T>> pair = coupled_pairs(L, a);
   for (std::size_t k = 0; k < L.prod.size(); ++k) {
     const ProdPath& pp = L.prod[k];
     const T* w = L.product[k].data() + static_cast<std::size_t>(s) * c;
@@ -51,17 +60,9 @@ template <class T>
 void Network<T>::product_backward(const Layer& L, int s, const T* const* a, const T* const* db,
                                   T* const* da) const {
   const int c = c_;
-  std::vector<std::vector<T>> pair(L.pairs.size()), dpair(L.pairs.size());
-  for (std::size_t k = 0; k < L.pairs.size(); ++k) {
-    const Pair& pr = L.pairs[k];
-    pair[k].assign(dim(pr.lk) * c, T(0));
-    dpair[k].assign(dim(pr.lk) * c, T(0));
-    for (const Cg& q : pr.cg) {
-      const T *x = a[pr.l1] + q.m1 * c, *y = a[pr.l2] + q.m2 * c;
-      T* o = &pair[k][q.m3 * c];
-      for (int ch = 0; ch < c; ++ch) o[ch] += q.v * x[ch] * y[ch];
-    }
-  }
+  const std::vector<std::vector<T>> pair = coupled_pairs(L, a);
+  std::vector<std::vector<T>> dpair(L.pairs.size());
+  for (std::size_t k = 0; k < L.pairs.size(); ++k) dpair[k].assign(dim(L.pairs[k].lk) * c, T(0));
   for (std::size_t k = 0; k < L.prod.size(); ++k) {
     const ProdPath& pp = L.prod[k];
     const T* w = L.product[k].data() + static_cast<std::size_t>(s) * c;
@@ -106,5 +107,10 @@ template void Network<float>::product_backward(const Layer&, int, const float* c
                                                const float* const*, float* const*) const;
 template void Network<double>::product_backward(const Layer&, int, const double* const*,
                                                 const double* const*, double* const*) const;
+
+template std::vector<std::vector<float>> Network<float>::coupled_pairs(const Layer&,
+                                                                       const float* const*) const;
+template std::vector<std::vector<double>> Network<double>::coupled_pairs(
+    const Layer&, const double* const*) const;
 
 }  // namespace lnet::infer
