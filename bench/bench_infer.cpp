@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
       table = std::atoi(argv[++k]);
     else if (a == "--long-range")
       long_range = true;
+    else if (a == "--table-only")  // the default engine only (e.g. under a profiler)
+      table_only = true;
     else if (a == "--sizes" && k + 1 < argc) {
       sizes.clear();
       std::string list = argv[++k];

@@ -9,7 +9,8 @@ System: rock-salt NaCl, cells^3 conventional cells (8 → 4096 atoms), a = 5.69 
 Timing: the marginal cost of a step, free of start-up (torch, model load, first evaluation):
   LAMMPS  "Loop time" / steps (the loop excludes the setup evaluation);
   lnet md (wall(2S) - wall(S)) / S from its summary lines.
-Threads: 1 rank uses all cores (libtorch), 2 ranks one thread each (`threads` default).
+Threads: 1 rank uses all cores, 2 ranks one thread each (`threads` default); 2 ranks with the
+domain decomposition and with every rank evaluating the whole system (`parallel replicated`).
 Prints a markdown table; numbers depend on the machine's load (run it on an idle machine).
 """
 import argparse
@@ -69,8 +70,8 @@ output: {{dir: md_{steps}, thermo_every: 1000, trajectory_every: 100000, checkpo
     return float(m.group(1))
 
 
-def lammps_loop(lmp, workdir, model, n, L, steps, ranks, mpirun):
-    script = os.path.join(workdir, f"in_{ranks}.lammps")
+def lammps_loop(lmp, workdir, model, n, L, steps, ranks, mpirun, parallel):
+    script = os.path.join(workdir, f"in_{ranks}_{parallel}.lammps")
     with open(script, "w") as f:
         f.write(f"""units metal
 atom_style atomic
@@ -83,7 +84,7 @@ create_box 2 box
 create_atoms 1 box basis 5 2 basis 6 2 basis 7 2 basis 8 2
 mass 1 {MASSES['Na']}
 mass 2 {MASSES['Cl']}
-pair_style lnet {os.path.abspath(model)}
+pair_style lnet {os.path.abspath(model)} parallel {parallel}
 pair_coeff * * Na Cl
 velocity all create 300 1 mom yes rot no
 timestep 0.002
@@ -93,7 +94,7 @@ run {steps}
 """)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     out, _ = run([mpirun, "--oversubscribe", "-np", str(ranks), lmp, "-in", script, "-log",
-                  os.path.join(workdir, f"log_{ranks}.lammps")], env)
+                  os.path.join(workdir, f"log_{ranks}_{parallel}.lammps")], env)
     m = re.search(r"Loop time of ([0-9.eE+-]+) on (\d+) procs for (\d+) steps with (\d+) atoms", out)
     comm = re.search(r"^Comm\s*\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|\s*([0-9.]+)", out, re.M)
     gather = re.search(r"gathering atoms \(MPI, ([0-9.]+) %\)", out)
@@ -130,11 +131,11 @@ def main():
         md_rate = n * a.steps / max(w2 - w1, 1e-9)
         nan = float("nan")
         rows = [("lnet md", 1, cores, md_rate, nan, nan)]
-        for ranks in (1, 2):
+        for ranks, parallel in ((1, "auto"), (2, "domain"), (2, "replicated")):
             loop, comm, gather = lammps_loop(lmp, ".", os.path.join(cwd, a.model), n, L, a.steps,
-                                             ranks, a.mpirun)
-            rows.append(("LAMMPS + pair lnet", ranks, max(1, cores // ranks), n * a.steps / loop,
-                         comm, gather))
+                                             ranks, a.mpirun, parallel)
+            rows.append((f"LAMMPS + pair lnet ({'replicated' if ranks == 1 else parallel})",
+                         ranks, max(1, cores // ranks), n * a.steps / loop, comm, gather))
     finally:
         os.chdir(cwd)
     print(f"\n{n} atoms NaCl, model {a.model}, {a.steps} steps, {cores} cores\n")

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "lnet/core/elements.hpp"
+#include "lnet/infer/decomposition.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/threads.hpp"
 
@@ -24,6 +25,11 @@ CalculatorOptions calculator_options(const EngineOptions& o) {
   if (!o.es_method.empty()) c.es_method = o.es_method;
   if (o.es_accuracy > 0) c.es_accuracy = o.es_accuracy;
   return c;
+}
+
+// W in LAMMPS's order xx yy zz xy xz yz.
+std::array<double, 6> voigt(const Mat3& w) {
+  return {w(0, 0), w(1, 1), w(2, 2), w(0, 1), w(0, 2), w(1, 2)};
 }
 
 }  // namespace
@@ -89,11 +95,7 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   out.forces.resize(3 * static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < 3; ++k) out.forces[3 * i + k] = e.forces[i][k];
-  out.virial = {};
-  if (e.virial) {
-    const Mat3& w = *e.virial;
-    out.virial = {w(0, 0), w(1, 1), w(2, 2), w(0, 1), w(0, 2), w(1, 2)};
-  }
+  out.virial = e.virial ? voigt(*e.virial) : std::array<double, 6>{};
   out.dipole = {};
   out.field_energy = 0;
   if (e.dipole) {
@@ -105,6 +107,61 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   for (const Vec3& mu : e.atomic_dipoles)
     out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
 }
+
+namespace {
+
+// The pair style's Comm as the engine's Exchange.
+class CommExchange : public infer::Exchange {
+ public:
+  explicit CommExchange(Comm& comm) : comm_(comm) {}
+  void forward(std::vector<double>& values, int width) override {
+    comm_.forward(values.data(), width);
+  }
+  void sum(std::vector<double>& values) override { comm_.sum(values.data(), values.size()); }
+  bool root() const override { return comm_.root(); }
+
+ private:
+  Comm& comm_;
+};
+
+}  // namespace
+
+void Engine::compute_local(int nlocal, int nall, const int* numbers, const double* x,
+                           const double* x_unwrapped, const double* cell,
+                           const std::array<double, 3>& efield, bool want_virial, Comm& comm,
+                           EngineResult& out) {
+  LocalStructure s;
+  s.num_local = nlocal;
+  s.numbers.assign(numbers, numbers + nall);
+  s.positions.resize(nall);
+  for (int i = 0; i < nall; ++i) s.positions[i] = Vec3(x[3 * i], x[3 * i + 1], x[3 * i + 2]);
+  s.unwrapped.resize(nlocal);
+  for (int i = 0; i < nlocal; ++i)
+    s.unwrapped[i] = Vec3(x_unwrapped[3 * i], x_unwrapped[3 * i + 1], x_unwrapped[3 * i + 2]);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) s.cell(r, c) = cell[3 * r + c];
+  const Vec3 field(efield[0], efield[1], efield[2]);
+  CommExchange exchange(comm);
+  const LocalEvaluation e = impl_->calculator.evaluate_local(s, field, want_virial, exchange);
+  out.energy = e.energy;
+  out.forces.resize(3 * static_cast<std::size_t>(nall));
+  for (int i = 0; i < nall; ++i)
+    for (int k = 0; k < 3; ++k) out.forces[3 * i + k] = e.forces[i][k];
+  out.virial = want_virial ? voigt(e.virial) : std::array<double, 6>{};
+  out.dipole = {e.dipole[0], e.dipole[1], e.dipole[2]};
+  out.field_energy = -field.dot(e.dipole);
+  out.charges = e.charges;
+  out.atomic_dipoles.clear();
+  for (const Vec3& mu : e.atomic_dipoles)
+    out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
+}
+
+std::string Engine::local_unsupported() const {
+  const auto why = impl_->calculator.local_unsupported();
+  return why ? *why : std::string();
+}
+
+double Engine::ghost_cutoff() const { return impl_->calculator.ghost_cutoff(); }
 
 std::string Engine::state() const { return impl_->calculator.state(); }
 

@@ -4,6 +4,7 @@
 // fmt, and the files that include lnet never see LAMMPS.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,19 @@ struct EngineResult {
   std::vector<double> atomic_dipoles;  // μ_i (e·Å), 3n, long-range models
 };
 
+// What the pair style does across MPI ranks for a domain-decomposed evaluation.
+class Comm {
+ public:
+  virtual ~Comm() = default;
+  // `values` holds `width` numbers per atom (local then ghost atoms): sets every ghost's to
+  // those of the atom it is a copy of (LAMMPS forward communication).
+  virtual void forward(double* values, int width) = 0;
+  // Element-wise sum over all ranks, in place (MPI_Allreduce).
+  virtual void sum(double* values, std::size_t n) = 0;
+  // True on one rank only (it counts the global terms).
+  virtual bool root() const = 0;
+};
+
 class Engine {
  public:
   Engine(const std::string& model_path, const EngineOptions& options);
@@ -49,6 +63,22 @@ class Engine {
   void compute(int n, const int* numbers, const double* x, const double* cell,
                const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
                bool want_virial, EngineResult& out);
+
+  // Domain decomposition (issue 11): each rank evaluates its `nlocal` atoms with the ghost
+  // atoms LAMMPS keeps around them (`nall` - `nlocal`, within ghost_cutoff()); `x` holds all
+  // nall positions, `x_unwrapped` the local atoms' unwrapped ones (Born dipole, -E·M), `cell`
+  // the periodic cell rows. `out` is this rank's share: energy, virial (W), dipole and field
+  // energy sum over ranks; forces are given for all nall atoms (ghost forces go to their owners
+  // by LAMMPS's reverse communication); charges and dipoles for the local atoms. Every rank
+  // must call it (it communicates through `comm`).
+  void compute_local(int nlocal, int nall, const int* numbers, const double* x,
+                     const double* x_unwrapped, const double* cell,
+                     const std::array<double, 3>& efield, bool want_virial, Comm& comm,
+                     EngineResult& out);
+  // Why compute_local cannot be used with this model (empty when it can): the fast engine is
+  // needed and, for long-range models, Ewald/PME parameters resolved by a compute() first.
+  std::string local_unsupported() const;
+  double ghost_cutoff() const;  // Å, the ghost shell compute_local needs
 
   // Resolved electrostatics parameters (opaque text) for bit-identical restarts.
   std::string state() const;

@@ -84,7 +84,41 @@ PairLnet::PairLnet(LAMMPS* lmp)
   centroidstressflag = CENTROID_NOTAVAIL;
   nextra = kExtra;
   pvector = new double[kExtra]();
+  comm_forward = 4;  // domain decomposition: a ghost's charge and dipole from its owner
   me_ = comm->me;
+}
+
+// The engine's view of this rank's MPI neighbours (domain decomposition).
+class PairLnet::RankComm : public lnet::lammps::Comm {
+ public:
+  explicit RankComm(PairLnet& pair) : p_(pair) {}
+  void forward(double* values, int width) override {
+    if (width > p_.comm_forward) p_.error->one(FLERR, "pair_style lnet: forward width too large");
+    p_.fwd_values_ = values;
+    p_.fwd_width_ = width;
+    p_.comm->forward_comm_pair(&p_);
+    p_.fwd_values_ = nullptr;
+  }
+  void sum(double* values, std::size_t n) override {
+    MPI_Allreduce(MPI_IN_PLACE, values, static_cast<int>(n), MPI_DOUBLE, MPI_SUM, p_.world);
+  }
+  bool root() const override { return p_.comm->me == 0; }
+
+ private:
+  PairLnet& p_;
+};
+
+int PairLnet::pack_forward_comm(int n, int* list, double* buf, int, int*) {
+  int m = 0;
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < fwd_width_; ++k) buf[m++] = fwd_values_[fwd_width_ * list[i] + k];
+  return m;
+}
+
+void PairLnet::unpack_forward_comm(int n, int first, double* buf) {
+  int m = 0;
+  for (int i = first; i < first + n; ++i)
+    for (int k = 0; k < fwd_width_; ++k) fwd_values_[fwd_width_ * i + k] = buf[m++];
 }
 
 PairLnet::~PairLnet() {
@@ -149,6 +183,18 @@ void PairLnet::settings(int narg, char** arg) {
       options.es_method = arg[iarg + 1];
       options.es_accuracy = utils::numeric(FLERR, arg[iarg + 2], false, lmp);
       iarg += 3;
+    } else if (key == "parallel") {
+      need(1, "parallel needs auto, domain or replicated");
+      const std::string mode = arg[iarg + 1];
+      if (mode == "auto")
+        parallel_ = Parallel::Auto;
+      else if (mode == "domain")
+        parallel_ = Parallel::Domain;
+      else if (mode == "replicated")
+        parallel_ = Parallel::Replicated;
+      else
+        error->all(FLERR, "pair_style lnet: parallel must be auto, domain or replicated");
+      iarg += 2;
     } else if (key == "threads") {
       need(1, "threads needs a number");
       options.threads = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
@@ -169,8 +215,7 @@ void PairLnet::settings(int narg, char** arg) {
   }
   if (comm->me == 0)
     utils::logmesg(lmp, "pair_style lnet: " + std::string(arg[0]) + ": " + engine_->summary() +
-                            "; " + std::to_string(options.threads) +
-                            " thread(s) per rank; every rank evaluates all atoms\n");
+                            "; " + std::to_string(options.threads) + " thread(s) per rank\n");
   if (elements_.size()) map_elements(elements_);  // pair_style again after pair_coeff
 }
 
@@ -203,13 +248,36 @@ void PairLnet::coeff(int narg, char** arg) {
 void PairLnet::init_style() {
   if (!atom->tag_enable) error->all(FLERR, "pair_style lnet needs atom IDs");
   if (domain->dimension != 3) error->all(FLERR, "pair_style lnet needs a 3d system");
-  // No neighbour list: the whole system is evaluated by the calculator (pair_lnet.h).
+  // No LAMMPS neighbour list: lnet builds its own over the local and ghost atoms (domain) or
+  // over the whole gathered system (replicated).
+  domain_ = false;
+  if (parallel_ == Parallel::Replicated || (parallel_ == Parallel::Auto && comm->nprocs == 1))
+    return;
+  // Every rank must use the same electrostatics parameters: the first time, one replicated
+  // evaluation resolves them (restarts carry them).
+  if (engine_->long_range() && engine_->state().empty()) compute_replicated(false);
+  const std::string why = engine_->local_unsupported();
+  if (!why.empty()) {
+    if (parallel_ == Parallel::Domain)
+      error->all(FLERR, "pair_style lnet: parallel domain is not possible: " + why);
+    if (comm->me == 0)
+      error->warning(FLERR, "pair_style lnet: every rank evaluates all atoms (" + why + ")");
+    return;
+  }
+  if (force->newton_pair == 0)
+    error->all(FLERR, "pair_style lnet: parallel domain needs newton_pair on");
+  domain_ = true;
+  if (comm->me == 0)
+    utils::logmesg(lmp, "pair_style lnet: domain decomposition, ghost cutoff " +
+                            std::to_string(engine_->ghost_cutoff()) + " A\n");
 }
 
-// The model's cutoff, although the gathered evaluation uses no ghost atoms: it keeps LAMMPS's
-// communication and atom-sorting settings meaningful (a zero cutoff leaves no ghost shell, which
-// LAMMPS warns may lose atoms), and the domain-decomposed version will need layers × cutoff.
-double PairLnet::init_one(int, int) { return engine_->cutoff(); }
+// Replicated: the model's cutoff, although the gathered evaluation uses no ghost atoms: it
+// keeps LAMMPS's communication and atom-sorting settings meaningful (a zero cutoff leaves no
+// ghost shell, which LAMMPS warns may lose atoms). Domain: the ghost shell the ranks need.
+double PairLnet::init_one(int, int) {
+  return domain_ ? engine_->ghost_cutoff() : engine_->cutoff();
+}
 
 std::array<double, 3> PairLnet::field_now() const {
   if (!ac_) return efield_;
@@ -268,11 +336,7 @@ void PairLnet::gather_atoms() {
   }
 }
 
-void PairLnet::compute(int eflag, int vflag) {
-  ev_init(eflag, vflag);
-  if (eflag_atom || vflag_atom || cvflag_atom)
-    error->all(FLERR, "pair_style lnet: per-atom energies and virials are not available");
-
+void PairLnet::compute_replicated(bool want_virial) {
   const double t0 = MPI_Wtime();
   gather_atoms();
   const double t1 = MPI_Wtime();
@@ -282,40 +346,88 @@ void PairLnet::compute(int eflag, int vflag) {
   const double cell[9] = {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
   const std::array<bool, 3> pbc = {domain->xperiodic != 0, domain->yperiodic != 0,
                                    domain->zperiodic != 0};
-  const std::array<double, 3> field = field_now();
-  lnet::lammps::EngineResult& r = *result_;
   try {
     // Every rank evaluates the same input: an exception is raised on all of them alike.
-    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell, pbc, field, vflag_global != 0, r);
+    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell, pbc, field_now(), want_virial,
+                     *result_);
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style lnet: ") + e.what());
   }
   gather_seconds_ += t1 - t0;
   model_seconds_ += MPI_Wtime() - t1;
+}
+
+void PairLnet::compute_domain(bool want_virial) {
+  const double t0 = MPI_Wtime();
+  const int nlocal = atom->nlocal, nall = nlocal + atom->nghost;
+  numbers_nall_.resize(nall);
+  x_nall_.resize(3 * static_cast<std::size_t>(nall));
+  x_local_.resize(3 * static_cast<std::size_t>(nlocal));
+  for (int i = 0; i < nall; ++i) {
+    numbers_nall_[i] = type_number_[atom->type[i]];
+    for (int d = 0; d < 3; ++d) x_nall_[3 * i + d] = atom->x[i][d];
+  }
+  for (int i = 0; i < nlocal; ++i)
+    domain->unmap(atom->x[i], atom->image[i], &x_local_[3 * i]);  // M without jumps
+  const double* h = domain->h;
+  const double cell[9] = {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
+  RankComm rank_comm(*this);
+  try {
+    engine_->compute_local(nlocal, nall, numbers_nall_.data(), x_nall_.data(), x_local_.data(),
+                           cell, field_now(), want_virial, rank_comm, *result_);
+  } catch (const std::exception& e) {
+    error->one(FLERR, std::string("pair_style lnet: ") + e.what());
+  }
+  model_seconds_ += MPI_Wtime() - t0;
+}
+
+void PairLnet::compute(int eflag, int vflag) {
+  ev_init(eflag, vflag);
+  if (eflag_atom || vflag_atom || cvflag_atom)
+    error->all(FLERR, "pair_style lnet: per-atom energies and virials are not available");
+  const std::array<double, 3> field = field_now();
+  if (domain_)
+    compute_domain(vflag_global != 0);
+  else
+    compute_replicated(vflag_global != 0);
   ++calls_;
 
+  const lnet::lammps::EngineResult& r = *result_;
   const int nlocal = atom->nlocal;
-  const int first = displs_[comm->me];
   double** f = atom->f;
   q_local_.assign(nlocal, 0.0);
   mu_local_.assign(3 * static_cast<std::size_t>(nlocal), 0.0);
   const bool per_atom = !r.charges.empty();
-  for (int i = 0; i < nlocal; ++i) {
-    const int k = sorted_index_[first + i];
-    for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * k + d];
-    if (per_atom) {
-      q_local_[i] = r.charges[k];
-      for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * k + d];
+  const bool root = comm->me == 0;
+  // Domain: every rank's share counts (LAMMPS sums energy, virial and pvector over ranks, and
+  // reverse-communicates the ghost forces). Replicated: whole-system quantities once (rank 0).
+  const bool counts = domain_ || root;
+  if (domain_) {
+    const int nall = nlocal + atom->nghost;
+    for (int i = 0; i < nall; ++i)
+      for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * i + d];
+    if (per_atom)
+      for (int i = 0; i < nlocal; ++i) {
+        q_local_[i] = r.charges[i];
+        for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * i + d];
+      }
+  } else {
+    const int first = displs_[comm->me];
+    for (int i = 0; i < nlocal; ++i) {
+      const int k = sorted_index_[first + i];
+      for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * k + d];
+      if (per_atom) {
+        q_local_[i] = r.charges[k];
+        for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * k + d];
+      }
     }
   }
-  // Whole-system quantities once (rank 0): LAMMPS sums energy, virial and pvector over ranks.
-  const bool root = comm->me == 0;
-  if (eflag_global && root) eng_vdwl += r.energy;
-  if (vflag_global && root)
+  if (eflag_global && counts) eng_vdwl += r.energy;
+  if (vflag_global && counts)
     for (int k = 0; k < 6; ++k) virial[k] += r.virial[k];
   const double extra[kExtra] = {r.dipole[0], r.dipole[1], r.dipole[2], r.field_energy,
                                 field[0],    field[1],    field[2]};
-  for (int k = 0; k < kExtra; ++k) pvector[k] = root ? extra[k] : 0.0;
+  for (int k = 0; k < kExtra; ++k) pvector[k] = (k < 4 ? counts : root) ? extra[k] : 0.0;
   last_step_ = update->ntimestep;
 }
 

@@ -2,15 +2,24 @@
 //
 //   pair_style lnet model.lnet [efield Ex Ey Ez] [efield_ac Ex Ey Ez f phase] [dtype float64]
 //                              [electrostatics method accuracy] [threads N]
+//                              [parallel auto|domain|replicated]
 //   pair_coeff * * Na Cl        (one element symbol per LAMMPS atom type)
 //
 // units metal: eV, Å, ps; fields in V/Å, f in THz (E(t) = E0 cos(2π f t + phase), t in ps).
 //
-// Parallelisation (first implementation, see README.md): every rank gathers all atoms (tags,
-// types, unwrapped positions) and evaluates the whole periodic system; each rank keeps the forces
-// of its own atoms and rank 0 alone contributes energy, virial and the extra quantities. The
-// results are identical on any number of ranks (atoms are ordered by tag), but the work is not
-// divided.
+// Parallelisation (`parallel auto|domain|replicated`, default auto: domain on more than one
+// rank when the model allows it, see README.md):
+//  - domain: each rank evaluates its own atoms with the ghost atoms LAMMPS keeps around them
+//    (ghost cutoff = layers × cutoff of the networks, or the real-space cutoff of the
+//    electrostatics if larger); ghost forces go to their owners by LAMMPS's reverse
+//    communication (newton_pair on), the charges and dipoles of ghosts come from their owners
+//    by forward communication, and the k-space mesh (PME) or structure factors (Ewald) are
+//    summed over ranks (MPI_Allreduce); energy, virial and M are sums of the ranks' shares.
+//  - replicated: every rank gathers all atoms (tags, types, unwrapped positions) and evaluates
+//    the whole system; each rank keeps the forces of its own atoms and rank 0 alone contributes
+//    energy, virial and the extra quantities. Bitwise identical on any number of ranks, but the
+//    work is not divided. Used for one rank, open boundaries and models the fast engine does
+//    not run (polarizable).
 //
 // Extra quantities for `compute ID all pair lnet` (pvector, summed over ranks by the compute):
 //   1-3: Born dipole M = Σ q_i r_i + Σ μ_i (e·Å) from unwrapped positions
@@ -44,6 +53,8 @@ class PairLnet : public Pair {
   void write_restart(FILE* fp) override;
   void read_restart(FILE* fp) override;
   double memory_usage() override;
+  int pack_forward_comm(int n, int* list, double* buf, int pbc_flag, int* pbc) override;
+  void unpack_forward_comm(int n, int first, double* buf) override;
 
   // Per-atom results of the last compute() for the local atoms (compute lnet/atom).
   bool long_range() const;
@@ -56,6 +67,17 @@ class PairLnet : public Pair {
   void map_elements(const std::vector<std::string>& symbols);
   std::array<double, 3> field_now() const;
   void gather_atoms();
+  // The whole system on every rank (replicated), results in *result_.
+  void compute_replicated(bool want_virial);
+  void compute_domain(bool want_virial);
+  class RankComm;
+
+  enum class Parallel { Auto, Domain, Replicated };
+  Parallel parallel_ = Parallel::Auto;
+  bool domain_ = false;  // the mode init_style() chose for this run
+  // Forward communication in progress: `fwd_width_` numbers per atom in `fwd_values_`.
+  double* fwd_values_ = nullptr;
+  int fwd_width_ = 0;
 
   std::unique_ptr<lnet::lammps::Engine> engine_;
   std::unique_ptr<lnet::lammps::EngineResult> result_;
@@ -77,6 +99,10 @@ class PairLnet : public Pair {
 
   std::vector<double> q_local_, mu_local_;
   bigint last_step_ = -1;
+
+  // Domain decomposition: local and ghost atoms.
+  std::vector<int> numbers_nall_;
+  std::vector<double> x_nall_;
 
   // Time in the gather (MPI) and in the model, reported on rank 0 when the style is deleted.
   int me_ = 0;

@@ -5,12 +5,14 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "common/rocksalt.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/plot.hpp"
 
 namespace lnet {
 namespace {
@@ -164,6 +166,67 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
     EXPECT_NE(r.output.find("input file"), std::string::npos) << r.output;
     EXPECT_EQ(read_file(p("data.xyz")), before) << prefix;
   }
+}
+
+// A polarizable model trained on alpha_cell labels, then evaluated (issue 12): lnet eval
+// reports alpha_cell, epsilon_inf and the folded Born dipole M. Labels made from the model's
+// own predictions plus known offsets (0.01 e·Å²/V on alpha_xx; a lattice vector, which the
+// fold removes, plus 0.02 e·Å on M_x) must give exactly the RMSEs those offsets imply.
+TEST_F(CliTest, EvaluatesAPolarizableModel) {
+  std::vector<Structure> data;
+  for (int k = 0; k < 6; ++k) {
+    Structure s = rocksalt(0.1, k);
+    s.energy = -10.0 + 0.1 * k;
+    s.polarizability = Mat3(Mat3::Identity() * (0.5 + 0.01 * k));
+    data.push_back(s);
+  }
+  write_extxyz(p("data.xyz"), data);
+  write_file_atomic(p("train.yaml"),
+                    "data: {train: data.xyz, valid_fraction: 0.34}\n"
+                    "model:\n"
+                    "  network_a: {cutoff: 3.5, channels: 4, l_max: 1, correlation: 1, layers: 1}\n"
+                    "  long_range: true\n"
+                    "  polarizable: true\n"
+                    "  network_b: {cutoff: 3.5, channels: 4, l_max: 1, correlation: 1, layers: 1}\n"
+                    "  charges: {Na: 1.0, Cl: -1.0}\n"
+                    "training: {epochs: 1, batch_size: 2, loss: {forces: 0, polarizability: 1.0}}\n"
+                    "output: {dir: " +
+                        p("run") + "}\n");
+  Outcome t = lnet("train --no-progress " + p("train.yaml"));
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_NE(t.output.find("α_cell"), std::string::npos) << t.output;
+  Outcome e = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  ASSERT_EQ(e.status, 0) << e.output;
+  EXPECT_NE(e.output.find("model epsilon_inf (trace/3)"), std::string::npos) << e.output;
+  auto pred = read_extxyz(p("pred.xyz"));
+  ASSERT_EQ(pred.size(), data.size());
+  std::vector<Structure> shifted;
+  for (const Structure& frame : pred) {
+    ASSERT_TRUE(frame.polarizability && frame.epsilon_inf && frame.dipole);
+    bool induced = false;
+    for (const auto& [name, col] : frame.extra_arrays) induced |= name == "induced_dipoles";
+    EXPECT_TRUE(induced);
+    Structure s = frame;
+    s.polarizability->operator()(0, 0) += 0.01;
+    s.dipole = Vec3(*frame.dipole + frame.cell.row(1).transpose() + Vec3(0.02, 0, 0));
+    s.epsilon_inf.reset();
+    s.bec.reset();
+    shifted.push_back(s);
+  }
+  write_extxyz(p("shifted.xyz"), shifted);
+  Outcome e2 = lnet("eval " + p("run/model.lnet") + " " + p("shifted.xyz") + " -o " + p("pred2"));
+  ASSERT_EQ(e2.status, 0) << e2.output;
+  EXPECT_NE(e2.output.find("M (folded)"), std::string::npos) << e2.output;
+  const auto j = nlohmann::json::parse(read_file(p("pred2.json")));
+  // Evaluation is deterministic and the files round-trip doubles exactly: 1e-9 is rounding.
+  EXPECT_NEAR(j["polarizability_eA2_per_V"]["rmse"].get<double>(), 0.01 / 3, 1e-9) << j.dump();
+  EXPECT_NEAR(j["polarizability_eA2_per_V"]["mae"].get<double>(), 0.01 / 9, 1e-9);
+  EXPECT_NEAR(j["polarization_eA"]["rmse"].get<double>(), 0.02 / std::sqrt(3.0), 1e-9);
+  const double volume = shifted[0].volume();  // all cells alike
+  EXPECT_NEAR(j["epsilon_inf"]["rmse"].get<double>(), 0.01 / (units::eps0 * volume) / 3, 1e-8);
+  EXPECT_EQ(j["frames"].size(), data.size());
+  EXPECT_TRUE(fs::exists(p("pred2_polarizability.png")) || !plot::gnuplot_available());
+  EXPECT_TRUE(fs::exists(p("pred2_polarization.png")) || !plot::gnuplot_available());
 }
 
 // convert and electrostatics refuse to write over their input (directly or via a symlink)

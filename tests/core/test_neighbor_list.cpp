@@ -164,6 +164,26 @@ TEST(NeighborList, OpenBoundaries) {
   EXPECT_EQ(a.second, b.second);
 }
 
+// A receiver mask keeps exactly the full list's pairs of those atoms, in the same order.
+TEST(NeighborList, ReceiverMaskKeepsThosePairs) {
+  Rng rng(6);
+  const Mat3 cell = random_triclinic(rng, 7.0, 0.3);
+  const auto pos = random_positions(rng, cell, 30, 0.0, 1.0);
+  std::vector<bool> mask(pos.size());
+  for (std::size_t i = 0; i < pos.size(); ++i) mask[i] = i % 3 == 1;
+  const NeighborList all = build_neighbor_list(pos, cell, {true, true, true}, 3.5);
+  const NeighborList some = build_neighbor_list(pos, cell, {true, true, true}, 3.5, &mask);
+  std::vector<Pair> expected, got;
+  for (std::size_t k = 0; k < all.size(); ++k)
+    if (mask[all.first[k]]) expected.emplace_back(all.first[k], all.second[k], all.shifts[k]);
+  for (std::size_t k = 0; k < some.size(); ++k)
+    got.emplace_back(some.first[k], some.second[k], some.shifts[k]);
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(got, expected);
+  std::vector<bool> short_mask(3, true);
+  EXPECT_THROW(build_neighbor_list(pos, cell, {true, true, true}, 3.5, &short_mask), Error);
+}
+
 TEST(NeighborList, MixedBoundaries) {
   Rng rng(9);
   Mat3 cell;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "lnet/core/constants.hpp"
+#include "lnet/core/error.hpp"
 #include "lnet/core/force_field.hpp"
 #include "lnet/core/neighbor_list.hpp"
 
@@ -34,11 +36,14 @@ class PairCrystal : public ForceField {
   double cutoff = 3.5;                            // Å
   std::map<std::pair<int, int>, Spring> springs;  // (Z_a, Z_b) with Z_a <= Z_b; absent: none
   std::map<int, double> charges;                  // Z -> q (Born charge q·I)
+  // A polarizable force field's alpha_cell (e·Å²/V), the same for every structure; ε∞ from it.
+  std::optional<Mat3> polarizability;
   long evaluations = 0;
 
   void set_spring(int za, int zb, Spring s) { springs[std::minmax(za, zb)] = s; }
 
   bool has_dipole() const override { return !charges.empty(); }
+  bool has_polarizability() const override { return polarizability.has_value(); }
 
   Evaluation evaluate(const Structure& s, const Vec3& field, const EvalRequest& request) override {
     ++evaluations;
@@ -69,6 +74,12 @@ class PairCrystal : public ForceField {
           out.bec.push_back(charges.at(s.numbers[i]) * Mat3::Identity());
     }
     if (request.virial) out.virial = w;
+    if (request.polarizability) {
+      if (!polarizability) throw Error("PairCrystal: not polarizable");
+      out.polarizability = polarizability;
+      if (s.periodic())
+        out.epsilon_inf = Mat3(Mat3::Identity() + *polarizability / (units::eps0 * s.volume()));
+    }
     return out;
   }
 

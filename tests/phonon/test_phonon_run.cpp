@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/phonon/run_phonon.hpp"
 #include "lnet/phonon/symmetry.hpp"
+#include "lnet/util/atomic_file.hpp"
 #include "phonon/pair_crystal.hpp"
 
 namespace lnet {
@@ -36,7 +38,8 @@ TEST(PhononConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of(base + "supercell: {matrix: [2, 2, 2], min_length: 9}\n").find("exactly one"),
             std::string::npos);
   const std::string sc = base + "supercell: {matrix: [2, 2, 2]}\n";
-  EXPECT_NE(error_of(sc + "nac: {method: gonze}\n").find("nac.epsilon_inf"), std::string::npos);
+  // Without ε∞ the config is fine: a polarizable model gives its own (checked at run time).
+  EXPECT_EQ(error_of(sc + "nac: {method: gonze}\npath: none\ndos: none\n"), "");
   EXPECT_NE(error_of(sc + "nac: {method: lee, epsilon_inf: 2}\n").find("nac.method"),
             std::string::npos);
   EXPECT_NE(error_of(sc + "nac: {method: wang, epsilon_inf: [1, 2]}\n").find("nac.epsilon_inf"),
@@ -133,6 +136,74 @@ TEST(PhononRun, RigidIonEndToEnd) {
   EXPECT_THROW(run_phonon(c, ff, prim, o), InputError);
   o.force = true;
   EXPECT_NO_THROW(run_phonon(c, ff, prim, o));
+  fs::remove_all(dir);
+}
+
+// nac.epsilon_inf not given and Z* from the model: a polarizable force field's own ε∞ is used
+// (the same LO-TO splitting as a run given that ε∞ explicitly, and recorded as from the model);
+// a force field without one is an error naming the key, before any displacement is computed.
+TEST(PhononRun, EpsilonInfFromAPolarizableModel) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("lnet_phonon_eps_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const double a = 5.64;
+  const Structure prim = testing::rock_salt(a);
+  write_extxyz((dir / "nacl.xyz").string(), {prim});
+  auto config = [&](const std::string& out, const std::string& epsilon) {
+    std::ofstream((dir / "phonon.yaml").string())
+        << "structure: nacl.xyz\nsupercell: {matrix: [2, 2, 2]}\ndisplacement: 0.005\n"
+        << "hessian_check: false\nnac: {method: gonze" << epsilon << "}\npath: none\ndos: none\n"
+        << "output: {dir: " << out << ", plot: false, phonopy: false}\n";
+    return load_phonon_config((dir / "phonon.yaml").string());
+  };
+  testing::PairCrystal ff;
+  ff.cutoff = 0.6 * a;
+  ff.set_spring(11, 17, {1.5, a / 2, 0.0, 0.0});
+  ff.charges = {{11, 1.1}, {17, -1.1}};
+  PhononRunOptions o;
+  o.progress = false;
+  const PhononConfig from_model = config("model", "");
+  EXPECT_THROW(
+      {
+        try {
+          run_phonon(from_model, ff, prim, o);
+        } catch (const InputError& e) {
+          EXPECT_NE(std::string(e.what()).find("nac.epsilon_inf"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      InputError);
+  EXPECT_EQ(ff.evaluations, 0);
+  // alpha_cell of the 2-atom cell (V = a³/4 = 44.9 Å³): ε∞ = 1 + 0.3/(ε0 V) ≈ 2.21 on x,
+  // anisotropic, so that the crystal's symmetrisation has something to average.
+  Mat3 alpha = Mat3::Zero();
+  alpha.diagonal() << 0.3, 0.25, 0.35;
+  ff.polarizability = alpha;
+  const PhononResult r = run_phonon(from_model, ff, prim, o);
+  const Mat3 expected = Mat3::Identity() + alpha / (units::eps0 * prim.volume());
+  EXPECT_TRUE(r.epsilon_from_model);
+  // The cubic crystal's symmetrisation makes ε∞ isotropic: the mean of the model's diagonal.
+  EXPECT_LT((r.nac.epsilon - Mat3::Identity() * expected.trace() / 3).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_GT(r.born_symmetry_correction, 0.1);  // the anisotropic model value did arrive
+  std::ostringstream eps;
+  eps.precision(17);
+  eps << ", epsilon_inf: [" << expected(0, 0) << ", " << expected(1, 1) << ", " << expected(2, 2)
+      << "]";
+  const PhononResult given = run_phonon(config("given", eps.str()), ff, prim, o);
+  EXPECT_FALSE(given.epsilon_from_model);
+  ASSERT_EQ(r.gamma.modes.size(), given.gamma.modes.size());
+  for (std::size_t k = 0; k < r.gamma.modes.size(); ++k)
+    EXPECT_NEAR(r.gamma.modes[k].thz, given.gamma.modes[k].thz, 1e-9) << k;
+  // LO above TO: the splitting is there, and it depends on ε∞ (a larger ε∞ screens it).
+  EXPECT_EQ(r.gamma.modes.back().label, "LO");
+  const double split = r.gamma.modes.back().thz - r.gamma.modes[3].thz;
+  ff.polarizability = Mat3(4 * alpha);
+  const PhononResult screened = run_phonon(config("screened", ""), ff, prim, o);
+  EXPECT_LT(screened.gamma.modes.back().thz - screened.gamma.modes[3].thz, 0.9 * split);
+  EXPECT_NE(
+      read_file((dir / "model" / "phonon.yaml").string()).find("epsilon_inf_source: \"model\""),
+      std::string::npos);
   fs::remove_all(dir);
 }
 

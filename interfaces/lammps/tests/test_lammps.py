@@ -221,8 +221,10 @@ run 0
 """
 
 
-def compare_single_point(workdir, model, atoms, efield, name, ranks=(1, 2, 4)):
-    """Energy, forces, virial, M, charges and dipoles of pair lnet on `ranks` MPI ranks against
+def compare_single_point(workdir, model, atoms, efield, name,
+                         runs=((1, "auto"), (1, "domain"), (2, "auto"), (4, "auto"))):
+    """Energy, forces, virial, M, charges and dipoles of pair lnet on `runs` (MPI ranks,
+    `parallel` mode: auto is replicated on 1 rank, domain decomposition on more) against
     the calculator's. Tolerance 1e-10 relative: the same float64 calculator on the same
     positions; LAMMPS's wrapping and unwrapping of positions changes them by a few ulp, and the
     virial goes through LAMMPS's pressure (P·V/nktv2p). `lnet eval` is a second, independent
@@ -232,14 +234,15 @@ def compare_single_point(workdir, model, atoms, efield, name, ranks=(1, 2, 4)):
     long_range = "dipole" in calc
     data = os.path.join(workdir, name + ".data")
     write_data(data, atoms)
-    for n in ranks:
-        print(f"{name}: {n} rank(s)")
-        dump = f"{name}_{n}.dump"
-        script = SINGLE_POINT.format(data=data, pair=pair_line(model, efield), dump=dump)
+    for n, mode in runs:
+        print(f"{name}: {n} rank(s), parallel {mode}")
+        dump = f"{name}_{n}_{mode}.dump"
+        script = SINGLE_POINT.format(data=data, pair=pair_line(model, efield, " parallel " + mode),
+                                     dump=dump)
         if not long_range:  # no charges: drop compute lnet/atom and its columns
             script = script.replace("compute qmu all lnet/atom\n", "")
             script = script.replace(" c_qmu[1] c_qmu[2] c_qmu[3] c_qmu[4]", "")
-        _, log = lammps(workdir, script, n, f"{name}_{n}")
+        _, log = lammps(workdir, script, n, f"{name}_{n}_{mode}")
         row = thermo_table(log)[-1]
         d = read_dump(os.path.join(workdir, dump))
         p = [row[f"c_v[{k}]"] for k in range(1, 7)]  # xx yy zz xy xz yz, bar
@@ -302,29 +305,37 @@ def nve_start(seed=11, temperature=600.0):
 
 
 def case_nve(workdir):
-    """200 NVE steps in a field: the same thermo output and bit-identical final positions on 1, 2
-    and 4 ranks, and the trajectory of `lnet md` (velocity Verlet, same start and timestep)."""
+    """200 NVE steps in a field: the same thermo output (printed digits) on 1, 2 and 4 ranks with
+    the domain decomposition and positions within 1e-9 A (the ranks sum forces in another
+    order); bit-identical positions on 2 ranks with `parallel replicated`; and the trajectory of
+    `lnet md` (velocity Verlet, same start and timestep)."""
     model = make_model(workdir, "tiny", "--tiny")
     efield = [0.0, 0.0, 0.05]
     atoms, v = nve_start()
     data = os.path.join(workdir, "nve.data")
     write_data(data, atoms, v)
     logs, dumps = {}, {}
-    for n in (1, 2, 4):
-        script = NVE.format(data=data, pair=pair_line(model, efield, DYNAMICS_ES), runs="run 200",
-                            dump=f"nve_{n}.dump")
-        _, log = lammps(workdir, script, n, f"nve_{n}")
+    for n, mode in ((1, "auto"), (2, "domain"), (4, "domain"), ("2r", "replicated")):
+        ranks = 2 if n == "2r" else n
+        script = NVE.format(data=data, pair=pair_line(model, efield, DYNAMICS_ES + " parallel " + mode),
+                            runs="run 200", dump=f"nve_{n}.dump")
+        _, log = lammps(workdir, script, ranks, f"nve_{n}")
+        if ranks > 1 and ("domain decomposition" in log) != (mode == "domain"):
+            fail(f"{ranks} ranks, parallel {mode}: the log does not show the expected mode")
         logs[n], dumps[n] = thermo_lines(log), read_dump(os.path.join(workdir, f"nve_{n}.dump"))
         if len(logs[n]) != 21:
             fail(f"{n} ranks: expected 21 thermo lines, got {len(logs[n])}")
-    for n in (2, 4):
+    for n in (2, 4, "2r"):
         if logs[n] != logs[1]:
             diff = [(a, b) for a, b in zip(logs[1], logs[n]) if a != b]
             fail(f"thermo output on {n} ranks differs from 1 rank: {diff[:3]}")
         for c in ("xu", "yu", "zu", "vx", "vy", "vz"):
-            if not np.array_equal(dumps[n][c], dumps[1][c]):
-                fail(f"{c} after 200 steps on {n} ranks differs from 1 rank")
-    print("  thermo (21 lines, %.10g) and final positions/velocities identical on 1, 2, 4 ranks")
+            if n == "2r" and not np.array_equal(dumps[n][c], dumps[1][c]):
+                fail(f"{c} after 200 steps on 2 ranks (replicated) differs from 1 rank")
+        err = max(np.max(np.abs(dumps[n][c] - dumps[1][c])) for c in ("xu", "yu", "zu"))
+        if not err < 1e-9:
+            fail(f"positions after 200 steps on {n} ranks differ from 1 rank by {err:.3e} A")
+        print(f"  {n} ranks: thermo identical, positions within {err:.1e} A of 1 rank")
 
     # lnet md: velocities in Å/fs, masses as in the data file, no COM removal (zero anyway).
     write_xyz(os.path.join(workdir, "md_start.xyz"), atoms, "velocities_unit=A/fs", v / 1000.0)
@@ -416,6 +427,11 @@ def case_errors(workdir):
                             "compute pe all pe/atom\n"
                             "dump 1 all custom 1 pe.dump id c_pe\nrun 0\n",
                             "per-atom energies and virials are not available"),
+        "bad_parallel": (f"pair_style lnet {model} parallel some\npair_coeff * * Na Cl\n",
+                         "parallel must be auto, domain or replicated"),
+        "domain_newton_off": (f"newton off on\npair_style lnet {model} parallel domain\n"
+                              "pair_coeff * * Na Cl\nrun 0\n",
+                              "parallel domain needs newton_pair on"),
     }
     for name, (script, message) in cases.items():
         p, log = lammps(workdir, base + script, 2, name, expect_ok=False)

@@ -1,9 +1,16 @@
 #include "lnet/analysis/metrics.hpp"
 
+#include "lnet/core/constants.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/util/table.hpp"
 
 namespace lnet {
+
+Vec3 fold_dipole(const Vec3& d, const Mat3& cell) {
+  if (cell.cwiseAbs().sum() == 0) return d;
+  const Vec3 f = cell.transpose().fullPivLu().solve(d);  // d = cellᵀ f
+  return cell.transpose() * (f - f.array().round().matrix());
+}
 
 void Metrics::add(const Structure& ref, const Evaluation& pred) {
   const std::size_t n = ref.size();
@@ -32,6 +39,21 @@ void Metrics::add(const Structure& ref, const Evaluation& pred) {
         bec.add(d);
         bec_by_species[ref.numbers[i]].add(d);
       }
+  if (const auto m = ref.dipole_label(); m && pred.dipole) {
+    const Vec3 d = fold_dipole(*pred.dipole - *m, ref.periodic() ? ref.cell : Mat3::Zero());
+    for (int a = 0; a < 3; ++a) polarization.add(d(a));
+  }
+  if (const auto alpha = ref.polarizability_label(); alpha && pred.polarizability)
+    for (int k = 0; k < 9; ++k)
+      polarizability.add((*pred.polarizability)(k / 3, k % 3) - (*alpha)(k / 3, k % 3));
+  if (pred.epsilon_inf && ref.periodic()) {
+    std::optional<Mat3> eps = ref.epsilon_inf;
+    if (!eps && ref.polarizability)
+      eps = Mat3(Mat3::Identity() + *ref.polarizability / (units::eps0 * ref.volume()));
+    if (eps)
+      for (int k = 0; k < 9; ++k)
+        epsilon_inf.add((*pred.epsilon_inf)(k / 3, k % 3) - (*eps)(k / 3, k % 3));
+  }
 }
 
 nlohmann::json Metrics::to_json() const {
@@ -44,6 +66,9 @@ nlohmann::json Metrics::to_json() const {
   put("forces_meV_per_A", forces, 1000);
   put("stress_meV_per_A3", stress, 1000);
   put("bec_e", bec, 1);
+  put("polarization_eA", polarization, 1);
+  put("polarizability_eA2_per_V", polarizability, 1);
+  put("epsilon_inf", epsilon_inf, 1);
   for (const auto& [z, e] : forces_by_species)
     put("forces_meV_per_A_" + element_symbol(z), e, 1000);
   for (const auto& [z, e] : bec_by_species) put("bec_e_" + element_symbol(z), e, 1);
@@ -65,6 +90,9 @@ std::string Metrics::table(const std::string& title) const {
   row("BEC", bec, 1, "e");
   for (const auto& [z, e] : bec_by_species) row("  BEC " + element_symbol(z), e, 1, "e");
   if (bec.count) t.add_row({"  sum rule |ΣZ*|", fmt(asr_max, 6), "", "e (max)"});
+  row("M (folded)", polarization, 1, "e·Å");
+  row("α_cell", polarizability, 1, "e·Å²/V");
+  row("ε∞", epsilon_inf, 1, "");
   return t.str();
 }
 

@@ -49,6 +49,73 @@ void parity_plot(const std::vector<Structure>& ref, const std::vector<Structure>
   if (!fig.series.empty()) plot::save_png(fig, path);
 }
 
+// Parity plot of a per-frame quantity: the nine components of alpha_cell (diagonal and
+// off-diagonal as two series), or the three of the Born dipole M with the reference moved onto
+// the model's branch (M_pred - fold(M_pred - M_ref)): M is defined modulo e·R in a periodic cell.
+void frame_parity_plot(const std::vector<Structure>& ref, const std::vector<Evaluation>& pred,
+                       const std::string& what, const std::string& path) {
+  plot::Series diagonal{what == "polarizability" ? "diagonal" : "M components", {}, {}},
+      off{"off-diagonal", {}, {}};
+  diagonal.style = off.style = plot::Series::Points;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    const Evaluation& e = pred[k];
+    if (what == "polarizability") {
+      const auto alpha = ref[k].polarizability_label();
+      if (!alpha || !e.polarizability) continue;
+      for (int c = 0; c < 9; ++c) {
+        auto& series = c / 3 == c % 3 ? diagonal : off;
+        series.x.push_back((*alpha)(c / 3, c % 3));
+        series.y.push_back((*e.polarizability)(c / 3, c % 3));
+      }
+    } else {
+      const auto m = ref[k].dipole_label();
+      if (!m || !e.dipole) continue;
+      const Vec3 on_branch =
+          *e.dipole - fold_dipole(*e.dipole - *m, ref[k].periodic() ? ref[k].cell : Mat3::Zero());
+      for (int a = 0; a < 3; ++a) {
+        diagonal.x.push_back(on_branch(a));
+        diagonal.y.push_back((*e.dipole)(a));
+      }
+    }
+  }
+  const std::string title = what == "polarizability" ? "alpha_cell parity (e·Å²/V)"
+                                                     : "Born dipole M parity (e·Å, folded)";
+  plot::Figure fig{title, "reference", "lnet", false, true, {}};
+  for (const auto* series : {&diagonal, &off})
+    if (!series->x.empty()) fig.series.push_back(*series);
+  if (!fig.series.empty()) plot::save_png(fig, path);
+}
+
+// Per frame: the model's alpha_cell and epsilon_inf (JSON), for polarizable models.
+nlohmann::json polarizability_frame(std::size_t k, const Evaluation& e) {
+  auto rows = [](const Mat3& m) {
+    std::vector<double> v;
+    for (int c = 0; c < 9; ++c) v.push_back(m(c / 3, c % 3));
+    return v;
+  };
+  nlohmann::json j = {{"frame", k + 1}, {"polarizability_eA2_per_V", rows(*e.polarizability)}};
+  if (e.epsilon_inf) {
+    j["epsilon_inf"] = rows(*e.epsilon_inf);
+    j["epsilon_inf_iso"] = e.epsilon_inf->trace() / 3;
+  }
+  return j;
+}
+
+// One line on the model's epsilon_inf over the frames (trace / 3; periodic frames only).
+std::string epsilon_summary(const std::vector<Evaluation>& frames) {
+  double lo = 1e300, hi = -1e300, sum = 0;
+  int n = 0;
+  for (const Evaluation& e : frames)
+    if (e.epsilon_inf) {
+      const double v = e.epsilon_inf->trace() / 3;
+      lo = std::min(lo, v), hi = std::max(hi, v), sum += v, ++n;
+    }
+  if (!n) return "";
+  return fmt::format(
+      "model epsilon_inf (trace/3): mean {:.4f}, range {:.4f} to {:.4f} over {} frames\n", sum / n,
+      lo, hi, n);
+}
+
 LabelKeys label_keys(const std::vector<std::string>& items) {
   LabelKeys keys;
   for (const std::string& item : items) {
@@ -120,7 +187,8 @@ Action add_eval(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", *out,
                   "output prefix: PREFIX.xyz (predictions; reference values under ref_ keys), "
-                  "PREFIX.json (metrics), PREFIX_forces.png, PREFIX_bec.png (parity plots)")
+                  "PREFIX.json (metrics), PREFIX_forces.png, PREFIX_bec.png, "
+                  "PREFIX_polarization.png, PREFIX_polarizability.png (parity plots)")
       ->capture_default_str();
   cmd->add_flag("--force", *force, "replace the outputs of an earlier run");
   cmd->add_option("--key", *key_options,
@@ -129,8 +197,9 @@ Action add_eval(CLI::App& app) {
   return [=] {
     const std::string xyz = *out + ".xyz", json = *out + ".json";
     const std::string forces_png = *out + "_forces.png", bec_png = *out + "_bec.png";
+    const std::string m_png = *out + "_polarization.png", alpha_png = *out + "_polarizability.png";
     OutputGuard guard{{*model_path, *data_path}, "-o/--output", "--force", *force};
-    guard.check({xyz, json, forces_png, bec_png});
+    guard.check({xyz, json, forces_png, bec_png, m_png, alpha_png});
     const LabelKeys keys = label_keys(*key_options);
     Calculator calc(*model_path);
     const std::vector<Structure> data = read_extxyz(*data_path, keys);
@@ -140,12 +209,15 @@ Action add_eval(CLI::App& app) {
     Metrics m, inside, outside;
     DomainSummary outside_summary;
     std::vector<Structure> predicted;
+    std::vector<Evaluation> evaluations;  // per frame, without the per-atom arrays
+    nlohmann::json alpha_frames = nlohmann::json::array();
     Progress bar("eval", data.size());
     for (std::size_t k = 0; k < data.size(); ++k) {
       const Structure& ref = data[k];
       EvalRequest request;
       request.virial = ref.periodic();
       request.bec = calc.has_dipole();
+      request.polarizability = calc.has_polarizability();
       calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
       Evaluation e;
       try {
@@ -155,16 +227,27 @@ Action add_eval(CLI::App& app) {
       }
       m.add(ref, e);
       predicted.push_back(prediction_frame(ref, e));
+      if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
       if (!domain.empty()) {
         const DomainReport r = domain.assess(ref);
         add_domain_keys(r, predicted.back());
         (outside_summary.add(r, ref, k + 1) ? outside : inside).add(ref, e);
       }
+      e.forces.clear();
+      e.bec.clear();
+      e.charges.clear();
+      e.atomic_dipoles.clear();
+      e.induced_dipoles.clear();
+      evaluations.push_back(std::move(e));
       bar.update(k + 1);
     }
     bar.finish();
     std::cout << m.table(*data_path);
     nlohmann::json metrics = m.to_json();
+    if (!alpha_frames.empty()) {
+      metrics["frames"] = alpha_frames;
+      std::cout << epsilon_summary(evaluations);
+    }
     if (!domain.empty()) {
       metrics["domain"] = outside_summary.to_json(inside, outside);
       std::cout << outside_summary.text(inside, outside, data.size());
@@ -173,6 +256,8 @@ Action add_eval(CLI::App& app) {
     write_file_atomic(json, metrics.dump(2) + "\n");
     parity_plot(data, predicted, "forces", forces_png);
     if (m.bec.count) parity_plot(data, predicted, "bec", bec_png);
+    if (m.polarization.count) frame_parity_plot(data, evaluations, "polarization", m_png);
+    if (m.polarizability.count) frame_parity_plot(data, evaluations, "polarizability", alpha_png);
     std::cout << "predictions in " << xyz << " (reference values under ref_ keys), metrics in "
               << json << "\n";
   };

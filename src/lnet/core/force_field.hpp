@@ -15,6 +15,10 @@ struct EvalRequest {
   bool forces = true;
   bool virial = false;  // also gives the stress
   bool bec = false;     // Born effective charges Z*_i = dM/dr_i (long-range models)
+  // Polarizable models only (DESIGN.md §1.7): the cell polarizability alpha_cell = dM/dE at
+  // fixed nuclei and, for periodic cells, epsilon_inf (three more linear solves). A model that
+  // is not polarizable throws lnet::Error when asked.
+  bool polarizability = false;
 };
 
 struct Evaluation {
@@ -25,8 +29,17 @@ struct Evaluation {
   std::optional<Vec3> dipole;        // Born dipole M = Σ q_i r_i + Σ μ_i (e·Å) from the
                                      // positions as given: pass unwrapped positions in MD
   std::vector<double> charges;       // q_i (e)
-  std::vector<Vec3> atomic_dipoles;  // μ_i (e·Å)
-  std::vector<Mat3> bec;             // Z*_i(α, β) = ∂M_α/∂r_iβ (e), when requested
+  std::vector<Vec3> atomic_dipoles;  // μ_i (e·Å); polarizable models: permanent + induced
+  std::vector<Mat3> bec;  // Z*_i(α, β) = ∂M_α/∂r_iβ (e), when requested; polarizable
+                          // models: including the electronic (induced) response
+  // Polarizable models only (DESIGN.md §1.7); M above includes Σ μ_ind:
+  std::vector<Vec3> induced_dipoles;  // μ_ind,i (e·Å), always
+  // When requested: alpha_cell(α, β) = ∂M_α/∂E_β at fixed nuclei (e·Å²/V) and, periodic cells
+  // only, the tensor ε∞ = 1 + alpha_cell / (ε_vac V) (tin-foil boundary: the applied field is
+  // the macroscopic one); nullopt for open structures. Isotropic value: trace / 3.
+  std::optional<Mat3> polarizability;
+  std::optional<Mat3> epsilon_inf;
+  int induction_iterations = 0;  // CG iterations of this call, all solves together
 };
 
 class ForceField {
@@ -39,6 +52,8 @@ class ForceField {
                               const EvalRequest& request) = 0;
   // Whether the model has a Born dipole (charges/dipoles, field coupling, Z*).
   virtual bool has_dipole() const { return false; }
+  // Whether the model has an electronic polarizability (EvalRequest::polarizability).
+  virtual bool has_polarizability() const { return false; }
   // Exact Hessian ∂²E/∂r_i∂r_j of `s` (3N × 3N, atom-major rows 3i + α, eV/Å²) at zero field,
   // for force fields that can differentiate twice (phonons use it to check finite-difference
   // force constants, issue 8); nullopt when not available or the cell is too large for it.

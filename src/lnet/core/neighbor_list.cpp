@@ -224,7 +224,8 @@ struct Part {
   std::vector<std::array<int, 3>> shifts;
 };
 
-void search_slots(const Grid& g, const Bins& bins, double cutoff, Part& part) {
+void search_slots(const Grid& g, const Bins& bins, double cutoff,
+                  const std::vector<bool>* receivers, Part& part) {
   const double cut2 = cutoff * cutoff;
   const Mat3 wt = g.w.transpose();
   std::array<std::vector<std::pair<int, int>>, 3> scan;
@@ -233,6 +234,10 @@ void search_slots(const Grid& g, const Bins& bins, double cutoff, Part& part) {
   part.slot_start.assign(1, 0);
   for (int slot = part.begin; slot < part.end; ++slot) {
     const int i = bins.atom[slot];
+    if (receivers && !(*receivers)[i]) {
+      part.slot_start.push_back(part.second.size());
+      continue;
+    }
     const auto& ci = bins.cell_of[i];
     for (int k = 0; k < 3; ++k) axis_scan(g, k, ci[k], scan[k]);
     const Vec3& ri = bins.wrapped[i];
@@ -289,9 +294,12 @@ void run_parallel(int n, F f) {
 }  // namespace
 
 NeighborList build_neighbor_list(const std::vector<Vec3>& positions, const Mat3& cell,
-                                 const std::array<bool, 3>& pbc, double cutoff) {
+                                 const std::array<bool, 3>& pbc, double cutoff,
+                                 const std::vector<bool>* receivers) {
   if (!(cutoff > 0) || !std::isfinite(cutoff))
     throw Error("neighbor list: cutoff must be positive and finite, got " + std::to_string(cutoff));
+  if (receivers && receivers->size() != positions.size())
+    throw Error("neighbor list: the receiver mask must have one entry per atom");
   const Mat3 w = working_cell(cell, pbc);
   const Mat3 to_frac = w.inverse().transpose();  // r^T = s^T W  =>  s = W^{-T} r
   std::vector<Vec3> frac(positions.size());
@@ -315,7 +323,7 @@ NeighborList build_neighbor_list(const std::vector<Vec3>& positions, const Mat3&
     parts[t].begin = int(std::int64_t(n) * t / nthreads);
     parts[t].end = int(std::int64_t(n) * (t + 1) / nthreads);
   }
-  run_parallel(nthreads, [&](int t) { search_slots(g, bins, cutoff, parts[t]); });
+  run_parallel(nthreads, [&](int t) { search_slots(g, bins, cutoff, receivers, parts[t]); });
   std::vector<std::size_t> atom_start(n + 1, 0);
   for (const Part& part : parts)
     for (int slot = part.begin; slot < part.end; ++slot)

@@ -22,8 +22,11 @@ struct NeighborList {
 // cells smaller than the cutoff (many images), and open or mixed boundaries (pbc per axis; cell
 // rows of open axes may be zero or anything). Positions need not be wrapped into the cell. Pairs
 // are sorted by (first, second, shift) so the result is deterministic. Throws lnet::Error for
-// cutoff <= 0, non-finite positions or a singular periodic cell.
+// cutoff <= 0, non-finite positions or a singular periodic cell. With `receivers`, only atoms i
+// with (*receivers)[i] get pairs (i, j) (every atom is a candidate j), e.g. the atoms of one
+// process among its ghosts.
 NeighborList build_neighbor_list(const std::vector<Vec3>& positions, const Mat3& cell,
-                                 const std::array<bool, 3>& pbc, double cutoff);
+                                 const std::array<bool, 3>& pbc, double cutoff,
+                                 const std::vector<bool>* receivers = nullptr);
 
 }  // namespace lnet

@@ -48,6 +48,11 @@ struct Structure {
   double volume() const { return std::abs(cell.determinant()); }
   // Stress label, from `stress` or else from `virial` (-virial / V), if either is present.
   std::optional<Mat3> stress_label() const;
+  // Born-dipole label M (e·Å), from `dipole` or else from `polarization` × V.
+  std::optional<Vec3> dipole_label() const;
+  // Cell-polarizability label (e·Å²/V), from `polarizability` or else, for a periodic
+  // structure, from `epsilon_inf`: alpha = (eps_inf - 1) eps0 V (DESIGN.md §1.7).
+  std::optional<Mat3> polarizability_label() const;
 };
 
 }  // namespace lnet

@@ -6,36 +6,15 @@
 
 #include "lnet/core/error.hpp"
 #include "lnet/electrostatics/kernels.hpp"
+#include "lnet/infer/bspline.hpp"
 
 namespace lnet::es::detail {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// Cardinal B-spline M_n(x) (support [0, n]) by the recursion
-// M_n(x) = [x M_{n-1}(x) + (n - x) M_{n-1}(x - 1)] / (n - 1), M_2(x) = 1 - |x - 1|.
-double cardinal_bspline(int n, double x) {
-  if (x <= 0 || x >= n) return 0;
-  if (n == 2) return 1 - std::abs(x - 1);
-  return (x * cardinal_bspline(n - 1, x) + (n - x) * cardinal_bspline(n - 1, x - 1)) / (n - 1);
-}
-
-// 1 / |b(m)|^2 = |sum_{k=0}^{n-2} M_n(k+1) exp(2 pi i m k / K)|^2 for m = 0..K-1. For odd n the
-// sum vanishes at m = K/2; like Essmann's reference code we then average the neighbours.
-std::vector<double> bspline_moduli(int size, int order) {
-  std::vector<double> den(size);
-  for (int m = 0; m < size; ++m) {
-    std::complex<double> s = 0;
-    for (int k = 0; k <= order - 2; ++k)
-      s += cardinal_bspline(order, k + 1.0) * std::polar(1.0, 2 * kPi * m * k / size);
-    den[m] = std::norm(s);
-  }
-  for (int m = 0; m < size; ++m)
-    if (den[m] < 1e-7) den[m] = 0.5 * (den[(m + size - 1) % size] + den[(m + 1) % size]);
-  std::vector<double> mod(size);
-  for (int m = 0; m < size; ++m) mod[m] = 1.0 / den[m];
-  return mod;
-}
+// 1 / |b(m)|^2 of the B-spline interpolation (Essmann et al.), shared with the torch-free PME.
+using infer::coulomb_detail::bspline_moduli;
 
 // Spline weights W[k] = M_n(w + k) and derivatives dM_n(w + k)/dw, k = 0..n-1, for fractional
 // offsets w in [0, 1): shape [N,3,n]. Polynomials in w, so twice differentiable for n >= 4.

@@ -6,10 +6,7 @@
 #include <tuple>
 
 #include "lnet/core/error.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "lnet/infer/omp_threads.hpp"
 
 namespace lnet::infer {
 
@@ -38,14 +35,6 @@ T sigmoid(T z) {
 }
 
 int dim(int l) { return 2 * l + 1; }
-
-#ifdef _OPENMP
-int max_threads() { return omp_get_max_threads(); }
-int thread_id() { return omp_get_thread_num(); }
-#else
-int max_threads() { return 1; }
-int thread_id() { return 0; }
-#endif
 
 }  // namespace
 
@@ -251,6 +240,26 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
 }
 
 // A_i += sum over the edges of i of R_p(r) * CG(up_j, Y(r)) for every path p.
+// Channel loops of the message kernels, with restrict so that they vectorise.
+template <class T>
+inline void axpy(int c, T w, const T* __restrict x, T* __restrict y) {
+  for (int ch = 0; ch < c; ++ch) y[ch] += w * x[ch];
+}
+template <class T>
+inline void multiply(int c, const T* __restrict x, const T* __restrict y, T* __restrict out) {
+  for (int ch = 0; ch < c; ++ch) out[ch] = x[ch] * y[ch];
+}
+template <class T>
+inline void multiply_add(int c, const T* __restrict x, const T* __restrict y, T* __restrict out) {
+  for (int ch = 0; ch < c; ++ch) out[ch] += x[ch] * y[ch];
+}
+template <class T>
+inline T dot(int c, const T* __restrict x, const T* __restrict y) {
+  T s = 0;
+  for (int ch = 0; ch < c; ++ch) s += x[ch] * y[ch];
+  return s;
+}
+
 template <class T>
 void Network<T>::messages(const Layer& L, const Graph<T>& g, const RowMat<T>* up, int i,
                           const Block& b, RowMat<T>* a) const {
@@ -268,16 +277,12 @@ void Network<T>::messages(const Layer& L, const Graph<T>& g, const RowMat<T>* up
       for (const Cg& q : mp.cg) gm[q.m1 * n3 + q.m3] += q.v * y[mp.l2 * mp.l2 + q.m2];
       const T* rp = rrow + p * c;
       const T* h = up[mp.l1].data() + static_cast<std::size_t>(j) * n1 * c;
-      for (int m1 = 0; m1 < n1; ++m1)
-        for (int ch = 0; ch < c; ++ch) tmp[m1 * c + ch] = h[m1 * c + ch] * rp[ch];
+      for (int m1 = 0; m1 < n1; ++m1) multiply(c, h + m1 * c, rp, &tmp[m1 * c]);
       T* out = a[mp.l3].data() + static_cast<std::size_t>(i) * n3 * c;
       for (int m1 = 0; m1 < n1; ++m1)
         for (int m3 = 0; m3 < n3; ++m3) {
           const T w = gm[m1 * n3 + m3];
-          if (w == T(0)) continue;
-          const T* t = &tmp[m1 * c];
-          T* o = out + m3 * c;
-          for (int ch = 0; ch < c; ++ch) o[ch] += w * t[ch];
+          if (w != T(0)) axpy(c, w, &tmp[m1 * c], out + m3 * c);
         }
     }
   }
@@ -307,8 +312,11 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   for (int l = 0; l <= L.l_sh; ++l) a[l].noalias() = (acc[l] / avg_neighbors_) * L.mix[l];
   Irreps<T> prod(L.l_out + 1);
   for (int l = 0; l <= L.l_out; ++l) prod[l] = RowMat<T>::Zero(n * dim(l), c);
+    // The product basis is a polynomial in A without constant term: zero for an atom that
+    // receives no messages (e.g. a ghost atom that is only a sender, issue 11).
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < n; ++i) {
+    if (g.offsets[i + 1] == g.offsets[i]) continue;
     const T* ap[kMaxL + 1];
     T* op[kMaxL + 1];
     for (int l = 0; l <= L.l_sh; ++l)
@@ -377,21 +385,14 @@ void Network<T>::messages_backward(const Layer& L, const Graph<T>& g, const RowM
         std::fill(v.begin(), v.end(), T(0));
         for (int m3 = 0; m3 < n3; ++m3) {
           const T w = gm[m1 * n3 + m3];
-          if (w == T(0)) continue;
-          for (int ch = 0; ch < c; ++ch) v[ch] += w * d3[m3 * c + ch];
+          if (w != T(0)) axpy(c, w, d3 + m3 * c, v.data());
         }
-        for (int ch = 0; ch < c; ++ch) {
-          dh[m1 * c + ch] += v[ch] * rp[ch];
-          drp[ch] += h[m1 * c + ch] * v[ch];
-          tmp[m1 * c + ch] = h[m1 * c + ch] * rp[ch];
-        }
+        multiply_add(c, v.data(), rp, dh + m1 * c);
+        multiply_add(c, h + m1 * c, v.data(), drp);
+        multiply(c, h + m1 * c, rp, &tmp[m1 * c]);
       }
       for (int m1 = 0; m1 < n1; ++m1)
-        for (int m3 = 0; m3 < n3; ++m3) {
-          T s = 0;
-          for (int ch = 0; ch < c; ++ch) s += tmp[m1 * c + ch] * d3[m3 * c + ch];
-          dg[m1 * n3 + m3] = s;
-        }
+        for (int m3 = 0; m3 < n3; ++m3) dg[m1 * n3 + m3] = dot(c, &tmp[m1 * c], d3 + m3 * c);
       T* gyl = &gy[16 * e + mp.l2 * mp.l2];
       for (const Cg& q : mp.cg) gyl[q.m2] += q.v * dg[q.m1 * n3 + q.m3];
     }
@@ -461,6 +462,7 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
   const Irreps<T>& a = a_[t];
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < n; ++i) {
+    if (g.offsets[i + 1] == g.offsets[i]) continue;  // no messages: dE/dA is not needed
     const T *ap[kMaxL + 1], *dbp[kMaxL + 1];
     T* dap[kMaxL + 1];
     for (int l = 0; l <= L.l_sh; ++l) {

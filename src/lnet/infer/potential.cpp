@@ -1,5 +1,6 @@
 #include "lnet/infer/potential.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "lnet/core/error.hpp"
@@ -75,6 +76,10 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   if (static_cast<int>(in.species.size()) != n || !in.edges_a)
     throw Error("infer::Potential: species, positions and network A's pairs are required");
   if (w_.long_range && !in.edges_b) throw Error("infer::Potential: network B's pairs required");
+  const int nloc = in.num_local < 0 ? n : in.num_local;
+  if (nloc > n) throw Error("infer::Potential: more local atoms than atoms");
+  const std::vector<Vec3>& rm = in.dipole_positions ? *in.dipole_positions : in.positions;
+  if (static_cast<int>(rm.size()) < nloc) throw Error("infer::Potential: dipole positions missing");
   const bool grads = in.forces || in.virial;
   Output out;
   Mat3 x = Mat3::Zero();  // sum over edges of r ⊗ dE/dr
@@ -87,9 +92,9 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   const int na = a_->num_layers(), ca = a_->channels(), nh = sw.mlp1.cols;
   std::vector<Irreps<T>> da(na);
   for (int t = 0; t < na; ++t) da[t].push_back(RowMat<T>::Zero(n, ca));
-  out.atom_energies.resize(n);
+  out.atom_energies.assign(n, 0.0);
   std::vector<double> z(nh);
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < nloc; ++i) {
     double e = 0;
     for (int t = 0; t + 1 < na; ++t) {
       e += dot(fa[t][0].data() + static_cast<std::size_t>(i) * ca, sw.linear[t]);
@@ -140,7 +145,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
     Vec3 m = Vec3::Zero();
     for (int i = 0; i < n; ++i) {
       q[i] = w_.q0.at(in.species[i]);
-      m += q[i] * in.positions[i] + mu[i];
+      if (i < nloc) m += q[i] * rm[i] + mu[i];
     }
     const double rcb = pw.net.cutoff;
     std::vector<double> tr, sw_w, sw_dw;  // per edge: transfer, switch, d switch / dr
@@ -155,7 +160,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
         sw_dw[k] = -30 * xr * xr * (1 - 2 * xr + xr * xr) / rcb;
         tr[k] = (s[nl.second[k]] - s[nl.first[k]]) * sw_w[k];
         q[nl.first[k]] += tr[k];
-        m -= 0.5 * tr[k] * r;
+        if (nl.first[k] < nloc) m -= 0.5 * tr[k] * r;
       }
     }
     const ElectrostaticsResult er = es(q, mu);
@@ -170,8 +175,9 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
       std::vector<T> eb(3 * nl.size(), T(0));
       if (w_.learn_charges)
         for (std::size_t k = 0; k < nl.size(); ++k) {
-          const Vec3 r = edge_vector(nl, k, in.positions, in.cell);
           const int i = nl.first[k], j = nl.second[k];
+          if (i >= nloc) continue;  // a ghost's charge is its owner's to differentiate
+          const Vec3 r = edge_vector(nl, k, in.positions, in.cell);
           const double gt = er.potential[i] * inv + 0.5 * in.efield.dot(r);
           ds[j] += gt * sw_w[k];
           ds[i] -= gt * sw_w[k];
@@ -182,7 +188,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
       for (int t = 0; t < nbl; ++t) {
         db[t] = b_->zeros_like_output(t, n);
         for (int i = 0; i < n; ++i) {
-          const Vec3 dmu = -er.field[i] * inv - in.efield;
+          const Vec3 dmu = i < nloc ? Vec3(-er.field[i] * inv - in.efield) : Vec3::Zero();
           for (int c = 0; c < cb; ++c) {
             db[t][0](i, c) = static_cast<T>(ds[i] * pw.charge[t].data[c]);
             if (dipole_of[t] >= 0)
@@ -194,10 +200,11 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
       b_->backward(gb, std::move(db), eb);
       scatter(nl, in.positions, in.cell, eb, out.forces, x);
       Mat3 xq = Mat3::Zero();  // field coupling of the nominal charges: -E · sum q0 r
-      for (int i = 0; i < n; ++i) {
+      for (int i = 0; i < n; ++i) out.forces[i] += er.forces[i] * inv;
+      for (int i = 0; i < nloc; ++i) {
         const double q0 = w_.q0.at(in.species[i]);
-        out.forces[i] += er.forces[i] * inv + q0 * in.efield;
-        xq += q0 * in.positions[i] * in.efield.transpose();
+        out.forces[i] += q0 * in.efield;
+        xq += q0 * rm[i] * in.efield.transpose();
       }
       x -= xq;  // X collects r ⊗ dE/dr; dE/dr_i of -E·q0 r_i is -q0 E
       if (in.virial) out.virial = er.virial * inv;
@@ -209,6 +216,22 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   }
   if (!in.forces) out.forces.clear();
   return out;
+}
+
+template <class T>
+std::array<double, 2> Potential<T>::receiver_reach() const {
+  const auto layers = [](const NetworkWeights& n) { return static_cast<double>(n.layers.size()); };
+  std::array<double, 2> r{(layers(w_.a.net) - 1) * w_.a.net.cutoff, 0.0};
+  if (w_.long_range) r[1] = (layers(w_.b.net) - (w_.learn_charges ? 0 : 1)) * w_.b.net.cutoff;
+  return r;
+}
+
+template <class T>
+double Potential<T>::ghost_cutoff() const {
+  const std::array<double, 2> r = receiver_reach();
+  double g = r[0] + w_.a.net.cutoff;
+  if (w_.long_range) g = std::max(g, r[1] + w_.b.net.cutoff);
+  return g;
 }
 
 template Graph<float> make_graph<float>(const NeighborList&, const std::vector<int>&,

@@ -5,6 +5,7 @@
 // potentials dE/dq, the fields -dE/dmu, and forces and virial at fixed q and mu), so this
 // library stays torch-free; the engine brings dE/dq and dE/dmu back through network B.
 #pragma once
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,20 +13,13 @@
 
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/core/structure.hpp"
+#include "lnet/infer/electrostatics_result.hpp"
 #include "lnet/infer/network.hpp"
 #include "lnet/infer/weights.hpp"
 
 namespace lnet::infer {
 
-// What the caller's electrostatics returns for given charges and dipoles (not yet divided by
-// eps_s): energy (eV), potential_i = dE/dq_i (V), field_i = -dE/dmu_i (V/Å), forces (eV/Å) and
-// virial W = -dE/d(strain) (eV) at fixed q and mu.
-struct ElectrostaticsResult {
-  double energy = 0;
-  std::vector<double> potential;
-  std::vector<Vec3> field, forces;
-  Mat3 virial = Mat3::Zero();
-};
+// The caller's electrostatics for given charges and dipoles (electrostatics_result.hpp).
 using ElectrostaticsFn =
     std::function<ElectrostaticsResult(const std::vector<double>& q, const std::vector<Vec3>& mu)>;
 
@@ -37,6 +31,16 @@ struct Input {
   const NeighborList* edges_b = nullptr;  // within network B's cutoff (long range)
   Vec3 efield = Vec3::Zero();             // V/Å
   bool forces = true, virial = false;
+  // MPI domain decomposition (issue 11): atoms [0, num_local) are this process's own, the rest
+  // are ghosts (other processes' atoms or periodic images, at explicit positions; cell zero, no
+  // shifts) within the ghost cutoff of ghost_cutoff(). Only local atoms contribute energies,
+  // Born dipole and field coupling, and only their site potentials and fields (which the
+  // electrostatics must give, zero for ghosts) are brought back through network B; forces come
+  // out on local AND ghost atoms, for the caller to sum onto the owners. -1: all atoms local.
+  int num_local = -1;
+  // Positions of the local atoms for the Born dipole and -E·M (unwrapped in MD) when they differ
+  // from `positions` (ghost-consistent, wrapped); null: `positions`.
+  const std::vector<Vec3>* dipole_positions = nullptr;
 };
 
 struct Output {
@@ -44,7 +48,9 @@ struct Output {
   std::vector<double> atom_energies;  // eps_i of network A
   std::vector<Vec3> forces;
   std::optional<Mat3> virial;
-  // Long range only:
+  // Long range only (with ghosts, the charges and dipoles of ghost atoms are this process's
+  // estimate from an incomplete neighbourhood: the caller replaces them by their owners' values
+  // before the electrostatics, and the Born dipole is this process's share):
   std::vector<double> charges;
   std::vector<Vec3> dipoles;
   std::optional<Vec3> dipole;  // Born dipole M
@@ -63,6 +69,14 @@ class Potential {
   // `es` is used for long-range models only.
   Output evaluate(const Input& in, const ElectrostaticsFn& es);
   const ModelWeights& weights() const { return w_; }
+  // Domain decomposition: how far from a local atom the graphs need receivers, i.e. atoms whose
+  // features enter the local atoms' energies, charges and dipoles: (layers - 1) × cutoff for
+  // network A, and for network B one layer more with charge transfers (a charge depends on its
+  // neighbours' features); {reach A, reach B (0 without long range)}.
+  std::array<double, 2> receiver_reach() const;
+  // The ghost shell around the local atoms: reach + cutoff of each network (the receivers'
+  // neighbours).
+  double ghost_cutoff() const;
 
  private:
   ModelWeights w_;

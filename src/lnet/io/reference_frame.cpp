@@ -92,6 +92,13 @@ Structure prediction_frame(const Structure& ref, const Evaluation& e) {
     for (const Vec3& mu : e.atomic_dipoles) append_values(c, mu.data(), 3);
     s.extra_arrays.emplace_back("atomic_dipoles", std::move(c));
   }
+  if (!e.induced_dipoles.empty()) {
+    auto c = real_column(3, s.size());
+    for (const Vec3& mu : e.induced_dipoles) append_values(c, mu.data(), 3);
+    s.extra_arrays.emplace_back("induced_dipoles", std::move(c));
+  }
+  s.polarizability = e.polarizability;
+  s.epsilon_inf = e.epsilon_inf;
   return s;
 }
 

@@ -16,7 +16,9 @@ Structure reference_frame(const Structure& s);
 
 // reference_frame(ref) holding the model's values of `e` under the usual keys: energy, forces,
 // stress (-W/V, periodic structures), dipole, bec, and per-atom columns charges:R:1 and
-// atomic_dipoles:R:3 (long-range models).
+// atomic_dipoles:R:3 (long-range models; permanent + induced for polarizable ones), and for
+// polarizable models induced_dipoles:R:3, polarizability and epsilon_inf (row-major, when
+// evaluated; epsilon_inf for periodic structures only).
 Structure prediction_frame(const Structure& ref, const Evaluation& e);
 
 }  // namespace lnet

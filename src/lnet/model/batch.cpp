@@ -110,16 +110,13 @@ Batch make_batch(const std::vector<const Structure*>& structures, const ModelCon
       b.stress[k] = mat3(*st);
       b.stress_mask[k] = 1.0;
     }
-    std::optional<Vec3> m = s.dipole;
-    if (!m && s.polarization) m = Vec3(*s.polarization * s.volume());
+    const std::optional<Vec3> m = s.dipole_label();
     for (int a = 0; a < 3; ++a) {
       if (s.efield) b.efield[k][a] = (*s.efield)(a);
       if (m) b.dipole[k][a] = (*m)(a);
     }
     if (m) b.dipole_mask[k] = 1.0;
-    std::optional<Mat3> alpha = s.polarizability;
-    if (!alpha && s.epsilon_inf && s.periodic())
-      alpha = Mat3((*s.epsilon_inf - Mat3::Identity()) * (units::eps0 * s.volume()));
+    const std::optional<Mat3> alpha = s.polarizability_label();
     if (alpha) {
       b.polarizability[k] = mat3(*alpha);
       b.polarizability_mask[k] = 1.0;

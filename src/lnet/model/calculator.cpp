@@ -8,6 +8,8 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
+#include "lnet/infer/decomposition.hpp"
+#include "lnet/model/fast_electrostatics.hpp"
 #include "lnet/model/infer_weights.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
@@ -19,11 +21,13 @@ namespace {
 // The pairs of `verlet` closer than `cutoff` at `positions`: the same pairs, in the same
 // order, as build_neighbor_list(positions, cell, pbc, cutoff) while no atom has moved more
 // than half the skin since `verlet` was built (both are sorted by (i, j, shift)).
+// With `receivers`, only the pairs of those atoms (as the first).
 NeighborList filter(const NeighborList& verlet, const std::vector<Vec3>& positions,
-                    const Mat3& cell, double cutoff) {
+                    const Mat3& cell, double cutoff, const std::vector<bool>* receivers = nullptr) {
   NeighborList out;
   const double c2 = cutoff * cutoff;
   for (std::size_t k = 0; k < verlet.size(); ++k) {
+    if (receivers && !(*receivers)[verlet.first[k]]) continue;
     const auto& n = verlet.shifts[k];
     const Vec3 r = positions[verlet.second[k]] - positions[verlet.first[k]] +
                    (n[0] * cell.row(0) + n[1] * cell.row(1) + n[2] * cell.row(2)).transpose();
@@ -69,6 +73,18 @@ struct Calculator::Impl {
   std::unique_ptr<infer::Potential<double>> fast64;
   std::unique_ptr<infer::Potential<float>> fast32;
   std::unique_ptr<es::Electrostatics> fast_es;
+  // The engine's torch-free electrostatics (k-space tables kept while the cell is the same),
+  // and the real-space cutoff the Verlet list must also cover (0: none resolved yet).
+  std::unique_ptr<infer::Coulomb> coulomb;
+  double es_list_cutoff = 0;
+  double verlet_cutoff = 0;  // what `verlet` was built for, skin included
+
+  // Polarizable models: the induced dipoles of the last call, the next call's CG start.
+  torch::Tensor induced_guess;
+
+  // Domain decomposition: the k-space tables of the last evaluate_local() and their cell.
+  std::unique_ptr<infer::KSpace> local_kspace;
+  Mat3 local_kspace_cell = Mat3::Zero();
 
   void check(const Structure& s) const;
   void update_verlet(const Structure& s);
@@ -103,14 +119,15 @@ void Calculator::Impl::check(const Structure& s) const {
 }
 
 void Calculator::Impl::update_verlet(const Structure& s) {
-  bool rebuild = !verlet || verlet_positions.size() != s.size() || verlet_pbc != s.pbc ||
-                 verlet_cell != s.cell;
+  const double cutoff = std::max(model->config().max_cutoff(), es_list_cutoff) + options.skin;
+  bool rebuild = !verlet || verlet_cutoff < cutoff || verlet_positions.size() != s.size() ||
+                 verlet_pbc != s.pbc || verlet_cell != s.cell;
   const double half_skin2 = 0.25 * options.skin * options.skin;
   for (std::size_t i = 0; !rebuild && i < s.size(); ++i)
     rebuild = (s.positions[i] - verlet_positions[i]).squaredNorm() > half_skin2;
   if (!rebuild) return;
-  verlet =
-      build_neighbor_list(s.positions, s.cell, s.pbc, model->config().max_cutoff() + options.skin);
+  verlet = build_neighbor_list(s.positions, s.cell, s.pbc, cutoff);
+  verlet_cutoff = cutoff;
   verlet_positions = s.positions;
   verlet_cell = s.cell;
   verlet_pbc = s.pbc;
@@ -163,6 +180,10 @@ void Calculator::Impl::use_engine(const ModelConfig& c) {
 Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efield,
                                            const EvalRequest& request) {
   const ModelConfig& c = model->config();
+  // Kept (or restored) electrostatics: one list for the networks and the real space from the
+  // start; else the first call extends it once the cutoff is resolved (`pairs` below).
+  if (c.long_range && s.periodic() && es_valid(s))
+    es_list_cutoff = std::max(es_list_cutoff, es->real_cutoff);
   update_verlet(s);
   const NeighborList a = filter(*verlet, s.positions, s.cell, c.network_a.cutoff);
   NeighborList b;
@@ -183,8 +204,14 @@ Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efiel
   const bool reuse = c.long_range && es_valid(s);
   std::optional<es::Parameters> params;
   if (reuse) params = es;
-  const auto es_fn =
-      torch_electrostatics(*fast_es, params, in.positions, s.cell, s.periodic(), sigma);
+  // Real-space pairs: the Verlet list, extended once to the resolved real-space cutoff.
+  const PairSource pairs = [this, &s](double real_cutoff) {
+    es_list_cutoff = std::max(es_list_cutoff, real_cutoff);
+    update_verlet(s);
+    return &*verlet;
+  };
+  const auto es_fn = fast_electrostatics(*fast_es, params, coulomb, in.positions, s.cell,
+                                         s.periodic(), sigma, pairs);
   const infer::Output o = fast32 ? fast32->evaluate(in, es_fn) : fast64->evaluate(in, es_fn);
   if (c.long_range && !reuse) {
     es = params;
@@ -230,6 +257,7 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
   info.species = c.species;
   info.dtype = c.dtype;
   info.long_range = c.long_range;
+  info.polarizable = c.polarizable;
   info.cutoff_a = c.network_a.cutoff;
   info.cutoff_b = c.long_range ? c.network_b.cutoff : 0.0;
   info.epsilon_s = c.epsilon_s;
@@ -243,11 +271,14 @@ Calculator& Calculator::operator=(Calculator&&) noexcept = default;
 
 const ModelInfo& Calculator::info() const { return impl_->info; }
 bool Calculator::has_dipole() const { return impl_->info.long_range; }
+bool Calculator::has_polarizability() const { return impl_->info.polarizable; }
 long Calculator::neighbor_list_builds() const { return impl_->builds; }
 
 void Calculator::reset() {
   impl_->verlet.reset();
+  impl_->es_list_cutoff = 0;
   impl_->es.reset();
+  impl_->induced_guess = torch::Tensor();
 }
 
 Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
@@ -257,20 +288,32 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
   const ModelConfig& c = m.model->config();
   if (request.bec && !c.long_range)
     throw InputError("calculator", "Born effective charges need a long-range model");
-  if ((m.fast32 || m.fast64) && !request.bec) return m.evaluate_fast(s, efield, request);
+  if (request.polarizability && !c.polarizable)
+    throw InputError("calculator",
+                     "the polarizability (alpha_cell, epsilon_inf) needs a polarizable model "
+                     "(model.polarizable: true); this model has no induced dipoles");
+  if ((m.fast32 || m.fast64) && !request.bec && !request.polarizability)
+    return m.evaluate_fast(s, efield, request);
   const Batch batch = m.batch_for(s, efield);
 
   Request r;
   r.forces = request.forces;
   r.stress = request.virial;
   r.bec = request.bec;
+  r.polarizability = request.polarizability;
   const bool reuse = c.long_range && m.es_valid(s);
   if (reuse) r.es_parameters = {*m.es};
+  // Warm start (DESIGN.md §1.7): the previous call's induced dipoles, when the atom count is
+  // the same; the result moves only within the solver tolerance.
+  if (c.polarizable && m.options.warm_start && m.induced_guess.defined() &&
+      m.induced_guess.size(0) == static_cast<int64_t>(s.size()))
+    r.induced_guess = m.induced_guess;
   Prediction p = m.model->forward(batch, r);
   if (c.long_range && !reuse) {
     m.es = p.es_parameters.at(0);
     m.es_cell = s.cell;
   }
+  if (c.polarizable) m.induced_guess = p.induced_dipoles;
 
   return split_prediction(batch, p).at(0);
 }
@@ -299,10 +342,17 @@ std::optional<Eigen::MatrixXd> Calculator::hessian(const Structure& s) {
 
 std::string Calculator::state() const {
   if (!impl_->es) return {};
-  return to_json(*impl_->es, impl_->es_cell).dump();
+  nlohmann::json j = to_json(*impl_->es, impl_->es_cell);
+  if (impl_->induced_guess.defined()) {  // so that a restart continues bit for bit
+    const torch::Tensor t = impl_->induced_guess.to(torch::kFloat64).contiguous();
+    j["induced_dipoles"] =
+        std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  }
+  return j.dump();
 }
 
 void Calculator::restore_state(const std::string& state) {
+  impl_->induced_guess = torch::Tensor();
   if (state.empty()) {
     impl_->es.reset();
     return;
@@ -318,11 +368,113 @@ void Calculator::restore_state(const std::string& state) {
     p.order = j.at("order").get<int>();
     const auto cell = j.at("cell").get<std::vector<double>>();
     if (cell.size() != 9) throw Error("cell must have 9 numbers");
+    std::vector<double> induced;
+    if (j.contains("induced_dipoles")) {
+      induced = j.at("induced_dipoles").get<std::vector<double>>();
+      if (induced.size() % 3 != 0) throw Error("induced_dipoles must have 3 numbers per atom");
+    }
     impl_->es = p;
     impl_->es_cell = Eigen::Map<const Mat3>(cell.data());
+    if (!induced.empty())
+      impl_->induced_guess =
+          torch::tensor(induced, torch::kFloat64).view({-1, 3}).to(impl_->model->dtype());
   } catch (const std::exception& e) {
     throw InputError("calculator state", std::string("cannot restore: ") + e.what());
   }
+}
+
+std::optional<std::string> Calculator::local_unsupported() const {
+  const Impl& m = *impl_;
+  if (!m.fast32 && !m.fast64)
+    return "the model runs on the reference engine (" + m.options.engine +
+           " requested, or a config the fast engine does not support)";
+  if (!m.model->config().long_range) return std::nullopt;
+  if (!m.es) return std::string("the electrostatics parameters are not resolved yet");
+  if (m.es->method == es::Method::Direct)
+    return std::string("open boundaries (the direct sum is not decomposed)");
+  return std::nullopt;
+}
+
+double Calculator::ghost_cutoff() const {
+  const Impl& m = *impl_;
+  double r = m.fast32 ? m.fast32->ghost_cutoff() : m.fast64 ? m.fast64->ghost_cutoff() : 0.0;
+  if (m.es) r = std::max(r, m.es->real_cutoff);
+  return r;
+}
+
+LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& efield, bool virial,
+                                           infer::Exchange& exchange) {
+  if (const auto why = local_unsupported()) throw Error("domain decomposition: " + *why);
+  Impl& m = *impl_;
+  const ModelConfig& c = m.model->config();
+  const auto n = s.positions.size();
+  if (s.numbers.size() != n || s.num_local < 0 || static_cast<std::size_t>(s.num_local) > n ||
+      s.unwrapped.size() != static_cast<std::size_t>(s.num_local))
+    throw Error("evaluate_local: inconsistent numbers of atoms");
+  infer::Input in;
+  in.species.reserve(n);
+  for (int z : s.numbers) in.species.push_back(c.species_index(z));
+  in.positions = s.positions;
+  in.num_local = s.num_local;
+  in.dipole_positions = &s.unwrapped;
+  in.efield = efield;
+  in.virial = virial;
+  // Ghosts are at explicit positions: open lists. The local atoms' pairs within the largest
+  // distance that matters give the real-space pairs and the receivers each network needs
+  // (Potential::receiver_reach: atoms whose features reach the local atoms); then one list of
+  // those receivers' pairs is filtered to each network.
+  const std::array<bool, 3> open{false, false, false};
+  const std::array<double, 2> reach =
+      m.fast32 ? m.fast32->receiver_reach() : m.fast64->receiver_reach();
+  const double real_cutoff = c.long_range ? m.es->real_cutoff : 0.0;
+  std::vector<bool> local(n, false), need_a(n, false), need_b(n, false);
+  std::fill_n(local.begin(), s.num_local, true);
+  const NeighborList near =
+      build_neighbor_list(s.positions, Mat3::Zero(), open,
+                          std::max({reach[0], reach[1], real_cutoff, c.network_a.cutoff}), &local);
+  need_a = local;
+  need_b = local;
+  for (std::size_t k = 0; k < near.size(); ++k) {
+    const double r = (s.positions[near.second[k]] - s.positions[near.first[k]]).norm();
+    if (r < reach[0]) need_a[near.second[k]] = true;
+    if (r < reach[1]) need_b[near.second[k]] = true;
+  }
+  std::vector<bool> receivers(n);
+  for (std::size_t i = 0; i < n; ++i) receivers[i] = need_a[i] || (c.long_range && need_b[i]);
+  const NeighborList edges =
+      build_neighbor_list(s.positions, Mat3::Zero(), open, c.max_cutoff(), &receivers);
+  const NeighborList a = filter(edges, s.positions, Mat3::Zero(), c.network_a.cutoff, &need_a);
+  NeighborList b;
+  in.edges_a = &a;
+  if (c.long_range) {
+    b = filter(edges, s.positions, Mat3::Zero(), c.network_b.cutoff, &need_b);
+    in.edges_b = &b;
+  }
+  infer::ElectrostaticsFn es_fn;
+  std::vector<double> sigma;
+  infer::CoulombParameters cp;
+  if (c.long_range) {
+    const infer::ModelWeights& w = m.fast32 ? m.fast32->weights() : m.fast64->weights();
+    for (int sp : in.species) sigma.push_back(w.sigma.at(sp));
+    cp = coulomb_parameters(*m.es);
+    if (!m.local_kspace || m.local_kspace_cell != s.cell) {
+      m.local_kspace = infer::make_kspace(cp, s.cell);
+      m.local_kspace_cell = s.cell;
+    }
+    es_fn = infer::decomposed_electrostatics(cp, *m.local_kspace, in.positions, sigma, s.num_local,
+                                             near, exchange);
+  }
+  const infer::Output o = m.fast32 ? m.fast32->evaluate(in, es_fn) : m.fast64->evaluate(in, es_fn);
+  LocalEvaluation e;
+  e.energy = o.energy;
+  e.forces = o.forces;
+  if (o.virial) e.virial = *o.virial;
+  if (c.long_range) {
+    e.dipole = *o.dipole;
+    e.charges.assign(o.charges.begin(), o.charges.begin() + s.num_local);
+    e.atomic_dipoles.assign(o.dipoles.begin(), o.dipoles.begin() + s.num_local);
+  }
+  return e;
 }
 
 }  // namespace lnet

@@ -19,6 +19,10 @@
 
 namespace lnet {
 
+namespace infer {
+class Exchange;
+}
+
 struct CalculatorOptions {
   double skin = 1.0;                 // Å, Verlet skin of the neighbour list
   double cell_tolerance = 1e-2;      // relative cell change that re-resolves electrostatics
@@ -35,16 +39,45 @@ struct CalculatorOptions {
   // (tested to 1e-8) and 6-9x faster steps; 0: the MLP per edge, equal to the reference to
   // rounding (1e-14).
   int radial_table = 4096;
+  // Polarizable models: start the induced-dipole solver from the previous call's dipoles when
+  // the atoms are the same (an MD step, a phonon displacement); reset() forgets them. The
+  // result changes only within the solver tolerance (model.induction_tolerance).
+  bool warm_start = true;
 };
 
 struct ModelInfo {
   std::vector<int> species;  // atomic numbers the model knows
   std::string dtype;
   bool long_range = false;
+  bool polarizable = false;  // induced dipoles: polarizability, epsilon_inf (DESIGN.md §1.7)
   double cutoff_a = 0, cutoff_b = 0;  // Å
   double epsilon_s = 1;
   std::string config_json;  // the whole model config (hyperparameters, statistics)
   std::string engine;       // the engine evaluate() uses: "fast" or "reference"
+};
+
+// One process's atoms with ghost atoms around them, for MPI domain decomposition (issue 11;
+// src/lnet/infer/decomposition.hpp): atoms [0, num_local) are the process's own, the rest are
+// ghosts (other processes' atoms and periodic images) at explicit positions, within
+// Calculator::ghost_cutoff() of every local atom.
+struct LocalStructure {
+  int num_local = 0;
+  std::vector<int> numbers;     // atomic numbers, local then ghost atoms
+  std::vector<Vec3> positions;  // local then ghost atoms, consistent with each other
+  std::vector<Vec3> unwrapped;  // local atoms only: for the Born dipole and -E·M
+  Mat3 cell = Mat3::Zero();     // rows: the periodic cell (k-space sum)
+};
+
+// This process's share of the whole structure's results: energies, virials and Born dipoles
+// sum over processes to the totals; forces are given on local AND ghost atoms, and a ghost's
+// belongs to its owner (LAMMPS's reverse communication adds them up).
+struct LocalEvaluation {
+  double energy = 0;                 // eV, field term -E·M_share included
+  std::vector<Vec3> forces;          // eV/Å, local then ghost atoms
+  Mat3 virial = Mat3::Zero();        // eV, W = -dE/d(strain)
+  Vec3 dipole = Vec3::Zero();        // e·Å, this process's part of M (long-range models)
+  std::vector<double> charges;       // local atoms (long-range models)
+  std::vector<Vec3> atomic_dipoles;  // local atoms (long-range models)
 };
 
 class Calculator : public ForceField {
@@ -59,15 +92,30 @@ class Calculator : public ForceField {
   // small cells, as a check of finite-difference force constants).
   std::optional<Eigen::MatrixXd> hessian(const Structure& s) override;
   bool has_dipole() const override;
-  // JSON of the resolved electrostatics parameters and the cell they were resolved for.
+  bool has_polarizability() const override;
+  // JSON of the resolved electrostatics parameters and the cell they were resolved for, and
+  // (polarizable models) the induced dipoles of the last call, the next call's warm start.
   std::string state() const override;
   void restore_state(const std::string& state) override;
 
   const ModelInfo& info() const;
-  // Forgets the neighbour list and the electrostatics parameters (a new, unrelated structure).
+  // Forgets the neighbour list, the electrostatics parameters and the induced dipoles kept
+  // for a warm start (a new, unrelated structure).
   void reset();
   // Neighbour-list builds so far (for tests and the MD timing report).
   long neighbor_list_builds() const;
+
+  // Domain decomposition (issue 11). Possible with the fast engine, and for long-range models
+  // once evaluate() or restore_state() has resolved Ewald or PME parameters (a periodic cell):
+  // every process must use the same. Otherwise the reason it is not, as a message.
+  std::optional<std::string> local_unsupported() const;
+  // The ghost shell the local atoms need (Å): the networks' layers × cutoffs (+1 layer of
+  // network B for charge transfers) and the real-space cutoff of the electrostatics.
+  double ghost_cutoff() const;
+  // This process's share; `exchange` reaches the other processes (forward: ghosts' charges and
+  // dipoles; sum: the k-space buffer). Throws lnet::Error when local_unsupported().
+  LocalEvaluation evaluate_local(const LocalStructure& s, const Vec3& efield, bool virial,
+                                 infer::Exchange& exchange);
 
  private:
   struct Impl;

@@ -21,13 +21,16 @@ std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p
   const int64_t nb = batch.num_structures;
   std::vector<Evaluation> out(nb);
   auto energy = f64(p.energy);
-  torch::Tensor forces, virial, dipole, charges, mu, bec;
+  torch::Tensor forces, virial, dipole, charges, mu, bec, induced, alpha, eps;
   for (auto [from, to] : {std::pair{&p.forces, &forces},
                           {&p.virial, &virial},
                           {&p.polarization, &dipole},
                           {&p.charges, &charges},
                           {&p.dipoles, &mu},
-                          {&p.bec, &bec}})
+                          {&p.bec, &bec},
+                          {&p.induced_dipoles, &induced},
+                          {&p.polarizability, &alpha},
+                          {&p.epsilon_inf, &eps}})
     if (from->defined()) *to = f64(*from);
   for (int64_t b = 0; b < nb; ++b) {
     Evaluation& e = out[b];
@@ -46,6 +49,12 @@ std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p
     if (bec.defined())
       for (int64_t i = first; i < first + n; ++i)
         e.bec.push_back(mat3(bec.data_ptr<double>() + 9 * i));
+    if (induced.defined())
+      for (int64_t i = first; i < first + n; ++i)
+        e.induced_dipoles.push_back(vec3(induced.data_ptr<double>() + 3 * i));
+    if (alpha.defined()) e.polarizability = mat3(alpha.data_ptr<double>() + 9 * b);
+    if (eps.defined() && batch.pbc[b][0]) e.epsilon_inf = mat3(eps.data_ptr<double>() + 9 * b);
+    e.induction_iterations = p.induction_iterations;
   }
   return out;
 }

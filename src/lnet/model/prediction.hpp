@@ -9,7 +9,8 @@
 namespace lnet {
 
 // Evaluation of each structure of `batch`: energy, and whatever `p` holds of forces, virial,
-// Born dipole, charges, atomic dipoles and Born charges.
+// Born dipole, charges, atomic dipoles, Born charges and (polarizable models) induced dipoles,
+// alpha_cell and epsilon_inf (periodic structures only). induction_iterations is the batch's.
 std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p);
 
 }  // namespace lnet

@@ -104,10 +104,6 @@ void read_nac(const YamlSection& s, PhononConfig& c, const std::string& dir) {
   const std::string born = s.get("born", std::string("model"));
   c.born = born == "model" ? born : resolve_relative(dir, born);
   c.born_asr = s.get("born_asr", c.born_asr);
-  if (c.nac != NacMethod::none && !c.epsilon_inf && c.born == "model")
-    throw InputError(s.where(), "nac.epsilon_inf: required when nac.method is " + method +
-                                    " and Z* come from the model (the model does not predict ε∞ "
-                                    "yet); give it as 1, 3 or 9 numbers, or use a BORN file");
 }
 
 void read_path(const YamlSection& s, PhononConfig& c) {

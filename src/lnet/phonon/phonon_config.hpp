@@ -17,8 +17,9 @@
 //   symprec: 1e-5              # Å, symmetry tolerance (BORN's independent atoms, Z* averaging)
 //   nac:
 //     method: gonze            # gonze | wang | none
-//     epsilon_inf: 2.4         # 1, 3 (diagonal) or 9 numbers; required unless the BORN file
-//                              # gives it
+//     epsilon_inf: 2.4         # 1, 3 (diagonal) or 9 numbers; default: the BORN file's, or
+//                              # with born: model and a polarizable model, the model's own ε∞
+//                              # at the structure (required otherwise)
 //     born: model              # model (Z* evaluated at the structure) | path to a BORN file
 //     born_asr: true           # impose Σ Z* = 0
 //   gamma_direction: [1, 0, 0] # q̂ of the approach to Γ (LO/TO), fractional reciprocal

@@ -79,7 +79,12 @@ std::string summary_yaml(const PhononConfig& c, const Structure& prim, const Pho
   for (std::size_t i = 0; i < r.masses.size(); ++i) y << (i ? ", " : "") << num(r.masses[i]);
   y << "]\nnac:\n  method: " << to_string(r.nac.method) << "\n";
   if (r.nac.method != NacMethod::none) {
-    y << "  epsilon_inf: " << yaml_mat(r.nac.epsilon) << "\n  born_source: \"" << c.born << "\"\n"
+    y << "  epsilon_inf: " << yaml_mat(r.nac.epsilon) << "\n  epsilon_inf_source: \""
+      << (r.epsilon_from_model ? "model"
+          : c.epsilon_inf      ? "config"
+                               : "BORN")
+      << "\"\n"
+      << "  born_source: \"" << c.born << "\"\n"
       << "  born_asr_correction_e: " << num(r.born_asr_correction) << "\n"
       << "  born_symmetry_correction_e: " << num(r.born_symmetry_correction) << "\n  born:\n";
     for (std::size_t i = 0; i < r.nac.born.size(); ++i)

@@ -35,12 +35,25 @@ void resolve_born(const PhononConfig& c, ForceField& ff, const Structure& prim,
       throw InputError(c.source,
                        "nac.born: the model has no Born dipole (not long-range), so it "
                        "cannot give Z*; use a BORN file or nac.method: none");
-    const Evaluation e = ff.evaluate(prim, Vec3::Zero(), EvalRequest{false, false, true});
+    EvalRequest request{false, false, true};
+    // A polarizable model gives its own ε∞; its Z* include the induced (electronic) part.
+    request.polarizability = !c.epsilon_inf;
+    const Evaluation e = ff.evaluate(prim, Vec3::Zero(), request);
     if (e.bec.size() != prim.size())
       throw Error("phonon: the model returned " + std::to_string(e.bec.size()) +
                   " Born charges for " + std::to_string(prim.size()) + " atoms");
     nac.born = e.bec;
-    nac.epsilon = *c.epsilon_inf;
+    if (c.epsilon_inf) {
+      nac.epsilon = *c.epsilon_inf;
+    } else {
+      if (!e.epsilon_inf) throw Error("phonon: the polarizable model returned no ε∞");
+      nac.epsilon = *e.epsilon_inf;
+      r.epsilon_from_model = true;
+      spdlog::info(
+          "phonon: nac.epsilon_inf not given: using the model's own ε∞ at the structure, "
+          "diagonal {:.4f} {:.4f} {:.4f} (trace/3 {:.4f}), and its Z* with the induced part",
+          nac.epsilon(0, 0), nac.epsilon(1, 1), nac.epsilon(2, 2), nac.epsilon.trace() / 3);
+    }
   } else {
     const PhonopyBorn born = read_phonopy_born(c.born);
     if (born.z.size() == prim.size()) {
@@ -116,6 +129,12 @@ PhononResult run_phonon(const PhononConfig& c, ForceField& ff, const Structure& 
   const std::filesystem::path out(c.output_dir);
   guard.check(
       std::vector<std::string>{(out / "phonon.yaml").string(), (out / "gamma.txt").string()});
+
+  if (c.nac != NacMethod::none && c.born == "model" && !c.epsilon_inf && !ff.has_polarizability())
+    throw InputError(c.source,
+                     "nac.epsilon_inf: required when nac.method is " + to_string(c.nac) +
+                         " and Z* come from a model that does not predict ε∞ (not "
+                         "polarizable); give it as 1, 3 or 9 numbers, or use a BORN file");
 
   PhononResult r;
   r.masses = masses_of(c, prim);

@@ -32,6 +32,7 @@ struct PhononResult {
   SumRuleReport sum_rule;
   std::optional<double> hessian_deviation;  // max |Φ_fd − Φ_exact| / max |Φ_exact|
   NacParameters nac;                        // as used (Z* after symmetrisation and ASR)
+  bool epsilon_from_model = false;          // ε∞ from a polarizable model, not the config
   double born_asr_correction = 0;           // e
   double born_symmetry_correction = 0;      // e
   std::optional<Mat3> epsilon_static;       // ε0 from the polar modes (with NAC)

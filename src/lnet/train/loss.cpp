@@ -69,6 +69,8 @@ double validation_score(const Metrics& m, const LossWeights& w) {
   if (w.forces > 0) s += w.forces * std::pow(m.forces.rmse(), 2) * 3;
   if (w.stress > 0) s += w.stress * std::pow(m.stress.rmse(), 2) * 9;
   if (w.bec > 0) s += w.bec * std::pow(m.bec.rmse(), 2) * 9;
+  if (w.polarization > 0) s += w.polarization * std::pow(m.polarization.rmse(), 2) * 3;
+  if (w.polarizability > 0) s += w.polarizability * std::pow(m.polarizability.rmse(), 2) * 9;
   return s;
 }
 

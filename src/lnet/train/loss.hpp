@@ -16,7 +16,9 @@ Request request_for(const Batch& batch, const ModelConfig& model, const LossWeig
 // weighted by the structure weights; absent labels drop out.
 torch::Tensor loss_of(const Batch& batch, const Prediction& p, const LossWeights& w);
 
-// Validation score used for the schedule and early stopping: the loss-weighted squared errors.
+// Validation score used for the schedule and early stopping: the loss-weighted squared errors,
+// sum_k w_k RMSE_k² × (components: 1 energy, 3 forces, 9 stress, 9 Z*, 3 M folded, 9 alpha_cell)
+// over the terms with a positive weight, so that it tracks the loss.
 double validation_score(const Metrics& m, const LossWeights& w);
 
 }  // namespace lnet
