@@ -93,7 +93,10 @@ thermo {steps}
 run {steps}
 """)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    out, _ = run([mpirun, "--oversubscribe", "-np", str(ranks), lmp, "-in", script, "-log",
+    # --bind-to none: OpenMPI binds one or two ranks to one core each by default, which puts a
+    # rank's threads on a single core.
+    out, _ = run([mpirun, "--oversubscribe", "--bind-to", "none", "-np", str(ranks), lmp,
+                  "-in", script, "-log",
                   os.path.join(workdir, f"log_{ranks}_{parallel}.lammps")], env)
     m = re.search(r"Loop time of ([0-9.eE+-]+) on (\d+) procs for (\d+) steps with (\d+) atoms", out)
     comm = re.search(r"^Comm\s*\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|\s*([0-9.]+)", out, re.M)
