@@ -99,14 +99,15 @@ class Model {
 
   py::dict evaluate(const In<std::int64_t>& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
-                    const std::optional<In<double>>& efield, bool forces, bool virial, bool bec) {
+                    const std::optional<In<double>>& efield, bool forces, bool virial, bool bec,
+                    bool polarizability) {
     const Structure s = structure(numbers, positions, cell, pbc);
     const Vec3 field = field_of(efield);
     Evaluation e;
     {
       py::gil_scoped_release unlocked;
       const std::lock_guard<std::mutex> lock(mutex_);
-      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec});
+      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec, polarizability});
     }
     py::dict out;
     out["energy"] = e.energy;
@@ -122,6 +123,9 @@ class Model {
       const auto n = static_cast<py::ssize_t>(e.bec.size());
       out["bec"] = adopt(std::move(e.bec), {n, 3, 3}, {9 * kD, kD, 3 * kD});
     }
+    if (!e.induced_dipoles.empty()) out["induced_dipoles"] = vectors(std::move(e.induced_dipoles));
+    if (e.polarizability) out["polarizability"] = matrix(*e.polarizability);
+    if (e.epsilon_inf) out["epsilon_inf"] = matrix(*e.epsilon_inf);
     return out;
   }
 
@@ -218,11 +222,13 @@ PYBIND11_MODULE(_lnet, m) {
       .def("evaluate", &Model::evaluate, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
-           py::arg("bec") = false,
+           py::arg("bec") = false, py::arg("polarizability") = false,
            "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV); for "
            "long-range models dipole (Born M, e·Å), charges, atomic_dipoles and bec "
-           "(N×3×3, Z*[i, a, b] = dM_a/dr_ib). Positions in Å (may be unwrapped), cell rows in "
-           "Å, efield in V/Å.")
+           "(N×3×3, Z*[i, a, b] = dM_a/dr_ib); for polarizable models induced_dipoles (e·Å, "
+           "part of atomic_dipoles) and, when asked, polarizability (alpha_cell = dM/dE at fixed "
+           "nuclei, e·Å²/V) and epsilon_inf (3×3, periodic cells). Positions in Å (may be "
+           "unwrapped), cell rows in Å, efield in V/Å.")
       .def("domain", &Model::domain, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            "How far a structure lies outside the training domain: novelty (0 inside), "

@@ -13,14 +13,18 @@ class Calculator(_AseCalculator):
     dipole (the Born dipole M = Σ q_i r_i + Σ μ_i, e·Å, from the positions as given: ASE's
     unwrapped MD positions keep it continuous), charges (e), atomic_dipoles (e·Å) and
     born_effective_charges (N×3×3, Z*[i, a, b] = dM_a/dr_ib: row a the field direction, as the
-    extxyz bec:R:9 column), computed only when asked for.
+    extxyz bec:R:9 column), computed only when asked for. Polarizable models add
+    induced_dipoles (e·Å, included in atomic_dipoles and M) and, when asked for, polarizability
+    (alpha_cell = dM/dE at fixed nuclei, 3×3, e·Å²/V) and epsilon_inf (3×3 tensor, periodic
+    cells).
 
     efield: a uniform external field in V/Å (``set_efield`` changes it). Open (pbc all False)
     and periodic (pbc all True) cells; a long-range model refuses mixed boundaries.
     """
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
-                              "atomic_dipoles", "born_effective_charges"]
+                              "atomic_dipoles", "born_effective_charges", "induced_dipoles",
+                              "polarizability", "epsilon_inf"]
     name = "lnet"
 
     def __init__(self, model_path, efield=None, dtype=None, threads=None, **kwargs):
@@ -78,13 +82,16 @@ class Calculator(_AseCalculator):
         out = self.model.evaluate(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc,
                                   self.efield, forces=True,
                                   virial="stress" in properties and periodic,
-                                  bec="born_effective_charges" in properties)
+                                  bec="born_effective_charges" in properties,
+                                  polarizability=bool({"polarizability", "epsilon_inf"}
+                                                      & set(properties)))
         results = {"energy": out["energy"], "free_energy": out["energy"],
                    "forces": out["forces"]}
         if "virial" in out:
             stress = -out["virial"] / atoms.cell.volume
             results["stress"] = full_3x3_to_voigt_6_stress(stress)
-        for key in ("dipole", "charges", "atomic_dipoles"):
+        for key in ("dipole", "charges", "atomic_dipoles", "induced_dipoles", "polarizability",
+                    "epsilon_inf"):
             if key in out:
                 results[key] = out[key]
         if "bec" in out:

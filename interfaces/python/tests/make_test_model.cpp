@@ -1,6 +1,7 @@
 // Testing aid for the Python tests: writes a small untrained Na/Cl model with seeded random
 // weights (there is no Python API to train).
-//   lnet_make_test_model PATH [--short-range] [--tiny] [--seed N] [--domain FRAMES.xyz]
+//   lnet_make_test_model PATH [--short-range] [--polarizable] [--tiny] [--seed N]
+//                        [--domain FRAMES.xyz]
 // Default: float64, long range with learned charge transfer and dipoles (as the C++ tests'
 // small_config), electrostatics at 1e-8 so finite-difference checks test derivatives, not
 // truncation.
@@ -18,8 +19,9 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: lnet_make_test_model PATH [--short-range] [--tiny] [--seed N] "
-                 "[--domain FRAMES.xyz]\n";
+    std::cerr
+        << "usage: lnet_make_test_model PATH [--short-range] [--polarizable] [--tiny] [--seed N] "
+           "[--domain FRAMES.xyz]\n";
     return 2;
   }
   lnet::ModelConfig c = lnet::testing::small_config(/*long_range=*/true, /*learn_charges=*/true);
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
     if (arg == "--short-range") {
       c.long_range = false;
       c.learn_charges = false;
+    } else if (arg == "--polarizable") {  // induced dipoles; screening explicit (eps_s = 1)
+      c.polarizable = true;
+      c.epsilon_s = 1.0;
     } else if (arg == "--tiny") {
       c.network_a = {3.5, 6, 5, 1, 1, 4, 2, 1, 8};
       c.network_b = {3.0, 6, 5, 1, 1, 4, 1, 1, 8};

@@ -205,3 +205,36 @@ def test_extrapolation_against_the_recorded_domain(make_model, tmp_path):
     assert "x the training set's" in outside["description"]
     with pytest.raises(lnet.Error, match="trained before lnet recorded its domain"):
         lnet.Calculator(make_model()).extrapolation(frames[0])
+
+
+def test_polarizable_model_gives_dM_dE_and_epsilon_inf(make_model, model_path):
+    """alpha_cell = dM/dE at fixed nuclei (M is linear in E: central differences are exact up
+    to the induced-dipole solver's tolerance), eps_inf = 1 + alpha/(eps0 V), induced dipoles."""
+    path = make_model("--polarizable")
+    atoms = distorted_nacl()
+    atoms.calc = lnet.Calculator(path)
+    alpha = atoms.calc.get_property("polarizability", atoms)
+    eps = atoms.calc.get_property("epsilon_inf", atoms)
+    induced = atoms.calc.results["induced_dipoles"]
+    assert alpha.shape == (3, 3) and induced.shape == (len(atoms), 3)
+    assert np.abs(induced).max() > 0 and np.trace(alpha) > 0
+    h = 0.01  # V/Å
+    numerical = np.zeros((3, 3))
+    for b in range(3):
+        m = []
+        for step in (h, -h):
+            field = np.zeros(3)
+            field[b] = step
+            moved = atoms.copy()
+            moved.calc = lnet.Calculator(path, efield=field)
+            m.append(moved.get_dipole_moment())
+        numerical[:, b] = (m[0] - m[1]) / (2 * h)
+    np.testing.assert_allclose(alpha, numerical, rtol=0, atol=1e-6 * np.abs(alpha).max())
+    coulomb = 14.399645478425668  # e²/(4π ε0) in eV·Å (src/lnet/core/constants.hpp)
+    eps0 = 1 / (4 * np.pi * coulomb)
+    np.testing.assert_allclose(eps, np.eye(3) + alpha / (eps0 * atoms.cell.volume), rtol=1e-12,
+                               atol=1e-12)
+    # A model without induced dipoles refuses, with the calculator's message.
+    atoms.calc = lnet.Calculator(model_path)
+    with pytest.raises(lnet.InputError, match="polarizable model"):
+        atoms.calc.get_property("polarizability", atoms)
