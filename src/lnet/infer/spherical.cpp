@@ -11,7 +11,7 @@ namespace lnet::infer {
 
 namespace {
 
-// Gauss–Legendre nodes and weights on [-1, 1] by Newton iteration on P_n (as nn/spherical.cpp).
+// Gauss–Legendre nodes and weights on [-1, 1] by Newton iteration on P_n.
 void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
   x.resize(n);
   w.resize(n);
@@ -34,8 +34,9 @@ void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
   }
 }
 
-// Real Gaunt integrals over a quadrature exact for degree <= 15, scaled so that sum C^2 = 2 l3 + 1
-// and cleaned of quadrature noise, exactly as nn::coupling.
+// Real Gaunt integrals over a quadrature exact for degree <= 15 on the sphere (Gauss–Legendre in
+// cos(theta) times a uniform grid in phi), scaled so that sum C^2 = 2 l3 + 1 and cleaned of
+// quadrature noise. nn::coupling is the dense form of this table.
 std::vector<CgEntry> compute_coupling(int l1, int l2, int l3) {
   const int nt = 8, np = 16;
   std::vector<double> ct, wt;

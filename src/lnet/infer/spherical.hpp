@@ -55,12 +55,13 @@ inline bool coupling_allowed(int l1, int l2, int l3) {
   return l3 >= std::abs(l1 - l2) && l3 <= l1 + l2 && (l1 + l2 + l3) % 2 == 0;
 }
 
-// Nonzero entries of the coupling tensor C[m1, m2, m3] of nn::coupling(l1, l2, l3).
+// Nonzero entries of the coupling tensor C[m1, m2, m3] (nn::coupling(l1, l2, l3) is its dense
+// form).
 struct CgEntry {
   int m1, m2, m3;
   double value;
 };
-// Computed once (thread-safe) by the same sphere quadrature as the reference.
+// Computed once (thread-safe) by a sphere quadrature.
 const std::vector<CgEntry>& coupling(int l1, int l2, int l3);
 
 }  // namespace lnet::infer

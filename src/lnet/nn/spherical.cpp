@@ -1,11 +1,13 @@
 #include "lnet/nn/spherical.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <tuple>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/spherical.hpp"
 
 namespace lnet::nn {
 
@@ -35,58 +37,7 @@ std::vector<torch::Tensor> spherical_harmonics(const torch::Tensor& vectors, int
   return out;
 }
 
-bool coupling_allowed(int l1, int l2, int l3) {
-  return l3 >= std::abs(l1 - l2) && l3 <= l1 + l2 && (l1 + l2 + l3) % 2 == 0;
-}
-
-namespace {
-
-// Gauss–Legendre nodes and weights on [-1, 1] by Newton iteration on P_n.
-void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
-  x.resize(n);
-  w.resize(n);
-  for (int i = 0; i < n; ++i) {
-    double t = std::cos(M_PI * (i + 0.75) / (n + 0.5)), dp = 0;
-    for (int it = 0; it < 100; ++it) {
-      double p0 = 1, p1 = t;
-      for (int k = 2; k <= n; ++k) {
-        double p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = n * (t * p1 - p0) / (t * t - 1);
-      double dt = p1 / dp;
-      t -= dt;
-      if (std::abs(dt) < 1e-16) break;
-    }
-    x[i] = t;
-    w[i] = 2 / ((1 - t * t) * dp * dp);
-  }
-}
-
-// Points and weights (summing to 1) that integrate polynomials of degree <= 15 on the sphere
-// exactly: Gauss–Legendre in cos(theta) times a uniform grid in phi.
-std::pair<torch::Tensor, torch::Tensor> sphere_quadrature() {
-  const int nt = 8, np = 16;
-  std::vector<double> ct, wt;
-  gauss_legendre(nt, ct, wt);
-  auto pts = torch::empty({nt * np, 3}, torch::kFloat64);
-  auto wts = torch::empty({nt * np}, torch::kFloat64);
-  auto p = pts.accessor<double, 2>();
-  auto w = wts.accessor<double, 1>();
-  for (int i = 0; i < nt; ++i)
-    for (int k = 0; k < np; ++k) {
-      double phi = 2 * M_PI * k / np, st = std::sqrt(1 - ct[i] * ct[i]);
-      int r = i * np + k;
-      p[r][0] = st * std::cos(phi);
-      p[r][1] = st * std::sin(phi);
-      p[r][2] = ct[i];
-      w[r] = wt[i] / (2.0 * np);
-    }
-  return {pts, wts};
-}
-
-}  // namespace
+bool coupling_allowed(int l1, int l2, int l3) { return infer::coupling_allowed(l1, l2, l3); }
 
 torch::Tensor coupling(int l1, int l2, int l3, torch::Dtype dtype) {
   if (!coupling_allowed(l1, l2, l3) || std::max({l1, l2, l3}) > kMaxL)
@@ -98,13 +49,11 @@ torch::Tensor coupling(int l1, int l2, int l3, torch::Dtype dtype) {
   auto key = std::make_tuple(l1, l2, l3);
   auto it = cache.find(key);
   if (it == cache.end()) {
-    torch::NoGradGuard no_grad;
-    auto [pts, wts] = sphere_quadrature();
-    auto y = spherical_harmonics(pts, kMaxL);
-    auto c = torch::einsum("p,pa,pb,pc->abc", {wts, y[l1], y[l2], y[l3]});
-    c = c * std::sqrt((2.0 * l3 + 1) / c.pow(2).sum().item<double>());
-    // Quadrature noise (~1e-16) would break exact zeros; clean it.
-    c = torch::where(c.abs() < 1e-13, torch::zeros_like(c), c);
+    // The dense form of the engine's sparse table (one quadrature for both, so the reference
+    // and the engine use the same coefficients to the bit).
+    auto c = torch::zeros({2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1}, torch::kFloat64);
+    auto a = c.accessor<double, 3>();
+    for (const infer::CgEntry& e : infer::coupling(l1, l2, l3)) a[e.m1][e.m2][e.m3] = e.value;
     it = cache.emplace(key, c).first;
   }
   return it->second.to(dtype);
