@@ -35,6 +35,13 @@ int default_threads(MPI_Comm world) {
   return std::max(1, cores / std::max(1, ranks_on_node));
 }
 
+// LAMMPS's lattice vectors a = (xprd,0,0), b = (xy,yprd,0), c = (xz,yz,zprd) as cell rows
+// (domain->h = xprd yprd zprd yz xz xy).
+std::array<double, 9> cell_rows(const Domain* domain) {
+  const double* h = domain->h;
+  return {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
+}
+
 void write_string(FILE* fp, const std::string& s) {
   const int n = static_cast<int>(s.size());
   fwrite(&n, sizeof(int), 1, fp);
@@ -341,15 +348,13 @@ void PairLnet::compute_replicated(bool want_virial) {
   gather_atoms();
   const double t1 = MPI_Wtime();
   const int n = static_cast<int>(numbers_.size());
-  const double* h = domain->h;  // xprd yprd zprd yz xz xy
-  // LAMMPS's lattice vectors a = (xprd,0,0), b = (xy,yprd,0), c = (xz,yz,zprd) as cell rows.
-  const double cell[9] = {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
+  const std::array<double, 9> cell = cell_rows(domain);
   const std::array<bool, 3> pbc = {domain->xperiodic != 0, domain->yperiodic != 0,
                                    domain->zperiodic != 0};
   try {
     // Every rank evaluates the same input: an exception is raised on all of them alike.
-    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell, pbc, field_now(), want_virial,
-                     *result_);
+    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell.data(), pbc, field_now(),
+                     want_virial, *result_);
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style lnet: ") + e.what());
   }
@@ -369,12 +374,11 @@ void PairLnet::compute_domain(bool want_virial) {
   }
   for (int i = 0; i < nlocal; ++i)
     domain->unmap(atom->x[i], atom->image[i], &x_local_[3 * i]);  // M without jumps
-  const double* h = domain->h;
-  const double cell[9] = {h[0], 0, 0, h[5], h[1], 0, h[4], h[3], h[2]};
+  const std::array<double, 9> cell = cell_rows(domain);
   RankComm rank_comm(*this);
   try {
     engine_->compute_local(nlocal, nall, numbers_nall_.data(), x_nall_.data(), x_local_.data(),
-                           cell, field_now(), want_virial, rank_comm, *result_);
+                           cell.data(), field_now(), want_virial, rank_comm, *result_);
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style lnet: ") + e.what());
   }

@@ -58,6 +58,18 @@ inline Sites cesium_chloride(double r0, bool sheared) {
   return s;
 }
 
+// `s` under the symmetric strain with components (a, b) and (b, a) of h/2 each, applied to
+// positions and cell (the strain whose derivative the virial is).
+inline Sites strained(const Sites& s, int a, int b, double h) {
+  torch::Tensor e = torch::zeros({3, 3}, f64());
+  e[a][b] += 0.5 * h;
+  e[b][a] += 0.5 * h;
+  Sites t = s;
+  t.positions = s.positions + s.positions.matmul(e);
+  t.cell = s.cell + s.cell.matmul(e);
+  return t;
+}
+
 // A random, neutral, triclinic box of n sites with minimum separation ~1 Å (seeded).
 inline Sites random_box(int n, uint64_t seed, bool dipoles, bool sigma) {
   torch::manual_seed(seed);

@@ -228,13 +228,7 @@ void check_forces_virial(Method m) {
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) {
       double fd = -central([&](double h) {
-        torch::Tensor e = torch::zeros({3, 3}, f64());
-        e[a][b] += 0.5 * h;
-        e[b][a] += 0.5 * h;
-        Sites t = s;
-        t.positions = s.positions + s.positions.matmul(e);
-        t.cell = s.cell + s.cell.matmul(e);
-        return converged_energy(es, p, t, alpha, zero);
+        return converged_energy(es, p, test::strained(s, a, b, h), alpha, zero);
       });
       EXPECT_NEAR(w[a][b].item<double>(), fd, kTol) << "virial " << a << b;
     }
