@@ -1,4 +1,4 @@
-// Message and product-basis paths in the order of the reference modules (nn/interaction.cpp,
+// Message and product-basis paths, shared with the reference modules (nn/interaction.cpp,
 // nn/equivariant.cpp): the order fixes the layout of the radial MLP's output and the names of
 // the product weights.
 #include <string>

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "lnet/infer/weights.hpp"
 #include "lnet/nn/spherical.hpp"
 
 namespace lnet::nn {
@@ -33,28 +34,12 @@ Irreps EquivariantLinearImpl::forward(const Irreps& x) {
 ProductBasisImpl::ProductBasisImpl(int lmax_in, int lmax_out, int correlation, int num_species,
                                    int channels)
     : lmax_in_(lmax_in), lmax_out_(lmax_out) {
-  auto add = [&](Path p) {
-    std::string name = "p" + std::to_string(p.order) + "_" + std::to_string(p.l1) +
-                       std::to_string(p.l2) + std::to_string(p.lk) + std::to_string(p.l3) +
-                       std::to_string(p.l);
+  // The paths and parameter names of infer::product_paths (one enumeration for both).
+  for (const infer::ProductPath& q : infer::product_paths(lmax_in, lmax_out, correlation)) {
     // Higher orders start smaller so the initial model is dominated by the linear term.
-    double scale = p.order == 1 ? 1.0 : (p.order == 2 ? 0.3 : 0.1);
-    p.weight = register_parameter(name, torch::randn({num_species, channels}) * scale);
-    paths_.push_back(p);
-  };
-  for (int l = 0; l <= lmax_out; ++l) {
-    add({l, 0, 0, 0, l, 1, {}});
-    if (correlation < 2) continue;
-    for (int l1 = 0; l1 <= lmax_in; ++l1)
-      for (int l2 = l1; l2 <= lmax_in; ++l2)
-        if (coupling_allowed(l1, l2, l)) add({l1, l2, l, 0, l, 2, {}});
-    if (correlation < 3) continue;
-    for (int l1 = 0; l1 <= lmax_in; ++l1)
-      for (int l2 = l1; l2 <= lmax_in; ++l2)
-        for (int lk = 0; lk <= lmax_in; ++lk)
-          for (int l3 = 0; l3 <= lmax_in; ++l3)
-            if (coupling_allowed(l1, l2, lk) && coupling_allowed(lk, l3, l))
-              add({l1, l2, lk, l3, l, 3, {}});
+    const double scale = q.order == 1 ? 1.0 : (q.order == 2 ? 0.3 : 0.1);
+    torch::Tensor w = register_parameter(q.name, torch::randn({num_species, channels}) * scale);
+    paths_.push_back({q.l1, q.l2, q.lk, q.l3, q.l, q.order, w});
   }
 }
 

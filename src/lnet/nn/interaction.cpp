@@ -4,11 +4,8 @@
 
 namespace lnet::nn {
 
-InteractionLayerImpl::InteractionLayerImpl(const LayerShape& shape) : shape_(shape) {
-  for (int l1 = 0; l1 <= shape.l_in; ++l1)
-    for (int l2 = 0; l2 <= shape.l_sh; ++l2)
-      for (int l3 = 0; l3 <= shape.l_sh; ++l3)
-        if (coupling_allowed(l1, l2, l3)) paths_.push_back({l1, l2, l3});
+InteractionLayerImpl::InteractionLayerImpl(const LayerShape& shape)
+    : shape_(shape), paths_(infer::message_paths(shape.l_in, shape.l_sh)) {
   const int c = shape.channels;
   up_ = register_module("up", EquivariantLinear(shape.l_in, c, c));
   radial_ = register_module("radial", RadialMlp(shape.num_basis, shape.radial_hidden, 3,

@@ -2,6 +2,7 @@
 // R(r_ij) * CG(h_j, Y(r_ij)) summed over neighbours into A_i, then the symmetric product
 // basis B_i of A_i up to the correlation order, a linear update and a residual connection.
 #pragma once
+#include "lnet/infer/weights.hpp"
 #include "lnet/nn/equivariant.hpp"
 #include "lnet/nn/radial.hpp"
 
@@ -34,11 +35,8 @@ class InteractionLayerImpl : public torch::nn::Module {
   Irreps forward(const Irreps& h, const Edges& edges, const torch::Tensor& species);
 
  private:
-  struct MessagePath {
-    int l1, l2, l3;
-  };
   LayerShape shape_;
-  std::vector<MessagePath> paths_;
+  std::vector<infer::MessagePath> paths_;  // infer::message_paths: the radial MLP's output order
   EquivariantLinear up_{nullptr}, mix_{nullptr}, out_{nullptr}, skip_{nullptr};
   RadialMlp radial_{nullptr};
   ProductBasis product_{nullptr};
