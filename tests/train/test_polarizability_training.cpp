@@ -54,7 +54,7 @@ Mat3 teacher_alpha(const Structure& s, const ModelConfig& c) {
   // charges or dipoles the tuning would see nothing to be accurate for.
   es::Sites tuning = sites;
   tuning.dipoles = alpha.unsqueeze(1).expand({-1, 3}) / std::sqrt(3.0);
-  es::InductionOperator op(es, es.resolve(tuning), sites, alpha, tight);
+  es::InductionOperator op(es.resolve(tuning), sites, alpha, tight);
   torch::Tensor ac = es::field_response(op).sum(1).t();
   Mat3 m;
   for (int a = 0; a < 3; ++a)

@@ -136,6 +136,29 @@ std::string Parameters::describe() const {
   return os.str();
 }
 
+infer::CoulombParameters coulomb_parameters(const Parameters& p) {
+  infer::CoulombParameters c;
+  switch (p.method) {
+    case Method::Ewald:
+      c.method = infer::CoulombMethod::Ewald;
+      break;
+    case Method::PME:
+      c.method = infer::CoulombMethod::PME;
+      break;
+    case Method::Direct:
+      c.method = infer::CoulombMethod::Direct;
+      break;
+    case Method::Auto:
+      throw Error("coulomb_parameters: the parameters are not resolved (method auto)");
+  }
+  c.alpha = p.alpha;
+  c.real_cutoff = p.real_cutoff;
+  c.kmax = p.kmax;
+  c.mesh = p.mesh;
+  c.order = p.order;
+  return c;
+}
+
 Electrostatics::Electrostatics(Settings settings) : settings_(std::move(settings)) {
   if (!(settings_.accuracy > 0 && settings_.accuracy < 1))
     throw InputError("electrostatics.accuracy",

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "lnet/infer/coulomb_sites.hpp"
 #include "lnet/pch/torch_pch.hpp"
 
 namespace lnet::es {
@@ -33,6 +34,10 @@ struct Parameters {  // what will actually be used, printable
   int order = 5;
   std::string describe() const;  // one line, for the log
 };
+
+// The torch-free solvers' copy of resolved parameters (src/lnet/infer/coulomb.hpp, which equals
+// this reference to rounding); Method::Auto is an error.
+infer::CoulombParameters coulomb_parameters(const Parameters& p);
 
 struct Sites {              // one structure; tensors share dtype (float64 or float32) and device
   torch::Tensor positions;  // [N,3] Å (need not be wrapped)

@@ -1,6 +1,7 @@
 #include "lnet/electrostatics/induction.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "lnet/core/constants.hpp"
@@ -22,6 +23,14 @@ Sites detached(const Sites& s, torch::Dtype dtype) {
   if (s.periodic) d.cell = s.cell.detach().to(dtype);
   if (s.sigma.defined()) d.sigma = s.sigma.detach().to(dtype);
   return d;
+}
+
+// [N,3] float64 CPU contiguous -> N vectors.
+std::vector<Vec3> vectors(const torch::Tensor& t) {
+  const double* p = t.data_ptr<double>();
+  std::vector<Vec3> v(t.size(0));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = Vec3(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
+  return v;
 }
 
 void check_alpha(const torch::Tensor& alpha, int64_t n) {
@@ -53,30 +62,48 @@ torch::Tensor polarization_self_energy(const torch::Tensor& alpha, const torch::
   return 0.5 * (mu * x).sum();
 }
 
-InductionOperator::InductionOperator(const Electrostatics& es, const Parameters& p,
-                                     const Sites& sites, const torch::Tensor& alpha,
-                                     InductionSettings settings)
+InductionOperator::InductionOperator(const Parameters& p, const Sites& sites,
+                                     const torch::Tensor& alpha, InductionSettings settings)
     // The solver works in float64 whatever the model's dtype: a float32 CG stalls near 1e-7.
-    : es_(es),
-      p_(p),
-      sites_(detached(sites, torch::kFloat64)),
-      alpha_(alpha.detach().to(torch::kFloat64)),
-      settings_(settings) {
-  check_alpha(alpha_, sites_.positions.size(0));
+    : alpha_(alpha.detach().to(torch::kCPU, torch::kFloat64).contiguous()), settings_(settings) {
+  const torch::Tensor pos = sites.positions.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t n = pos.size(0);
+  check_alpha(alpha_, n);
   if (!(settings_.tolerance > 0) || settings_.max_iterations < 1)
     throw Error("induction: tolerance must be > 0 and max_iterations >= 1");
+  positions_ = vectors(pos);
+  if (sites.sigma.defined()) {
+    const torch::Tensor sig = sites.sigma.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    sigma_.assign(sig.data_ptr<double>(), sig.data_ptr<double>() + n);
+  }
+  infer::CoulombParameters cp = coulomb_parameters(p);
+  if (sites.periodic) {
+    const torch::Tensor h = sites.cell.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) cell_(a, b) = h.data_ptr<double>()[3 * a + b];
+    pairs_ = build_neighbor_list(positions_, cell_, {true, true, true}, cp.real_cutoff);
+  } else {  // as Electrostatics::energy: open boundaries take the direct sum
+    cp.method = infer::CoulombMethod::Direct;
+  }
+  coulomb_ = std::make_unique<infer::Coulomb>(cp);
+  dipole_field(torch::zeros({n, 3}, torch::kFloat64));  // builds the k-space tables
 }
 
-torch::Tensor InductionOperator::dipole_field(const torch::Tensor& x) const {
-  // E_es is exactly quadratic in the dipoles when there are no charges, so its gradient at x is
-  // T x: one energy + backward per product, through whichever method p_ selects.
-  // Also inside backward hooks, where autograd runs with grad mode off.
-  torch::AutoGradMode grad_mode(true);
-  Sites s = sites_;
-  s.dipoles = x.detach().to(torch::kFloat64).requires_grad_(true);
-  torch::Tensor e = es_.energy(s, p_);
-  if (!e.requires_grad()) return torch::zeros_like(x);
-  return -torch::autograd::grad({e}, {s.dipoles})[0];
+InductionOperator::~InductionOperator() = default;
+
+torch::Tensor InductionOperator::dipole_field(const torch::Tensor& x_in) const {
+  const int64_t n = size();
+  const torch::Tensor x = x_in.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  const std::vector<Vec3> mu = vectors(x);
+  infer::CoulombSites s;
+  s.positions = positions_.data();
+  s.dipoles = mu.data();
+  s.sigma = sigma_.empty() ? nullptr : sigma_.data();
+  s.size = positions_.size();
+  const infer::ElectrostaticsResult r = coulomb_->evaluate(s, cell_, &pairs_);
+  torch::Tensor out = torch::empty({n, 3}, torch::kFloat64);
+  std::memcpy(out.data_ptr<double>(), r.field.data(), sizeof(double) * 3 * n);
+  return out.to(x_in.device());
 }
 
 torch::Tensor InductionOperator::apply(const torch::Tensor& x_in) const {

@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "lnet/electrostatics/electrostatics.hpp"
+#include "lnet/infer/coulomb.hpp"
 
 namespace lnet::es {
 
@@ -48,11 +49,17 @@ torch::Tensor polarization_self_energy(const torch::Tensor& alpha, const torch::
 
 // The operator A = alpha^-1 + T of one structure, from detached inputs, with a Jacobi (3×3
 // block) preconditioned conjugate-gradient solver, in float64 whatever the inputs' dtype (results
-// come back in the dtype of the right-hand side). Immutable; shared by the autograd hooks.
+// come back in the dtype of the right-hand side). T x is the analytic field of the torch-free
+// solver (infer::Coulomb, equal to -dE_es/dmu of Electrostatics::energy with the same parameters
+// to rounding) over a pair list built once. Logically immutable; shared by the autograd hooks.
 class InductionOperator {
  public:
-  InductionOperator(const Electrostatics& es, const Parameters& p, const Sites& sites,
-                    const torch::Tensor& alpha, InductionSettings settings = {});
+  // `p` resolved (Electrostatics::resolve); open sites take the direct sum whatever p.method.
+  InductionOperator(const Parameters& p, const Sites& sites, const torch::Tensor& alpha,
+                    InductionSettings settings = {});
+  ~InductionOperator();
+  InductionOperator(const InductionOperator&) = delete;
+  InductionOperator& operator=(const InductionOperator&) = delete;
   torch::Tensor apply(const torch::Tensor& x) const;          // A x, [N,3] -> [N,3]
   torch::Tensor dipole_field(const torch::Tensor& x) const;   // -T x: field of dipoles x
   torch::Tensor precondition(const torch::Tensor& r) const {  // alpha r = (alpha^-1)^-1 r
@@ -63,14 +70,17 @@ class InductionOperator {
   torch::Tensor solve(const torch::Tensor& b, const torch::Tensor& guess = {},
                       InductionStats* stats = nullptr) const;
   const InductionSettings& settings() const { return settings_; }
-  int64_t size() const { return sites_.positions.size(0); }
+  int64_t size() const { return static_cast<int64_t>(positions_.size()); }
 
  private:
-  Electrostatics es_;
-  Parameters p_;
-  Sites sites_;  // detached; no charges
-  torch::Tensor alpha_;
+  torch::Tensor alpha_;  // float64
   InductionSettings settings_;
+  std::vector<Vec3> positions_;
+  std::vector<double> sigma_;  // empty: point sites
+  Mat3 cell_ = Mat3::Zero();
+  NeighborList pairs_;  // periodic: full list within the real-space cutoff
+  // Its k-space tables are built in the constructor; evaluate() then only reads them.
+  std::unique_ptr<infer::Coulomb> coulomb_;
 };
 
 // Field of the permanent charges and dipoles at the sites, F0 = -dE_es/dmu (detached, V/Å).

@@ -1,9 +1,13 @@
 // Ewald reciprocal sum of point charges and dipoles (DESIGN.md §1.5), the three phases of
 // coulomb_kspace.hpp. Follows es::detail::ewald_reciprocal_energy: the half space of k-vectors
 // (one of each pair k, -k, hence the factor 2), E = (4 pi / V) sum_k exp(-k^2/4a^2)/k^2 |S(k)|^2,
-// S(k) = sum_j (q_j + i mu_j·k) exp(i k·r_j).
+// S(k) = sum_j (q_j + i mu_j·k) exp(i k·r_j). The phases come from per-axis tables:
+// exp(i k·r) = prod_a exp(i m_a theta_a), theta_a = 2 pi (h^-T r)_a, so a site costs 3 (2 kmax + 1)
+// sincos instead of one per k-vector.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <complex>
 
 #include "lnet/core/constants.hpp"
 #include "lnet/infer/coulomb_kspace.hpp"
@@ -12,12 +16,16 @@ namespace lnet::infer::coulomb_detail {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+using Complex = std::complex<double>;
 
 class EwaldKSpace final : public KSpace {
  public:
   EwaldKSpace(const CoulombParameters& p, const Mat3& cell)
-      : alpha_(p.alpha), volume_(std::abs(cell.determinant())) {
-    const Mat3 inv = cell.inverse();  // k = 2 pi m h^-T: k_d = 2 pi sum_a m_a inv(d, a)
+      : alpha_(p.alpha),
+        volume_(std::abs(cell.determinant())),
+        inv_(cell.inverse()),
+        kmax_(p.kmax) {
+    const Mat3& inv = inv_;  // k = 2 pi m h^-T: k_d = 2 pi sum_a m_a inv(d, a)
     double k_cut = INFINITY;
     for (int a = 0; a < 3; ++a) k_cut = std::min(k_cut, 2 * kPi * p.kmax[a] / cell.row(a).norm());
     const auto& km = p.kmax;
@@ -27,6 +35,7 @@ class EwaldKSpace final : public KSpace {
           const Vec3 k = 2 * kPi * (m0 * inv.col(0) + m1 * inv.col(1) + m2 * inv.col(2));
           if (k.squaredNorm() > k_cut * k_cut * (1 + 1e-12)) continue;
           k_.push_back(k);
+          m_.push_back({m0, m1, m2});
         }
   }
 
@@ -37,16 +46,16 @@ class EwaldKSpace final : public KSpace {
 
   void spread(const CoulombSites& s, std::vector<double>& buffer) const override {
     const std::size_t nk = k_.size();
+    const Phases ph = phases(s);
 #pragma omp parallel for schedule(static)
     for (std::size_t k = 0; k < nk; ++k) {
       double re = 0, im = 0;
       for (std::size_t j = 0; j < s.size; ++j) {
-        const double phase = s.positions[j].dot(k_[k]);
-        const double c = std::cos(phase), sn = std::sin(phase);
+        const Complex e = ph.of(j, m_[k]);
         const double q = s.q(j), muk = s.dipoles ? s.dipoles[j].dot(k_[k]) : 0.0;
         // (q + i mu·k)(cos + i sin)
-        re += q * c - muk * sn;
-        im += q * sn + muk * c;
+        re += q * e.real() - muk * e.imag();
+        im += q * e.imag() + muk * e.real();
       }
       buffer[k] += re;
       buffer[nk + k] += im;
@@ -81,6 +90,7 @@ class EwaldKSpace final : public KSpace {
     const std::size_t nk = k_.size();
     const double bg = units::coulomb * background_potential(buffer[2 * nk], volume_, alpha_);
     std::vector<Vec3> field_k(s.size);
+    const Phases ph = phases(s);
 #pragma omp parallel for schedule(static)
     for (std::size_t j = 0; j < s.size; ++j) {
       const double q = s.q(j);
@@ -88,8 +98,8 @@ class EwaldKSpace final : public KSpace {
       double potential = 0;
       Vec3 field = Vec3::Zero(), force = Vec3::Zero();
       for (std::size_t k = 0; k < nk; ++k) {
-        const double phase = s.positions[j].dot(k_[k]);
-        const double c = std::cos(phase), sn = std::sin(phase);
+        const Complex e = ph.of(j, m_[k]);
+        const double c = e.real(), sn = e.imag();
         // conj(dE/dS) exp(i k·r_j) = A + i B
         const double a = buffer[k] * c + buffer[nk + k] * sn;
         const double b = buffer[k] * sn - buffer[nk + k] * c;
@@ -106,8 +116,38 @@ class EwaldKSpace final : public KSpace {
   }
 
  private:
+  // exp(i m theta_a(r_j)) for |m| <= kmax_a, per site and axis.
+  struct Phases {
+    std::array<int, 3> kmax;
+    std::array<std::vector<Complex>, 3> table;  // [j (2 kmax_a + 1) + m + kmax_a]
+    Complex of(std::size_t j, const std::array<int, 3>& m) const {
+      Complex e = 1;
+      for (int a = 0; a < 3; ++a) e *= table[a][j * (2 * kmax[a] + 1) + m[a] + kmax[a]];
+      return e;
+    }
+  };
+
+  Phases phases(const CoulombSites& s) const {
+    Phases ph{kmax_, {}};
+    for (int a = 0; a < 3; ++a) ph.table[a].resize(s.size * (2 * kmax_[a] + 1));
+#pragma omp parallel for schedule(static)
+    for (std::size_t j = 0; j < s.size; ++j)
+      for (int a = 0; a < 3; ++a) {
+        const double theta = 2 * kPi * s.positions[j].dot(inv_.col(a));
+        Complex* row = &ph.table[a][j * (2 * kmax_[a] + 1) + kmax_[a]];
+        for (int m = 0; m <= kmax_[a]; ++m) {
+          row[m] = std::polar(1.0, m * theta);
+          row[-m] = std::conj(row[m]);
+        }
+      }
+    return ph;
+  }
+
   double alpha_, volume_;
+  Mat3 inv_;
+  std::array<int, 3> kmax_;
   std::vector<Vec3> k_;
+  std::vector<std::array<int, 3>> m_;
 };
 
 }  // namespace

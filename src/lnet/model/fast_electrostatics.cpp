@@ -30,29 +30,6 @@ es::Parameters resolve(const es::Electrostatics& es, const std::vector<Vec3>& po
 
 }  // namespace
 
-infer::CoulombParameters coulomb_parameters(const es::Parameters& p) {
-  infer::CoulombParameters c;
-  switch (p.method) {
-    case es::Method::Ewald:
-      c.method = infer::CoulombMethod::Ewald;
-      break;
-    case es::Method::PME:
-      c.method = infer::CoulombMethod::PME;
-      break;
-    case es::Method::Direct:
-      c.method = infer::CoulombMethod::Direct;
-      break;
-    case es::Method::Auto:
-      throw Error("coulomb_parameters: the parameters are not resolved (method auto)");
-  }
-  c.alpha = p.alpha;
-  c.real_cutoff = p.real_cutoff;
-  c.kmax = p.kmax;
-  c.mesh = p.mesh;
-  c.order = p.order;
-  return c;
-}
-
 infer::ElectrostaticsFn fast_electrostatics(const es::Electrostatics& es,
                                             std::optional<es::Parameters>& params,
                                             std::unique_ptr<infer::Coulomb>& solver,
@@ -65,7 +42,7 @@ infer::ElectrostaticsFn fast_electrostatics(const es::Electrostatics& es,
     // As es::Electrostatics::energy: open boundaries always take the direct sum.
     if (periodic && params->method == es::Method::Direct)
       throw InputError("electrostatics", "method direct needs open boundaries");
-    infer::CoulombParameters p = coulomb_parameters(*params);
+    infer::CoulombParameters p = es::coulomb_parameters(*params);
     if (!periodic) p.method = infer::CoulombMethod::Direct;
     if (!solver || !same(solver->parameters(), p)) solver = std::make_unique<infer::Coulomb>(p);
     infer::CoulombSites sites;

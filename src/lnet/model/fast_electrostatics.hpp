@@ -15,9 +15,6 @@
 
 namespace lnet {
 
-// The torch-free solver's copy of resolved reference parameters (Method::Auto is an error).
-infer::CoulombParameters coulomb_parameters(const es::Parameters& p);
-
 // A full neighbour list of the sites covering at least the given cutoff (Å), e.g. the
 // calculator's Verlet list; pairs beyond the real-space cutoff are skipped by the solver.
 using PairSource = std::function<const NeighborList*(double cutoff)>;

@@ -201,7 +201,7 @@ torch::Tensor PotentialImpl::induction(const Batch& batch, const Request& reques
   const es::Parameters& p = out.es_parameters.back();
   es::InductionSettings settings;
   settings.tolerance = config_.induction_tolerance;
-  auto op = std::make_shared<const es::InductionOperator>(es_, p, sites, alpha, settings);
+  auto op = std::make_shared<const es::InductionOperator>(p, sites, alpha, settings);
   const torch::Tensor field = batch.efield[b];
   torch::Tensor guess;
   if (request.induced_guess.defined())
