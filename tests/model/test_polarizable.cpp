@@ -9,6 +9,7 @@
 #include <random>
 
 #include "lnet/core/constants.hpp"
+#include "lnet/electrostatics/induction.hpp"
 #include "lnet/model/model_file.hpp"
 #include "model_fixtures.hpp"
 
@@ -20,21 +21,42 @@ using testing::predict;
 using testing::random_rotation;
 using testing::small_config;
 
-ModelConfig polarizable_config() {
+ModelConfig polarizable_config(bool anisotropic = false) {
   ModelConfig c = small_config(/*long_range=*/true, /*learn_charges=*/true);
   c.polarizable = true;
+  c.anisotropic_polarizability = anisotropic;
   c.induction_tolerance = 1e-12;  // FD checks test derivatives, not the solver
   return c;
 }
 
-class PolarizableTest : public ::testing::Test {
+// The l = 2 readout starts small (weights × 0.1); tests scale it up so that the site tensors are
+// anisotropic by tens of per cent and every check sees that part.
+void strengthen_anisotropy(Potential& model, double factor) {
+  torch::NoGradGuard guard;
+  model->named_parameters(true)["network_b.polarizability_l2"].mul_(factor);
+}
+
+// Every test runs with isotropic and with anisotropic (l = 2) site polarizabilities.
+class PolarizableTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     torch::manual_seed(5);
-    model = Potential(polarizable_config());
+    model = Potential(polarizable_config(GetParam()));
+    if (GetParam()) strengthen_anisotropy(model, 100);
   }
   Potential model{nullptr};
 };
+
+INSTANTIATE_TEST_SUITE_P(Sites, PolarizableTest, ::testing::Values(false, true),
+                         [](const auto& info) {
+                           return std::string(info.param ? "Anisotropic" : "Isotropic");
+                         });
+
+// Sum of the traces of the site polarizabilities ([N] or [N,3,3]).
+double site_trace(const torch::Tensor& alpha) {
+  return alpha.dim() == 3 ? alpha.diagonal(0, 1, 2).sum().item<double>()
+                          : 3 * alpha.sum().item<double>();
+}
 
 Request everything() {
   Request r;
@@ -57,7 +79,7 @@ Vec3 polarization(Potential& p, const Structure& s) {
   return {m[0].item<double>(), m[1].item<double>(), m[2].item<double>()};
 }
 
-TEST_F(PolarizableTest, ForcesAndStressMatchFiniteDifferences) {
+TEST_P(PolarizableTest, ForcesAndStressMatchFiniteDifferences) {
   Structure s = distorted_nacl(31);
   s.efield = Vec3(0.05, -0.03, 0.08);
   auto p = predict(model, s, everything());
@@ -98,7 +120,7 @@ TEST_F(PolarizableTest, ForcesAndStressMatchFiniteDifferences) {
 // Z* = dM/dr by central differences of M (re-solved at every geometry), and Z* = dF/dE by
 // central differences of the forces in the field: F is linear in E (mu* is), so the field
 // difference quotient errs only by the solver.
-TEST_F(PolarizableTest, BornChargesAreDmDrAndDfDe) {
+TEST_P(PolarizableTest, BornChargesAreDmDrAndDfDe) {
   Structure s = distorted_nacl(32);
   Request r;
   r.bec = true;
@@ -146,7 +168,7 @@ TEST_F(PolarizableTest, BornChargesAreDmDrAndDfDe) {
 }
 
 // alpha_cell = dM/dE at fixed nuclei (M exactly linear in E) and epsilon_inf = 1 + alpha/(eps0 V).
-TEST_F(PolarizableTest, CellPolarizabilityIsFiniteFieldDerivative) {
+TEST_P(PolarizableTest, CellPolarizabilityIsFiniteFieldDerivative) {
   Structure s = distorted_nacl(33);
   Request r;
   r.forces = false;
@@ -167,14 +189,14 @@ TEST_F(PolarizableTest, CellPolarizabilityIsFiniteFieldDerivative) {
   torch::Tensor eps = torch::eye(3, torch::kFloat64) + p.polarizability[0] / (units::eps0 * volume);
   EXPECT_LT((eps - p.epsilon_inf[0]).abs().max().item<double>(), 1e-12);
   const double trace = p.polarizability[0].trace().item<double>();
-  const double sites = 3 * p.site_polarizability.sum().item<double>();
+  const double sites = site_trace(p.site_polarizability);
   std::printf("alpha_cell trace %.4g vs 3 sum alpha_i %.4g e·Å²/V; eps_inf diag %.4f %.4f %.4f\n",
               trace, sites, p.epsilon_inf[0][0][0].item<double>(),
               p.epsilon_inf[0][1][1].item<double>(), p.epsilon_inf[0][2][2].item<double>());
   EXPECT_GT(p.epsilon_inf[0].diagonal().min().item<double>(), 1.0);
 }
 
-TEST_F(PolarizableTest, PolarizabilityRotatesAsTensor) {
+TEST_P(PolarizableTest, PolarizabilityRotatesAsTensor) {
   Structure s = distorted_nacl(34);
   Request r;
   r.forces = false;
@@ -191,7 +213,7 @@ TEST_F(PolarizableTest, PolarizabilityRotatesAsTensor) {
   EXPECT_LT((rt.matmul(a0).matmul(rt.t()) - a1).abs().max().item<double>(), 1e-10);
 }
 
-TEST_F(PolarizableTest, WarmStartAndModelFile) {
+TEST_P(PolarizableTest, WarmStartAndModelFile) {
   Structure s = distorted_nacl(35);
   auto p0 = predict(model, s);
   Structure moved = s;
@@ -207,6 +229,7 @@ TEST_F(PolarizableTest, WarmStartAndModelFile) {
 
   Potential loaded = model_from_bytes(model_to_bytes(model), "memory");
   EXPECT_TRUE(loaded->config().polarizable);
+  EXPECT_EQ(loaded->config().anisotropic_polarizability, GetParam());
   EXPECT_EQ(loaded->config().induction_tolerance, 1e-12);
   EXPECT_NEAR(predict(loaded, s).energy.item<double>(), p0.energy.item<double>(), 1e-12);
   // A non-polarizable config writes no polarizable keys (earlier files stay byte-identical).
@@ -218,7 +241,7 @@ TEST_F(PolarizableTest, WarmStartAndModelFile) {
 }
 
 // Raman tensors d alpha_cell / d r against central differences of alpha_cell (fresh solves).
-TEST_F(PolarizableTest, RamanTensorsMatchFiniteDifferences) {
+TEST_P(PolarizableTest, RamanTensorsMatchFiniteDifferences) {
   Structure s = distorted_nacl(37);
   Request r;
   r.forces = false;
@@ -245,6 +268,50 @@ TEST_F(PolarizableTest, RamanTensorsMatchFiniteDifferences) {
   ASSERT_GT(max_raman, 1e-3);
   EXPECT_LT(max_err, 1e-7);
   std::printf("Raman: max |d alpha/dr| %.3g e·Å/V, error vs FD %.3g\n", max_raman, max_err);
+}
+
+// Anisotropic site polarizabilities: a genuine l = 2 part, covariant per atom (alpha_i(R r) =
+// R alpha_i R^T), and positive definite below alpha_max(sigma_i) even for readout weights far
+// beyond what training reaches.
+TEST(AnisotropicPolarizability, CovariantBoundedAndSymmetric) {
+  torch::manual_seed(6);
+  Potential model(polarizable_config(true));
+  strengthen_anisotropy(model, 100);
+  Structure s = distorted_nacl(39);
+  Request r;
+  r.forces = false;
+  const torch::Tensor a0 = predict(model, s, r).site_polarizability;
+  ASSERT_EQ(a0.dim(), 3);
+  EXPECT_LT((a0 - a0.transpose(1, 2)).abs().max().item<double>(), 1e-15);
+  const torch::Tensor eig = torch::linalg_eigvalsh(a0);
+  const double spread = ((eig.select(1, 2) - eig.select(1, 0)) / eig.mean(1)).max().item<double>();
+  std::printf("site alpha eigenvalues %.4g .. %.4g e·Å²/V, largest (max - min) / mean %.3g\n",
+              eig.min().item<double>(), eig.max().item<double>(), spread);
+  EXPECT_GT(spread, 0.1);  // the l = 2 part is there
+
+  const Mat3 rot = random_rotation(4);
+  Structure t = s;
+  for (auto& x : t.positions) x = rot * x;
+  t.cell = (rot * s.cell.transpose()).transpose();
+  torch::Tensor rt = torch::from_blob(const_cast<double*>(rot.data()), {3, 3}, torch::kFloat64)
+                         .clone()
+                         .t();  // Eigen is column-major
+  const torch::Tensor a1 = predict(model, t, r).site_polarizability;
+  EXPECT_LT((rt.matmul(a0).matmul(rt.t()) - a1).abs().max().item<double>(), 1e-12);
+
+  strengthen_anisotropy(model, 1e3);
+  const torch::Tensor big = torch::linalg_eigvalsh(predict(model, s, r).site_polarizability);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double sigma = s.numbers[i] == 11 ? 0.7 : 0.9;  // small_config
+    EXPECT_GT(big[i][0].item<double>(), 0);
+    EXPECT_LT(big[i][2].item<double>(), es::max_stable_polarizability(sigma));
+  }
+  ModelConfig bad = polarizable_config(true);
+  bad.network_b.l_max = 1;
+  EXPECT_TRUE(find_problem(bad).has_value());
+  bad = small_config(true);
+  bad.anisotropic_polarizability = true;
+  EXPECT_TRUE(find_problem(bad).has_value());
 }
 
 // NVE under a field with induced dipoles at the default solver tolerance (1e-8), warm-started
@@ -328,7 +395,7 @@ TEST(PolarizableMd, NveConservesEnergyInAField) {
 
 // Implicit differentiation in training: weight gradients of losses on forces, Z* and alpha_cell
 // (second derivatives through the induced dipoles) against central differences of the losses.
-TEST_F(PolarizableTest, WeightGradientsOfDerivativeLossesAreExact) {
+TEST_P(PolarizableTest, WeightGradientsOfDerivativeLossesAreExact) {
   Structure s = distorted_nacl(36);
   s.efield = Vec3(0.02, 0.01, -0.03);
   auto loss_of = [&](bool graph) {
@@ -345,6 +412,7 @@ TEST_F(PolarizableTest, WeightGradientsOfDerivativeLossesAreExact) {
                                                          {"network_b.polarizability0", 3},
                                                          {"network_b.dipole1", 2},
                                                          {"network_b.charge0", 1}};
+  if (GetParam()) probes.push_back({"network_b.polarizability_l2", 4});
   model->zero_grad();
   loss_of(true).backward();
   // h = 1e-5 on weights: truncation O(h²) ~ 1e-10 relative, solver O(1e-12)/h ~ 1e-7 absolute;

@@ -102,6 +102,12 @@ Problem physics_problem(const ModelConfig& c) {
                              text(c.epsilon_s)};
   if (c.polarizable && !c.long_range)
     return ConfigProblem{"polarizable", "needs long_range: true (network B)"};
+  if (c.anisotropic_polarizability && !c.polarizable)
+    return ConfigProblem{"anisotropic_polarizability", "needs polarizable: true"};
+  if (c.anisotropic_polarizability && c.network_b.l_max < 2)
+    return ConfigProblem{"anisotropic_polarizability",
+                         "needs network_b.l_max >= 2 (the l = 2 features), got l_max " +
+                             std::to_string(c.network_b.l_max)};
   if (!(c.induction_tolerance > 0 && c.induction_tolerance < 1e-2))
     return ConfigProblem{"induction_tolerance",
                          "must be in (0, 0.01), got " + text(c.induction_tolerance)};
@@ -190,6 +196,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
   if (c.polarizable) {  // absent = off, so non-polarizable files are as before
     j["polarizable"] = true;
     j["induction_tolerance"] = c.induction_tolerance;
+    if (c.anisotropic_polarizability) j["anisotropic_polarizability"] = true;
   }
 }
 
@@ -211,6 +218,7 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   j.at("avg_neighbors_b").get_to(c.avg_neighbors_b);
   c.domain = j.value("domain", nlohmann::json());
   c.polarizable = j.value("polarizable", false);
+  c.anisotropic_polarizability = j.value("anisotropic_polarizability", false);
   c.induction_tolerance = j.value("induction_tolerance", ModelConfig{}.induction_tolerance);
 }
 

@@ -38,6 +38,10 @@ struct ModelConfig {
   // and the long range solves for induced dipoles; screening is then explicit, so epsilon_s
   // must stay 1. Stored in the model file only when on (earlier files load unchanged).
   bool polarizable = false;
+  // Adds an l = 2 (traceless, symmetric) part to each atom's polarizability from network B's
+  // last layer (needs network_b.l_max >= 2); the tensor stays positive definite and below the
+  // stability bound (networks.hpp).
+  bool anisotropic_polarizability = false;
   double induction_tolerance = 1e-8;  // relative CG residual (electrostatics/induction.hpp)
   double es_accuracy = 1e-5;          // requested relative force accuracy
   std::string es_method = "auto";     // auto | ewald | pme | direct

@@ -21,6 +21,16 @@ nn::NetworkConfig to_network_config(const NetworkHyper& h) {
 
 namespace {
 torch::Tensor linear_weight(int in, int out) { return torch::randn({in, out}) / std::sqrt(in); }
+
+// The symmetric traceless B [N,3,3] with n·B·n = sum_m c_m Y_2m(n) on the unit sphere, for l = 2
+// components c [N,5] in the order of nn::spherical_harmonics (xy, yz, 3z²-1, xz, x²-y²).
+// Equivariant: rotating c by D²(R) gives R B R^T.
+torch::Tensor traceless_tensor(const torch::Tensor& c) {
+  const double h15 = 0.5 * std::sqrt(15.0), h5 = 0.5 * std::sqrt(5.0);
+  const auto xy = h15 * c.select(1, 0), yz = h15 * c.select(1, 1), xz = h15 * c.select(1, 3);
+  const auto zz = h5 * c.select(1, 2), dxy = h15 * c.select(1, 4);
+  return torch::stack({dxy - zz, xy, xz, xy, -dxy - zz, yz, xz, yz, 2 * zz}, 1).view({-1, 3, 3});
+}
 }  // namespace
 
 ShortRangeNetworkImpl::ShortRangeNetworkImpl(const ModelConfig& config)
@@ -53,8 +63,9 @@ torch::Tensor ShortRangeNetworkImpl::forward(const torch::Tensor& species,
 PolarizationNetworkImpl::PolarizationNetworkImpl(const ModelConfig& config) {
   const auto& h = config.network_b;
   const int ns = static_cast<int>(config.species.size());
+  const int l_final = config.anisotropic_polarizability ? 2 : 1;
   net_ = register_module(
-      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_b, 1));
+      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_b, l_final));
   for (int t = 0; t < h.layers; ++t) {
     // Small initial outputs: the model starts close to the nominal-charge model.
     charge_.push_back(
@@ -72,6 +83,8 @@ PolarizationNetworkImpl::PolarizationNetworkImpl(const ModelConfig& config) {
                                           linear_weight(h.channels, 1) * 0.1));
     polar_bias_ = register_parameter("polarizability_bias",
                                      torch::full({ns}, std::log(0.25), torch::kFloat64));
+    if (config.anisotropic_polarizability)
+      polar_l2_ = register_parameter("polarizability_l2", linear_weight(h.channels, 1) * 0.1);
   }
 }
 
@@ -100,6 +113,17 @@ PolarizationOutputs PolarizationNetworkImpl::forward(const torch::Tensor& specie
   if (polar_bias_.defined()) {
     if (!alpha_max.defined()) throw std::logic_error("polarizability needs alpha_max per atom");
     out.alpha = alpha_max * torch::sigmoid(polar_bias_.index_select(0, species) + x);
+    if (polar_l2_.defined()) {
+      const auto& last = feats.back();
+      if (last.size() < 3 || !last[2].defined())
+        throw std::logic_error("anisotropic polarizability needs l = 2 features in network B");
+      const torch::Tensor b = traceless_tensor(last[2].matmul(polar_l2_).squeeze(-1));
+      const torch::Tensor norm2 = (b * b).sum({1, 2}, true);
+      const auto eye = torch::eye(3, b.options()).unsqueeze(0);
+      const double kappa = std::sqrt(3.0 / 8.0);
+      out.alpha =
+          (2.0 / 3.0) * out.alpha.view({-1, 1, 1}) * (eye + kappa * b * torch::rsqrt(1 + norm2));
+    }
   }
   return out;
 }

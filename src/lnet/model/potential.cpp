@@ -30,7 +30,8 @@ torch::Tensor edge_vectors(const EdgeSet& e, const torch::Tensor& pos, const tor
 // would get a coarse k-space that mis-represents the dipole field operator of the solver.
 es::Sites tuning_sites(const es::Sites& sites, const torch::Tensor& alpha) {
   es::Sites t = sites;
-  auto induced = alpha.detach().unsqueeze(1).expand({-1, 3}) / std::sqrt(3.0);
+  const torch::Tensor iso = alpha.dim() == 3 ? alpha.diagonal(0, 1, 2).mean(1) : alpha;
+  auto induced = iso.detach().unsqueeze(1).expand({-1, 3}) / std::sqrt(3.0);
   t.dipoles = sites.dipoles.defined() ? sites.dipoles.detach() + induced : induced;
   return t;
 }

@@ -37,7 +37,7 @@ struct Prediction {
   torch::Tensor polarization;  // [B, 3] Born dipole M = sum q r + sum mu, e·Å (long range only)
   // Polarizable models only (DESIGN.md §1):
   torch::Tensor induced_dipoles;      // [N, 3] e·Å, detached (a warm start for the next call)
-  torch::Tensor site_polarizability;  // [N] e·Å²/V
+  torch::Tensor site_polarizability;  // [N] or [N,3,3] (anisotropic) e·Å²/V
   torch::Tensor polarizability;       // [B, 3, 3] alpha_cell = dM/dE at fixed nuclei, e·Å²/V
   torch::Tensor epsilon_inf;          // [B, 3, 3] 1 + alpha_cell/(eps0 V); NaN for open systems
   torch::Tensor raman;                // [N, 3, 3, 3] d alpha_cell(a, b) / d r_i(beta), e·Å/V

@@ -51,7 +51,8 @@ LabelKeys read_label_keys(const YamlSection& s) {
 
 void read_model(const YamlSection& s, ModelConfig& m) {
   s.check_keys({"dtype", "network_a", "long_range", "network_b", "learn_charges", "charges",
-                "sigma", "epsilon_s", "electrostatics", "polarizable", "induction_tolerance"});
+                "sigma", "epsilon_s", "electrostatics", "polarizable", "anisotropic_polarizability",
+                "induction_tolerance"});
   m.dtype = s.get("dtype", m.dtype);
   m.network_a = read_network(s.section("network_a"), m.network_a);
   m.long_range = s.get("long_range", m.long_range);
@@ -61,6 +62,7 @@ void read_model(const YamlSection& s, ModelConfig& m) {
   m.sigma = per_element(s, "sigma");
   m.epsilon_s = s.get("epsilon_s", m.epsilon_s);
   m.polarizable = s.get("polarizable", m.polarizable);
+  m.anisotropic_polarizability = s.get("anisotropic_polarizability", m.anisotropic_polarizability);
   m.induction_tolerance = s.get("induction_tolerance", m.induction_tolerance);
   YamlSection es = s.section("electrostatics");
   es.check_keys({"accuracy", "method"});
