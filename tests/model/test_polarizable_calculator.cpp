@@ -189,6 +189,37 @@ TEST_F(PolarizableCalculator, StateCarriesTheWarmStart) {
                InputError);
 }
 
+// Evaluation::raman[3 i + β](α, γ) = ∂alpha_cell(α, γ)/∂r_iβ: against central differences of
+// the calculator's alpha_cell (variational, so its solver error is O(tol²)).
+TEST_F(PolarizableCalculator, RamanTensorsAreDerivativesOfAlphaCell) {
+  Calculator calc(path);
+  const Structure s = distorted_nacl(7);
+  EvalRequest r;
+  r.forces = false;
+  r.raman = true;
+  const Evaluation e = calc.evaluate(s, Vec3::Zero(), r);
+  ASSERT_EQ(e.raman.size(), 3 * s.size());
+  ASSERT_TRUE(e.polarizability.has_value());  // raman implies it
+  EvalRequest ra;
+  ra.forces = false;
+  ra.polarizability = true;
+  const double h = 1e-4;
+  double max_err = 0, max_raman = 0;
+  for (std::size_t i : {1, 6})
+    for (int beta = 0; beta < 3; ++beta) {
+      Structure sp = s, sm = s;
+      sp.positions[i](beta) += h;
+      sm.positions[i](beta) -= h;
+      const Mat3 fd = (*calc.evaluate(sp, Vec3::Zero(), ra).polarizability -
+                       *calc.evaluate(sm, Vec3::Zero(), ra).polarizability) /
+                      (2 * h);
+      max_err = std::max(max_err, (fd - e.raman[3 * i + beta]).cwiseAbs().maxCoeff());
+      max_raman = std::max(max_raman, fd.cwiseAbs().maxCoeff());
+    }
+  ASSERT_GT(max_raman, 1e-3);
+  EXPECT_LT(max_err, 1e-6 * std::max(1.0, max_raman));
+}
+
 TEST(PolarizableCalculatorErrors, ModelWithoutInducedDipoles) {
   torch::manual_seed(5);
   const std::string path =
@@ -204,6 +235,10 @@ TEST(PolarizableCalculatorErrors, ModelWithoutInducedDipoles) {
   const std::string msg = error_of([&] { calc.evaluate(distorted_nacl(1), Vec3::Zero(), r); });
   EXPECT_NE(msg.find("needs a polarizable model"), std::string::npos) << msg;
   EXPECT_FALSE(calc.evaluate(distorted_nacl(1), Vec3::Zero(), {}).polarizability.has_value());
+  EvalRequest raman;
+  raman.raman = true;
+  const std::string msg2 = error_of([&] { calc.evaluate(distorted_nacl(1), Vec3::Zero(), raman); });
+  EXPECT_NE(msg2.find("needs a polarizable"), std::string::npos) << msg2;
 }
 
 // Conserved-energy column of thermo.csv.

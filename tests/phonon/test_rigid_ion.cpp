@@ -13,6 +13,7 @@
 
 #include "lnet/core/constants.hpp"
 #include "lnet/core/elements.hpp"
+#include "lnet/core/error.hpp"
 #include "lnet/phonon/dynamical_matrix.hpp"
 #include "lnet/phonon/gamma_modes.hpp"
 #include "phonon/pair_crystal.hpp"
@@ -100,6 +101,41 @@ TEST_P(RigidIonTest, TransverseAndLongitudinalOpticModesAtGamma) {
   EXPECT_NEAR(eps0(0, 0) / eps0_analytic, 1.0, 1e-4);
   EXPECT_NEAR(eps0(0, 1), 0.0, 1e-8);
   EXPECT_NEAR(lo * lo / (to * to), eps0_analytic / eps_inf, 1e-12);
+}
+
+// Raman activities from given Γ Raman tensors T_β (atom 0) and -T_β (atom 1: a rigid
+// translation leaves alpha unchanged). The optical modes e = (sqrt(m1/M) u, -sqrt(m0/M) u)
+// have R = Σ_β T_β u_β / sqrt(μ), so over the three optical modes (degenerate without NAC, any
+// basis) Σ activity = k_e² / μ Σ_β activity(T_β); the acoustic modes carry none.
+TEST(RigidIonRaman, ModeTensorsFromAtomicRamanTensors) {
+  RigidIon r;
+  DynamicalMatrix dm(r.prim, r.masses, r.sc, r.fc, r.nac(NacMethod::none));
+  std::vector<Mat3> raman(6);
+  double expected = 0;
+  for (int beta = 0; beta < 3; ++beta) {
+    Mat3 t = Mat3::Random();
+    t = 0.5 * (t + t.transpose()) + (beta + 1) * 0.3 * Mat3::Identity();
+    raman[beta] = t;
+    raman[3 + beta] = -t;
+    expected += raman_activity(units::coulomb * t) / r.mu;
+  }
+  const GammaAnalysis g = analyse_gamma(dm, std::nullopt, raman);
+  double optical = 0;
+  for (const GammaMode& m : g.modes) {
+    ASSERT_TRUE(m.raman_activity.has_value());
+    if (m.label == "acoustic")
+      EXPECT_EQ(*m.raman_activity, 0.0);
+    else
+      optical += *m.raman_activity;
+  }
+  EXPECT_GT(expected, 1.0);
+  EXPECT_NEAR(optical / expected, 1.0, 1e-12);
+  // The invariants: a pure trace (a = 1) gives 45, a pure off-diagonal xy = 1 gives 7·3 = 21.
+  EXPECT_NEAR(raman_activity(Mat3::Identity()), 45.0, 1e-12);
+  Mat3 xy = Mat3::Zero();
+  xy(0, 1) = xy(1, 0) = 1;
+  EXPECT_NEAR(raman_activity(xy), 21.0, 1e-12);
+  EXPECT_THROW(analyse_gamma(dm, std::nullopt, std::vector<Mat3>(5)), Error);
 }
 
 TEST_P(RigidIonTest, LongitudinalBranchIsContinuousAtGamma) {

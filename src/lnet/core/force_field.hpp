@@ -19,6 +19,8 @@ struct EvalRequest {
   // fixed nuclei and, for periodic cells, epsilon_inf (three more linear solves). A model that
   // is not polarizable throws lnet::Error when asked.
   bool polarizability = false;
+  // Polarizable models only: Raman tensors ∂alpha_cell/∂r_i (implies polarizability).
+  bool raman = false;
 };
 
 struct Evaluation {
@@ -39,6 +41,9 @@ struct Evaluation {
   // the macroscopic one); nullopt for open structures. Isotropic value: trace / 3.
   std::optional<Mat3> polarizability;
   std::optional<Mat3> epsilon_inf;
+  // When requested: Raman tensors, raman[3 i + β](α, γ) = ∂alpha_cell(α, γ)/∂r_iβ (e·Å/V), with
+  // every periodic image of atom i moved together (the Γ-point derivative).
+  std::vector<Mat3> raman;
   int induction_iterations = 0;  // CG iterations of this call, all solves together
 };
 

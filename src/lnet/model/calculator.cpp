@@ -288,11 +288,13 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
   const ModelConfig& c = m.model->config();
   if (request.bec && !c.long_range)
     throw InputError("calculator", "Born effective charges need a long-range model");
-  if (request.polarizability && !c.polarizable)
-    throw InputError("calculator",
-                     "the polarizability (alpha_cell, epsilon_inf) needs a polarizable model "
-                     "(model.polarizable: true); this model has no induced dipoles");
-  if ((m.fast32 || m.fast64) && !request.bec && !request.polarizability)
+  if ((request.polarizability || request.raman) && !c.polarizable)
+    throw InputError(
+        "calculator",
+        "the polarizability (alpha_cell, epsilon_inf, Raman tensors) needs a polarizable "
+        "model "
+        "(model.polarizable: true); this model has no induced dipoles");
+  if ((m.fast32 || m.fast64) && !request.bec && !request.polarizability && !request.raman)
     return m.evaluate_fast(s, efield, request);
   const Batch batch = m.batch_for(s, efield);
 
@@ -300,7 +302,8 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
   r.forces = request.forces;
   r.stress = request.virial;
   r.bec = request.bec;
-  r.polarizability = request.polarizability;
+  r.polarizability = request.polarizability || request.raman;
+  r.raman = request.raman;
   const bool reuse = c.long_range && m.es_valid(s);
   if (reuse) r.es_parameters = {*m.es};
   // Warm start (DESIGN.md §1.7): the previous call's induced dipoles, when the atom count is

@@ -21,7 +21,7 @@ std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p
   const int64_t nb = batch.num_structures;
   std::vector<Evaluation> out(nb);
   auto energy = f64(p.energy);
-  torch::Tensor forces, virial, dipole, charges, mu, bec, induced, alpha, eps;
+  torch::Tensor forces, virial, dipole, charges, mu, bec, induced, alpha, eps, raman;
   for (auto [from, to] : {std::pair{&p.forces, &forces},
                           {&p.virial, &virial},
                           {&p.polarization, &dipole},
@@ -30,7 +30,8 @@ std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p
                           {&p.bec, &bec},
                           {&p.induced_dipoles, &induced},
                           {&p.polarizability, &alpha},
-                          {&p.epsilon_inf, &eps}})
+                          {&p.epsilon_inf, &eps},
+                          {&p.raman, &raman}})
     if (from->defined()) *to = f64(*from);
   for (int64_t b = 0; b < nb; ++b) {
     Evaluation& e = out[b];
@@ -54,6 +55,16 @@ std::vector<Evaluation> split_prediction(const Batch& batch, const Prediction& p
         e.induced_dipoles.push_back(vec3(induced.data_ptr<double>() + 3 * i));
     if (alpha.defined()) e.polarizability = mat3(alpha.data_ptr<double>() + 9 * b);
     if (eps.defined() && batch.pbc[b][0]) e.epsilon_inf = mat3(eps.data_ptr<double>() + 9 * b);
+    if (raman.defined()) {  // [N, alpha, gamma, beta]
+      const double* d = raman.data_ptr<double>();
+      for (int64_t i = first; i < first + n; ++i)
+        for (int beta = 0; beta < 3; ++beta) {
+          Mat3 m;
+          for (int a = 0; a < 3; ++a)
+            for (int g = 0; g < 3; ++g) m(a, g) = d[27 * i + 9 * a + 3 * g + beta];
+          e.raman.push_back(m);
+        }
+    }
     e.induction_iterations = p.induction_iterations;
   }
   return out;

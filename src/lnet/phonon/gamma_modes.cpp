@@ -46,7 +46,20 @@ std::string character(const DynamicalMatrix& dm, const Eigen::VectorXd& e) {
 
 }  // namespace
 
-GammaAnalysis analyse_gamma(const DynamicalMatrix& dm, const std::optional<Vec3>& q_direction) {
+double raman_activity(const Mat3& r) {
+  const Mat3 s = 0.5 * (r + r.transpose());
+  const double a = s.trace() / 3;
+  const double gamma2 = 0.5 * (std::pow(s(0, 0) - s(1, 1), 2) + std::pow(s(1, 1) - s(2, 2), 2) +
+                               std::pow(s(2, 2) - s(0, 0), 2) +
+                               6 * (s(0, 1) * s(0, 1) + s(1, 2) * s(1, 2) + s(0, 2) * s(0, 2)));
+  return 45 * a * a + 7 * gamma2;
+}
+
+GammaAnalysis analyse_gamma(const DynamicalMatrix& dm, const std::optional<Vec3>& q_direction,
+                            const std::vector<Mat3>& raman) {
+  if (!raman.empty() && raman.size() != 3 * dm.n_atoms())
+    throw Error("Γ modes: " + std::to_string(raman.size()) + " Raman tensors for " +
+                std::to_string(dm.n_atoms()) + " atoms (need 3 per atom)");
   GammaAnalysis g;
   const bool nac = dm.nac().method != NacMethod::none;
   if (q_direction && q_direction->norm() > 0 && nac) {
@@ -74,6 +87,14 @@ GammaAnalysis analyse_gamma(const DynamicalMatrix& dm, const std::optional<Vec3>
     mode.polarity = polarity(dm, e);
     mode.ir_activity = acoustic[i] ? 0.0 : mode.polarity.squaredNorm();
     mode.character = character(dm, e);
+    if (!raman.empty()) {
+      Mat3 r = Mat3::Zero();
+      for (std::size_t k = 0; k < 3 * dm.n_atoms(); ++k)
+        r += raman[k] * e[k] / std::sqrt(dm.masses()[k / 3]);
+      r *= units::coulomb;  // e·Å²/V -> Å³ per Å
+      mode.raman_tensor = r;
+      mode.raman_activity = acoustic[i] ? 0.0 : raman_activity(r);
+    }
     max_ir = std::max(max_ir, mode.ir_activity);
     g.modes.push_back(mode);
   }

@@ -28,14 +28,20 @@ std::string yaml_mat(const Mat3& m) {
   return "[" + yaml_vec(m.row(0)) + ", " + yaml_vec(m.row(1)) + ", " + yaml_vec(m.row(2)) + "]";
 }
 
+bool has_raman(const GammaAnalysis& g) {
+  return !g.modes.empty() && g.modes[0].raman_activity.has_value();
+}
+
 std::string gamma_csv(const GammaAnalysis& g) {
+  const bool raman = has_raman(g);
   std::string out =
-      "mode,frequency_thz,frequency_cm-1,ir_activity_e2_per_amu,label,longitudinal,character\n";
+      "mode,frequency_thz,frequency_cm-1,ir_activity_e2_per_amu,label,longitudinal,character";
+  out += raman ? ",raman_activity_a4_per_amu\n" : "\n";
   for (std::size_t i = 0; i < g.modes.size(); ++i) {
     const auto& m = g.modes[i];
     out += std::to_string(i + 1) + "," + num(m.thz) + "," + num(m.per_cm) + "," +
-           num(m.ir_activity) + "," + m.label + "," + num(m.longitudinal) + "," + m.character +
-           "\n";
+           num(m.ir_activity) + "," + m.label + "," + num(m.longitudinal) + "," + m.character;
+    out += raman ? "," + num(*m.raman_activity) + "\n" : "\n";
   }
   return out;
 }
@@ -98,7 +104,11 @@ std::string summary_yaml(const PhononConfig& c, const Structure& prim, const Pho
   for (const auto& mode : r.gamma.modes)
     y << "    - {thz: " << num(mode.thz) << ", cm-1: " << num(mode.per_cm)
       << ", ir_activity: " << num(mode.ir_activity) << ", label: \"" << mode.label
-      << "\", character: \"" << mode.character << "\"}\n";
+      << "\", character: \"" << mode.character << "\""
+      << (mode.raman_activity ? ", raman_activity: " + num(*mode.raman_activity) +
+                                    ", raman_tensor: " + yaml_mat(*mode.raman_tensor)
+                              : std::string())
+      << "}\n";
   if (!r.files.empty()) {
     y << "files:\n";
     for (const auto& f : r.files) y << "  - \"" << f << "\"\n";
@@ -158,11 +168,18 @@ void plot_dos(const PhononDos& d, const std::string& path) {
 }  // namespace
 
 std::string gamma_table(const GammaAnalysis& g) {
-  Table t({"mode", "THz", "cm-1", "IR |p|^2 (e²/amu)", "LO/TO", "character"});
+  const bool raman = has_raman(g);
+  std::vector<std::string> head_row = {"mode", "THz", "cm-1", "IR |p|^2 (e²/amu)", "LO/TO"};
+  if (raman) head_row.push_back("Raman (Å⁴/amu)");
+  head_row.push_back("character");
+  Table t(head_row);
   for (std::size_t i = 0; i < g.modes.size(); ++i) {
     const auto& m = g.modes[i];
-    t.add_row({std::to_string(i + 1), fmt(m.thz, 4), fmt(m.per_cm, 2), fmt(m.ir_activity, 5),
-               m.label, m.character});
+    std::vector<std::string> row = {std::to_string(i + 1), fmt(m.thz, 4), fmt(m.per_cm, 2),
+                                    fmt(m.ir_activity, 5), m.label};
+    if (raman) row.push_back(fmt(*m.raman_activity, 5));
+    row.push_back(m.character);
+    t.add_row(row);
   }
   std::string head = "Γ modes";
   if (g.direction)

@@ -178,6 +178,11 @@ PhononResult run_phonon(const PhononConfig& c, ForceField& ff, const Structure& 
         "changed Z*/ε∞ by up to {:.3g}",
         r.born_asr_correction, sym.operations.size(), r.born_symmetry_correction);
   }
+  if (ff.has_polarizability()) {  // Raman tensors at the structure (Γ: all images move)
+    EvalRequest request{false, false, false};
+    request.raman = true;
+    r.raman = ff.evaluate(prim, Vec3::Zero(), request).raman;
+  }
   analyse_phonons(c, prim, r);
   r.files = write_phonon_outputs(c, prim, r);
   if (options.report) {
@@ -194,7 +199,7 @@ void analyse_phonons(const PhononConfig& c, const Structure& prim, PhononResult&
   const DynamicalMatrix dm(prim, r.masses, r.supercell, r.force_constants, r.nac);
   const Vec3 direction =
       c.gamma_direction_cartesian ? Vec3(prim.cell * c.gamma_direction) : c.gamma_direction;
-  r.gamma = analyse_gamma(dm, direction);
+  r.gamma = analyse_gamma(dm, direction, r.raman);
   if (r.nac.method != NacMethod::none) r.epsilon_static = static_dielectric(dm);
 
   if (c.band) {

@@ -1,5 +1,6 @@
 // The `lnet phonon` driver over any ForceField (issue 8). Writes into config.output_dir:
-//   gamma.txt / gamma.csv   Γ modes: THz, cm⁻¹, IR activity, LO/TO label, character
+//   gamma.txt / gamma.csv   Γ modes: THz, cm⁻¹, IR activity, LO/TO label, character, and the
+//                           Raman activity for polarizable models
 //   band.csv                dispersion: distance, q (fractional), frequencies (THz)
 //   dos.csv                 DOS (states/THz per primitive cell)
 //   band.png, dos.png       plots (gnuplot; skipped with a warning when missing)
@@ -36,6 +37,7 @@ struct PhononResult {
   double born_asr_correction = 0;           // e
   double born_symmetry_correction = 0;      // e
   std::optional<Mat3> epsilon_static;       // ε0 from the polar modes (with NAC)
+  std::vector<Mat3> raman;  // Γ Raman tensors of a polarizable model (Evaluation::raman), or empty
   GammaAnalysis gamma;
   BandPath path;
   std::vector<Eigen::VectorXd> band;  // frequencies per path point
