@@ -100,14 +100,14 @@ class Model {
   py::dict evaluate(const In<std::int64_t>& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
                     const std::optional<In<double>>& efield, bool forces, bool virial, bool bec,
-                    bool polarizability) {
+                    bool polarizability, bool raman) {
     const Structure s = structure(numbers, positions, cell, pbc);
     const Vec3 field = field_of(efield);
     Evaluation e;
     {
       py::gil_scoped_release unlocked;
       const std::lock_guard<std::mutex> lock(mutex_);
-      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec, polarizability});
+      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec, polarizability, raman});
     }
     py::dict out;
     out["energy"] = e.energy;
@@ -126,6 +126,10 @@ class Model {
     if (!e.induced_dipoles.empty()) out["induced_dipoles"] = vectors(std::move(e.induced_dipoles));
     if (e.polarizability) out["polarizability"] = matrix(*e.polarizability);
     if (e.epsilon_inf) out["epsilon_inf"] = matrix(*e.epsilon_inf);
+    if (!e.raman.empty()) {  // [i, b, :, :] = d alpha_cell / d r_ib (column-major Mat3)
+      const auto n = static_cast<py::ssize_t>(e.raman.size() / 3);
+      out["raman_tensors"] = adopt(std::move(e.raman), {n, 3, 3, 3}, {27 * kD, 9 * kD, kD, 3 * kD});
+    }
     return out;
   }
 
@@ -222,12 +226,14 @@ PYBIND11_MODULE(_lnet, m) {
       .def("evaluate", &Model::evaluate, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
-           py::arg("bec") = false, py::arg("polarizability") = false,
+           py::arg("bec") = false, py::arg("polarizability") = false, py::arg("raman") = false,
            "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV); for "
            "long-range models dipole (Born M, e·Å), charges, atomic_dipoles and bec "
            "(N×3×3, Z*[i, a, b] = dM_a/dr_ib); for polarizable models induced_dipoles (e·Å, "
            "part of atomic_dipoles) and, when asked, polarizability (alpha_cell = dM/dE at fixed "
-           "nuclei, e·Å²/V) and epsilon_inf (3×3, periodic cells). Positions in Å (may be "
+           "nuclei, e·Å²/V), epsilon_inf (3×3, periodic cells) and raman_tensors (N×3×3×3, "
+           "[i, b, :, :] = d alpha_cell/d r_ib, e·Å/V; all images of atom i move). Positions in "
+           "Å (may be "
            "unwrapped), cell rows in Å, efield in V/Å.")
       .def("domain", &Model::domain, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),

@@ -15,8 +15,8 @@ class Calculator(_AseCalculator):
     born_effective_charges (N×3×3, Z*[i, a, b] = dM_a/dr_ib: row a the field direction, as the
     extxyz bec:R:9 column), computed only when asked for. Polarizable models add
     induced_dipoles (e·Å, included in atomic_dipoles and M) and, when asked for, polarizability
-    (alpha_cell = dM/dE at fixed nuclei, 3×3, e·Å²/V) and epsilon_inf (3×3 tensor, periodic
-    cells).
+    (alpha_cell = dM/dE at fixed nuclei, 3×3, e·Å²/V), epsilon_inf (3×3 tensor, periodic
+    cells) and raman_tensors (N×3×3×3, [i, b] = d alpha_cell / d r_ib, e·Å/V).
 
     efield: a uniform external field in V/Å (``set_efield`` changes it). Open (pbc all False)
     and periodic (pbc all True) cells; a long-range model refuses mixed boundaries.
@@ -24,7 +24,7 @@ class Calculator(_AseCalculator):
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
                               "atomic_dipoles", "born_effective_charges", "induced_dipoles",
-                              "polarizability", "epsilon_inf"]
+                              "polarizability", "epsilon_inf", "raman_tensors"]
     name = "lnet"
 
     def __init__(self, model_path, efield=None, dtype=None, threads=None, **kwargs):
@@ -84,14 +84,15 @@ class Calculator(_AseCalculator):
                                   virial="stress" in properties and periodic,
                                   bec="born_effective_charges" in properties,
                                   polarizability=bool({"polarizability", "epsilon_inf"}
-                                                      & set(properties)))
+                                                      & set(properties)),
+                                  raman="raman_tensors" in properties)
         results = {"energy": out["energy"], "free_energy": out["energy"],
                    "forces": out["forces"]}
         if "virial" in out:
             stress = -out["virial"] / atoms.cell.volume
             results["stress"] = full_3x3_to_voigt_6_stress(stress)
         for key in ("dipole", "charges", "atomic_dipoles", "induced_dipoles", "polarizability",
-                    "epsilon_inf"):
+                    "epsilon_inf", "raman_tensors"):
             if key in out:
                 results[key] = out[key]
         if "bec" in out:

@@ -234,6 +234,21 @@ def test_polarizable_model_gives_dM_dE_and_epsilon_inf(make_model, model_path):
     eps0 = 1 / (4 * np.pi * coulomb)
     np.testing.assert_allclose(eps, np.eye(3) + alpha / (eps0 * atoms.cell.volume), rtol=1e-12,
                                atol=1e-12)
+    # Raman tensors d alpha_cell / d r_ib against central differences of alpha_cell.
+    raman = atoms.calc.get_property("raman_tensors", atoms)
+    assert raman.shape == (len(atoms), 3, 3, 3)
+    dr = 1e-4  # Å
+    for i, b in ((0, 0), (5, 2)):
+        alphas = []
+        for step in (dr, -dr):
+            moved = atoms.copy()
+            moved.positions[i, b] += step
+            moved.calc = lnet.Calculator(path)
+            alphas.append(moved.calc.get_property("polarizability", moved))
+        numerical = (alphas[0] - alphas[1]) / (2 * dr)
+        assert np.abs(numerical).max() > 1e-4
+        np.testing.assert_allclose(raman[i, b], numerical, rtol=0,
+                                   atol=1e-6 * max(1.0, np.abs(numerical).max()))
     # A model without induced dipoles refuses, with the calculator's message.
     atoms.calc = lnet.Calculator(model_path)
     with pytest.raises(lnet.InputError, match="polarizable model"):
