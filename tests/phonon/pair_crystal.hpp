@@ -38,6 +38,7 @@ class PairCrystal : public ForceField {
   std::map<int, double> charges;                  // Z -> q (Born charge q·I)
   // A polarizable force field's alpha_cell (e·Å²/V), the same for every structure; ε∞ from it.
   std::optional<Mat3> polarizability;
+  std::vector<Mat3> raman;  // Γ Raman tensors returned when asked (Evaluation::raman layout)
   long evaluations = 0;
 
   void set_spring(int za, int zb, Spring s) { springs[std::minmax(za, zb)] = s; }
@@ -80,6 +81,7 @@ class PairCrystal : public ForceField {
       if (s.periodic())
         out.epsilon_inf = Mat3(Mat3::Identity() + *polarizability / (units::eps0 * s.volume()));
     }
+    if (request.raman) out.raman = raman;
     return out;
   }
 

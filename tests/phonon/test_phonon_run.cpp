@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lnet/core/constants.hpp"
+#include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/phonon/run_phonon.hpp"
@@ -180,7 +181,30 @@ TEST(PhononRun, EpsilonInfFromAPolarizableModel) {
   Mat3 alpha = Mat3::Zero();
   alpha.diagonal() << 0.3, 0.25, 0.35;
   ff.polarizability = alpha;
+  // Γ Raman tensors T_β on Na and -T_β on Cl: over the three optical modes the activities sum
+  // to k_e² / μ Σ_β activity(T_β) in any mode basis (test_rigid_ion.cpp), LO/TO split or not.
+  double raman_expected = 0;
+  const double mu = atomic_mass(11) * atomic_mass(17) / (atomic_mass(11) + atomic_mass(17));
+  ff.raman.assign(6, Mat3::Zero());
+  for (int beta = 0; beta < 3; ++beta) {
+    Mat3 t = Mat3::Zero();
+    t(beta, beta) = 0.2;
+    t(0, 1) = t(1, 0) = 0.05 * (beta + 1);
+    ff.raman[beta] = t;
+    ff.raman[3 + beta] = -t;
+    raman_expected += raman_activity(units::coulomb * t) / mu;
+  }
   const PhononResult r = run_phonon(from_model, ff, prim, o);
+  double raman_optical = 0;
+  for (const GammaMode& m : r.gamma.modes) {
+    ASSERT_TRUE(m.raman_activity.has_value());
+    if (m.label != "acoustic") raman_optical += *m.raman_activity;
+  }
+  EXPECT_NEAR(raman_optical / raman_expected, 1.0, 1e-10);
+  EXPECT_NE(read_file((dir / "model" / "gamma.csv").string()).find("raman_activity_a4_per_amu"),
+            std::string::npos);
+  EXPECT_NE(read_file((dir / "model" / "phonon.yaml").string()).find("raman_tensor: "),
+            std::string::npos);
   const Mat3 expected = Mat3::Identity() + alpha / (units::eps0 * prim.volume());
   EXPECT_TRUE(r.epsilon_from_model);
   // The cubic crystal's symmetrisation makes ε∞ isotropic: the mean of the model's diagonal.
