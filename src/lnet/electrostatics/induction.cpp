@@ -86,7 +86,6 @@ InductionOperator::InductionOperator(const Parameters& p, const Sites& sites,
     cp.method = infer::CoulombMethod::Direct;
   }
   coulomb_ = std::make_unique<infer::Coulomb>(cp);
-  dipole_field(torch::zeros({n, 3}, torch::kFloat64));  // builds the k-space tables
 }
 
 InductionOperator::~InductionOperator() = default;

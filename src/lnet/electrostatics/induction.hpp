@@ -79,7 +79,8 @@ class InductionOperator {
   std::vector<double> sigma_;  // empty: point sites
   Mat3 cell_ = Mat3::Zero();
   NeighborList pairs_;  // periodic: full list within the real-space cutoff
-  // Its k-space tables are built in the constructor; evaluate() then only reads them.
+  // Builds its k-space tables on the first product. Not for concurrent use: the autograd
+  // hooks that share the operator run in the thread that calls backward.
   std::unique_ptr<infer::Coulomb> coulomb_;
 };
 

@@ -292,8 +292,7 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
     throw InputError(
         "calculator",
         "the polarizability (alpha_cell, epsilon_inf, Raman tensors) needs a polarizable "
-        "model "
-        "(model.polarizable: true); this model has no induced dipoles");
+        "model (model.polarizable: true); this model has no induced dipoles");
   if ((m.fast32 || m.fast64) && !request.bec && !request.polarizability && !request.raman)
     return m.evaluate_fast(s, efield, request);
   const Batch batch = m.batch_for(s, efield);
