@@ -77,7 +77,9 @@ fetch_lammps_headers
 [[ "${1:-}" == "--deps" ]] && exit 0
 
 build=${LNET_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+# The same configuration as scripts/test.sh (warnings are errors in both), so that the test
+# command reuses every object this build compiled instead of building everything again.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLNET_WERROR=ON
 # The Python module too, when configure found /usr/bin/python3 and pybind11 (it then staged
 # the package in $build/python/lnet).
 python_module=false
