@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/small_disk.hpp"
 #include "common/time_limit.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
@@ -200,6 +201,24 @@ TEST(ExtXyz, AtomicFileWriteAndRead) {
   }
 }
 
+// A full disk: the error names the file and the system's reason (not "stream write failed"),
+// and the earlier file is kept whole.
+TEST(ExtXyz, FullDiskNamesThePathAndTheCause) {
+  testing::SmallDisk disk("extxyz", 16 * 1024);
+  if (!disk.mounted()) GTEST_SKIP() << disk.reason();
+  const std::string path = (disk.path() / "predictions.xyz").string();
+  write_extxyz(path, {full_structure()});
+  try {
+    write_extxyz(path, std::vector<Structure>(200, full_structure()));
+    ADD_FAILURE() << "200 frames fit into 16 KiB";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(e.what(), path);
+    EXPECT_CONTAINS(e.what(), "No space left on device");
+  }
+  EXPECT_EQ(read_extxyz(path).size(), 1u);
+  EXPECT_EQ(disk.entries(), 1u) << "a temporary file was left behind";
+}
+
 TEST(ExtXyz, AcceptsVariants) {
   // Voigt stress, epsilon_inf diagonal, config_weight, Z column, lower/upper-case symbols,
   // `force`, spaces around '=', comma lists, bare key, Lattice without pbc (-> T T T),
@@ -299,6 +318,37 @@ TEST(ExtXyz, ErrorsNameFileFrameLineAndExpectation) {
   EXPECT_CONTAINS(e, "test.xyz:5 (frame 2)");
   EXPECT_CONTAINS(e, "the atom count 900000000000 exceeds what the rest of the file (8 bytes)");
   EXPECT_CONTAINS(error_of("5\n\nH 0 0 0\n"), "the atom count 5 exceeds");
+}
+
+// A leading UTF-8 byte-order mark (Windows editors) is skipped; any other invisible or binary
+// byte in a message is shown escaped, at most 40 of them.
+TEST(ExtXyz, ByteOrderMarkIsSkippedAndBinaryIsQuotedShortly) {
+  const auto frames = parse(
+      "\xEF\xBB\xBF"
+      "1\nenergy=1.5\nH 0 0 0\n");
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(*frames[0].energy, 1.5);
+
+  std::string binary =
+      "\x7F"
+      "ELF";
+  for (int k = 0; k < 500; ++k) binary += static_cast<char>(k % 256 == '\n' ? 0xFF : k % 256);
+  const std::string e = error_of(binary);
+  EXPECT_CONTAINS(e, "test.xyz:1 (frame 1): bad atom count line");
+  EXPECT_CONTAINS(e, "got '\\x7FELF\\x00\\x01");
+  EXPECT_CONTAINS(e, "... (");
+  EXPECT_LT(e.size(), 300u) << e;
+  for (char c : e) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << int(c) << " in: " << e;
+
+  EXPECT_CONTAINS(error_of("1\nProperties=species:S:1:pos:R:3\nH\x01 0 0 0\n"),
+                  "unknown element 'H\\x01'");
+}
+
+// An infinite lattice entry is named where it is read (downstream it read "cell vector 0 is
+// zero").
+TEST(ExtXyz, NonFiniteLatticeEntryIsNamed) {
+  const std::string e = error_of("1\nLattice=\"5 0 0 0 5 0 0 inf 5\"\nH 0 0 0\n");
+  EXPECT_CONTAINS(e, "test.xyz:2 (frame 1): Lattice: number 8 (vector c, y) is not finite (inf)");
 }
 
 // A label column of the wrong shape would otherwise be kept as an extra column and the label

@@ -9,6 +9,7 @@
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/io/key_value_line.hpp"
 
@@ -48,6 +49,14 @@ class Lines {
   std::size_t pos_ = 0;
   int number_ = 0;
 };
+
+// A name from the file (key, column) as it is when it is short and printable, else quoted with
+// its bytes escaped (quote_excerpt), so that messages never echo raw bytes.
+std::string shown(std::string_view name) {
+  bool plain = !name.empty() && name.size() <= 40;
+  for (char c : name) plain = plain && c > 0x20 && c < 0x7f;
+  return plain ? std::string(name) : quote_excerpt(name);
+}
 
 std::string_view trim(std::string_view s) {
   const auto begin = s.find_first_not_of(" \t\r\n");
@@ -99,9 +108,10 @@ Role role_of(const Property& p, const std::vector<Property>& earlier, const Labe
       if (e.role == role) return Role::extra;
     if (p.type == type && p.ncols == ncols) return role;
     if (label)
-      fail(at, "column '" + p.name + ":" + p.type + ":" + std::to_string(p.ncols) + "' holds " +
-                   label + ", expected " + p.name + ":" + type + ":" + std::to_string(ncols) +
-                   " (" + std::to_string(ncols) + " real numbers per atom)");
+      fail(at, "column " + quote_excerpt(p.name + ":" + p.type + ":" + std::to_string(p.ncols)) +
+                   " holds " + label + ", expected " + p.name + ":" + type + ":" +
+                   std::to_string(ncols) + " (" + std::to_string(ncols) +
+                   " real numbers per atom)");
     return Role::extra;
   };
   if (p.name == "species") return want('S', 1, Role::species, nullptr);
@@ -121,7 +131,7 @@ std::vector<Property> parse_properties(const std::string& text, const Place& at,
   for (std::size_t colon; (colon = rest.find(':')) != std::string_view::npos;)
     fields.push_back(rest.substr(0, colon)), rest.remove_prefix(colon + 1);
   fields.push_back(rest);
-  const std::string where = "Properties malformed ('" + text + "'): ";
+  const std::string where = "Properties malformed (" + quote_excerpt(text) + "): ";
   if (fields.size() % 3 != 0) fail(at, where + "expected name:type:ncols triples");
   std::vector<Property> props;
   int first = 0;
@@ -132,11 +142,11 @@ std::vector<Property> parse_properties(const std::string& text, const Place& at,
     if (p.name.empty()) fail(at, where + "empty column name");
     if (fields[k + 1].size() != 1 ||
         std::string_view("RISL").find(fields[k + 1][0]) == std::string_view::npos)
-      fail(at, where + "type of '" + p.name + "' must be R, I, S or L");
+      fail(at, where + "type of " + quote_excerpt(p.name) + " must be R, I, S or L");
     if (!parse_int(fields[k + 2], ncols) || ncols < 1 || ncols > 1000000)
-      fail(at, where + "column count of '" + p.name + "' must be a positive integer");
+      fail(at, where + "column count of " + quote_excerpt(p.name) + " must be a positive integer");
     for (const Property& e : props)
-      if (e.name == p.name) fail(at, where + "'" + p.name + "' appears twice");
+      if (e.name == p.name) fail(at, where + quote_excerpt(p.name) + " appears twice");
     p.type = fields[k + 1][0];
     p.ncols = int(ncols);
     p.first = first;
@@ -157,22 +167,23 @@ std::vector<Property> parse_properties(const std::string& text, const Place& at,
   return props;
 }
 
-// Numbers of a per-frame value; `counts` are the accepted lengths.
+// Numbers of a per-frame value; `counts` are the accepted lengths. Labels may be non-finite here:
+// training and eval check them with the frame (train/dataset.cpp, cli/eval.cpp).
 std::vector<double> numbers_of(const KeyValue& kv, const Place& at,
                                std::initializer_list<std::size_t> counts) {
   std::vector<double> out;
   for (std::string_view f : split_fields(kv.value)) {
     double x;
     if (!parse_double(f, x))
-      fail(at, kv.key + ": non-numeric value '" + std::string(f) + "' (expected numbers)");
+      fail(at, shown(kv.key) + ": non-numeric value " + quote_excerpt(f) + " (expected numbers)");
     out.push_back(x);
   }
   for (std::size_t n : counts)
     if (out.size() == n) return out;
   std::string expected;
   for (std::size_t n : counts) expected += (expected.empty() ? "" : " or ") + std::to_string(n);
-  fail(at, kv.key + ": expected " + expected + " numbers, got " + std::to_string(out.size()) +
-               " ('" + kv.value + "')");
+  fail(at, shown(kv.key) + ": expected " + expected + " numbers, got " +
+               std::to_string(out.size()) + " (" + quote_excerpt(kv.value) + ")");
 }
 
 // 3x3 from 9 numbers in ASE's Fortran order (SPECIAL_3_3_KEYS: m(i, j) = v[i + 3 j]) or 6 Voigt
@@ -217,7 +228,8 @@ std::array<bool, 3> pbc_of(const KeyValue& kv, const Place& at) {
   std::array<bool, 3> pbc{};
   bool ok = f.size() == 3 || f.size() == 1;
   for (std::size_t k = 0; ok && k < 3; ++k) ok = parse_bool(f[f.size() == 1 ? 0 : k], pbc[k]);
-  if (!ok) fail(at, "pbc: expected three of T/F (e.g. pbc=\"T T F\"), got '" + kv.value + "'");
+  if (!ok)
+    fail(at, "pbc: expected three of T/F (e.g. pbc=\"T T F\"), got " + quote_excerpt(kv.value));
   return pbc;
 }
 
@@ -248,8 +260,12 @@ void apply_key(KeyValue kv, Structure& s, Deferred& d, const Place& at, const La
     d.properties = kv.value;
   } else if (k == "Lattice") {
     const auto v = numbers_of(kv, at, {9});
-    for (int i = 0; i < 9; ++i) s.cell(i / 3, i % 3) = v[i];  // rows a, b, c (ASE: Lattice.T)
-    if (!s.cell.allFinite()) fail(at, "Lattice: numbers must be finite");
+    for (int i = 0; i < 9; ++i) {
+      if (!std::isfinite(v[i]))  // named here: downstream it reads "cell vector 0 is zero"
+        fail(at, "Lattice: number " + std::to_string(i + 1) + " (vector " + "abc"[i / 3] + ", " +
+                     "xyz"[i % 3] + ") is not finite (" + format_double(v[i]) + ")");
+      s.cell(i / 3, i % 3) = v[i];  // rows a, b, c (ASE: Lattice.T)
+    }
     d.has_lattice = true;
   } else if (k == "pbc") {
     s.pbc = pbc_of(kv, at);
@@ -294,7 +310,7 @@ std::vector<Mat3> frame_bec(const KeyValue& kv, std::size_t natoms, const Place&
     return bec;
   }
   const auto json = nlohmann::json::parse(text.substr(tag.size()), nullptr, false);
-  const std::string expected = kv.key + ": expected _JSON with " + std::to_string(natoms) +
+  const std::string expected = shown(kv.key) + ": expected _JSON with " + std::to_string(natoms) +
                                " x 3 x 3 nested lists of numbers";
   if (json.is_discarded() || !json.is_array() || json.size() != natoms) fail(at, expected);
   for (std::size_t i = 0; i < natoms; ++i) {
@@ -321,7 +337,7 @@ class SpeciesCache {
     long long n = 0;
     int z = 0;
     if (parse_int(token, n)) {
-      if (n < 1 || n > 118) fail(at, "unknown element '" + std::string(token) + "'");
+      if (n < 1 || n > 118) fail(at, "unknown element " + quote_excerpt(token));
       z = int(n);
     } else {
       std::string symbol(token);
@@ -330,7 +346,7 @@ class SpeciesCache {
       try {
         z = atomic_number(symbol);
       } catch (const Error&) {
-        fail(at, "unknown element '" + std::string(token) + "'");
+        fail(at, "unknown element " + quote_excerpt(token));
       }
     }
     cache_.emplace_back(std::string(token), z);
@@ -356,8 +372,8 @@ const char* type_name(char type) {
 }
 
 [[noreturn]] void bad_field(std::string_view t, const Property& p, int col, const Place& at) {
-  fail(at, "non-numeric or malformed field '" + std::string(t) + "' in column " +
-               std::to_string(p.first + col + 1) + " (" + p.name + "), expected " +
+  fail(at, "non-numeric or malformed field " + quote_excerpt(t) + " in column " +
+               std::to_string(p.first + col + 1) + " (" + shown(p.name) + "), expected " +
                type_name(p.type));
 }
 
@@ -378,7 +394,7 @@ struct AtomLineReader {
     split_blanks(line, tokens);
     if (tokens.size() != ncols)
       fail(at, "atom line has " + std::to_string(tokens.size()) + " columns, expected " +
-                   std::to_string(ncols) + " (Properties=" + properties_text + ")");
+                   std::to_string(ncols) + " (Properties=" + quote_excerpt(properties_text) + ")");
     for (const Property& p : props) {
       const std::string_view* t = &tokens[p.first];
       double v[9];
@@ -490,6 +506,9 @@ Structure read_frame(Lines& lines, std::size_t natoms, Place& at, const LabelKey
 
 std::vector<Structure> parse_text(std::string_view text, const std::string& name,
                                   const LabelKeys& keys) {
+  // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first line.
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  if (text.substr(0, bom.size()) == bom) text.remove_prefix(bom.size());
   Lines lines(text);
   std::vector<Structure> frames;
   Place at{name, 0, 0};
@@ -501,8 +520,8 @@ std::vector<Structure> parse_text(std::string_view text, const std::string& name
     at.line = lines.number();
     long long natoms = -1;
     if (!parse_int(count, natoms) || natoms < 0)
-      fail(at, "bad atom count line: expected the number of atoms (an integer >= 0), got '" +
-                   std::string(count) + "'");
+      fail(at, "bad atom count line: expected the number of atoms (an integer >= 0), got " +
+                   quote_excerpt(count));
     frames.push_back(read_frame(lines, std::size_t(natoms), at, keys));
   }
   return frames;
