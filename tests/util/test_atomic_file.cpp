@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "common/small_disk.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "util/temp_dir.hpp"
@@ -36,6 +37,24 @@ TEST(AtomicFile, ReplacesExistingFileAndLeavesNoTemporaries) {
     EXPECT_EQ(entry.path().filename(), "ckpt.json");
   }
   EXPECT_EQ(entries, 1);
+}
+
+// A full disk: the error names the file and the system's reason, the previous file is kept and
+// no temporary is left behind.
+TEST(AtomicFile, FullDiskNamesPathAndReasonAndKeepsOldFile) {
+  testing::SmallDisk disk("atomic", 64 * 1024);
+  if (!disk.mounted()) GTEST_SKIP() << disk.reason();
+  const std::string path = (disk.path() / "model.bin").string();
+  write_file_atomic(path, "good model");
+  try {
+    write_file_atomic(path, std::string(256 * 1024, 'x'));
+    ADD_FAILURE() << "a 256 KiB write into a 64 KiB file system succeeded";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path));
+    EXPECT_THAT(e.what(), HasSubstr("No space left on device"));
+  }
+  EXPECT_EQ(read_file(path), "good model");
+  EXPECT_EQ(disk.entries(), 1u) << "a temporary file was left behind";
 }
 
 TEST(AtomicFile, FailureNamesPathAndReasonAndKeepsOldFile) {

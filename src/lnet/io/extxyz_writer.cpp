@@ -1,16 +1,14 @@
 // Writing extended XYZ that ASE and parse_extxyz read back exactly: numbers in the shortest
 // decimal form that round-trips a double, info values and extra columns verbatim.
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/io/key_value_line.hpp"
+#include "lnet/util/atomic_file.hpp"
 
 namespace lnet {
 namespace {
@@ -156,22 +154,11 @@ void write_extxyz(std::ostream& out, const std::vector<Structure>& frames) {
 }
 
 void write_extxyz(const std::string& path, const std::vector<Structure>& frames) {
-  // Temporary file next to the target so that rename() is atomic (same file system).
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path, "cannot open '" + tmp + "' for writing");
-    write_extxyz(out, frames);
-    out.close();
-    if (!out) throw InputError(path, "write failed (disk full?)");
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "cannot rename temporary file into place");
-  }
+  // Built in memory, then written atomically: a full disk or a crash keeps the previous file,
+  // and the error names the path and the system's reason.
+  std::ostringstream out;
+  write_extxyz(out, frames);
+  write_file_atomic(path, out.str());
 }
 
 }  // namespace lnet
