@@ -74,8 +74,8 @@ TEST(MdConfig, RangesNameTheKey) {
   EXPECT_NE(message("electrostatics: {accuracy: 2}\n").find("electrostatics.accuracy"),
             std::string::npos);
   const MdConfig c = parse_md_config("electrostatics: {method: pme, accuracy: 1.0e-6}\n", "a.yaml");
-  EXPECT_EQ(c.es_method, "pme");
-  EXPECT_EQ(c.es_accuracy, 1e-6);
+  EXPECT_EQ(c.electrostatics.method, "pme");
+  EXPECT_EQ(c.electrostatics.accuracy, 1e-6);
   EXPECT_NE(message("extrapolation: {every: -2}\n").find("extrapolation.every"), std::string::npos);
   EXPECT_NE(message("extrapolation: {distance_ratio: 1.5}\n").find("extrapolation.distance_ratio"),
             std::string::npos);

@@ -2,13 +2,18 @@
 // overwrite, and failure handling.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "lnet/core/error.hpp"
 #include "lnet/io/dipole_series.hpp"
 #include "lnet/io/extxyz.hpp"
+#include "lnet/md/checkpoint.hpp"
 #include "lnet/md/md_setup.hpp"
 #include "lnet/md/run_md.hpp"
 #include "lnet/util/atomic_file.hpp"
@@ -228,6 +233,130 @@ TEST(MdRun, NeverWritesOverItsStartStructure) {
     EXPECT_NE(std::string(e.what()).find("input file " + final_xyz), std::string::npos) << e.what();
   }
   EXPECT_EQ(read_file(final_xyz), before);
+}
+
+// output.overwrite replaces an earlier run's outputs, never an input: a config that carries an
+// output's name inside output.dir (thermo.csv with dir: .) is refused and left as it was.
+TEST(MdRun, NeverWritesOverItsConfigEvenWithOverwrite) {
+  ChargedCrystal ff;
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  const std::string dir = fresh_dir("own_config");
+  fs::create_directories(dir);
+  const std::string config = dir + "/thermo.csv";
+  const std::string text =
+      "structure: start.xyz\ntimestep: 4\nsteps: 3\n"
+      "output: {dir: ., overwrite: true, checkpoint_every: 0}\n";
+  std::ofstream(config) << text;
+  const MdConfig c = load_md_config(config);
+  try {
+    run_md(c, ff, start, quiet());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("input file " + config), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(config), text);
+}
+
+// Every field of checkpoint.json is checked on load, naming the file and the entry.
+TEST(MdCheckpoint, CorruptedFieldsFailOnLoadNamingTheEntry) {
+  ChargedCrystal ff;
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  MdConfig c = base_config(fresh_dir("checkpoint_fields"));
+  c.steps = 3;
+  run_md(c, ff, start, quiet());
+  const std::string path = c.output.dir + "/checkpoint.json";
+  const nlohmann::json good = nlohmann::json::parse(read_file(path));
+  EXPECT_NO_THROW(md::parse_checkpoint(good.dump(), path));
+  auto error_with = [&](const std::function<void(nlohmann::json&)>& corrupt) {
+    nlohmann::json j = good;
+    corrupt(j);
+    try {
+      md::parse_checkpoint(j.dump(), path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> cases = {
+      {"'step'", [](nlohmann::json& j) { j["step"] = -5; }},
+      {"'step'", [](nlohmann::json& j) { j["step"] = 2.5; }},
+      {"'natoms'", [](nlohmann::json& j) { j["natoms"] = 0; }},
+      {"'positions'", [](nlohmann::json& j) { j["positions"].erase(0); }},
+      {"'positions, atom 2'", [](nlohmann::json& j) { j["positions"][1][0] = nullptr; }},
+      {"'velocities, atom 1'", [](nlohmann::json& j) { j["velocities"][0][2] = "fast"; }},
+      {"'cell'",  // an infinity is dumped as null
+       [](nlohmann::json& j) { j["cell"][0][0] = std::numeric_limits<double>::infinity(); }},
+      {"'energy'", [](nlohmann::json& j) { j["energy"] = "nan"; }},
+      {"'timestep_fs'", [](nlohmann::json& j) { j["timestep_fs"] = -1; }},
+      {"'ensemble'", [](nlohmann::json& j) { j["ensemble"] = "nvx"; }},
+      {"'thermostat_heat'", [](nlohmann::json& j) { j["thermostat_heat"] = nullptr; }},
+      {"'rng'", [](nlohmann::json& j) { j["rng"] = "not a state"; }},
+  };
+  for (const auto& [entry, corrupt] : cases) {
+    const std::string what = error_with(corrupt);
+    EXPECT_NE(what.find(path + ": checkpoint entry " + entry), std::string::npos) << what;
+  }
+}
+
+// A checkpoint with a negative step resumed today writes a dipole.dat that runs backwards; it
+// must fail at load, naming checkpoint.json, before any output is touched.
+TEST(MdCheckpoint, NegativeStepIsRefusedOnResume) {
+  ChargedCrystal ff;
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  MdConfig c = base_config(fresh_dir("checkpoint_negative"));
+  MdRunOptions first = quiet();
+  first.stop_after_steps = 20;
+  run_md(c, ff, start, first);
+  const std::string path = c.output.dir + "/checkpoint.json";
+  nlohmann::json j = nlohmann::json::parse(read_file(path));
+  j["step"] = -20;
+  write_file_atomic(path, j.dump(1));
+  const std::string dipoles = read_file(c.output.dir + "/dipole.dat");
+  MdRunOptions second = quiet();
+  second.resume = true;
+  try {
+    run_md(c, ff, start, second);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": checkpoint entry 'step'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(read_file(c.output.dir + "/dipole.dat"), dipoles);
+}
+
+// Atoms too close in the start structure: the error names the config, the structure file and
+// the frame, not only the atoms.
+TEST(MdSetup, StartStructureTooCloseNamesTheFileAndFrame) {
+  ChargedCrystal ff;
+  Structure s = testing::cubic_crystal(2, 3.0, ff, 0.5);
+  s.positions[1] = s.positions[0] + Vec3(0.3, 0, 0);
+  const std::string dir = fresh_dir("start_close");
+  fs::create_directories(dir);
+  write_extxyz(dir + "/start.xyz", {s});
+  MdConfig c;
+  c.source = dir + "/md.yaml";
+  c.structure = dir + "/start.xyz";
+  try {
+    load_md_structure(c);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(c.source + ": structure '" + c.structure +
+                        "' (frame -1): atoms 1 (Na) "
+                        "and 2 (Cl) are 0.3 Å apart"),
+              std::string::npos)
+        << what;
+  }
+  s.positions[1][0] = std::nan("");
+  try {
+    validate_md_setup(c, s);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(c.structure + "' (frame -1): the position of atom 2 (Cl) is not finite"),
+              std::string::npos)
+        << what;
+  }
 }
 
 TEST(MdRun, NonFiniteEnergyStopsWithTheStepAndLastGoodFrame) {

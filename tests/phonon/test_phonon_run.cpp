@@ -2,6 +2,7 @@
 // config errors (issue 8).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "lnet/phonon/run_phonon.hpp"
 #include "lnet/phonon/symmetry.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/plot.hpp"
 #include "phonon/pair_crystal.hpp"
 
 namespace lnet {
@@ -52,6 +54,16 @@ TEST(PhononConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of(sc + "gamma_direction: [0, 0, 0]\n").find("gamma_direction"),
             std::string::npos);
   EXPECT_EQ(error_of(sc + "nac: {method: gonze, epsilon_inf: 2.3}\npath: none\ndos: none\n"), "");
+  EXPECT_NE(error_of(sc + "min_distance: -1\n").find("min_distance"), std::string::npos);
+  EXPECT_NE(error_of(sc + "electrostatics: {method: pmee}\n").find("electrostatics.method"),
+            std::string::npos);
+  EXPECT_NE(error_of(sc + "electrostatics: {accuracy: 2}\n").find("electrostatics.accuracy"),
+            std::string::npos);
+  // The same section as md.yaml's, read by the same reader: PME for a large supercell.
+  const PhononConfig c =
+      parse_phonon_config(sc + "electrostatics: {method: pme, accuracy: 1e-6}\n", "cfg.yaml");
+  EXPECT_EQ(c.electrostatics.method, "pme");
+  EXPECT_EQ(c.electrostatics.accuracy, 1e-6);
 }
 
 TEST(Supercell, MatrixConventionsAndErrors) {
@@ -137,6 +149,71 @@ TEST(PhononRun, RigidIonEndToEnd) {
   EXPECT_THROW(run_phonon(c, ff, prim, o), InputError);
   o.force = true;
   EXPECT_NO_THROW(run_phonon(c, ff, prim, o));
+  fs::remove_all(dir);
+}
+
+// --force replaces an earlier run's outputs, never an input: a config called phonon.yaml
+// inside output.dir (the summary's name) is refused and left as it was, before any work.
+TEST(PhononRun, NeverWritesOverItsConfigEvenWithForce) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("lnet_phonon_own_config_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const double a = 5.64;
+  write_extxyz((dir / "nacl.xyz").string(), {testing::rock_salt(a)});
+  const std::string config = (dir / "phonon.yaml").string();
+  const std::string text =
+      "structure: nacl.xyz\nsupercell: {matrix: [1, 1, 1]}\npath: none\ndos: none\n"
+      "output: {dir: ., plot: false, phonopy: false}\n";
+  std::ofstream(config) << text;
+  testing::PairCrystal ff;
+  ff.cutoff = 0.6 * a;
+  ff.set_spring(11, 17, {1.5, a / 2, 0.0, 0.0});
+  const PhononConfig c = load_phonon_config(config);
+  PhononRunOptions o;
+  o.progress = false;
+  o.force = true;
+  try {
+    run_phonon(c, ff, load_phonon_structure(c), o);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("input file " + config), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(config), text);
+  EXPECT_FALSE(fs::exists(dir / "gamma.txt"));
+  fs::remove_all(dir);
+}
+
+// The band plot has the path's corners as x tick labels (Γ, X, ...) with a vertical line at
+// each, and one colour for every branch.
+TEST(PhononRun, BandPlotHasCornerTicks) {
+  if (!plot::gnuplot_available()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir =
+      fs::temp_directory_path() / ("lnet_phonon_band_plot_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const double a = 5.64;
+  write_extxyz((dir / "nacl.xyz").string(), {testing::rock_salt(a)});
+  std::ofstream(dir / "phonon.yaml")
+      << "structure: nacl.xyz\nsupercell: {matrix: [2, 2, 2]}\n"
+         "nac: {method: gonze, epsilon_inf: 2.3, born: model}\n"
+         "path: {labels: \"G X W K G L | U X\", npoints: 21}\ndos: none\n"
+         "output: {dir: out, phonopy: false}\n";
+  testing::PairCrystal ff;
+  ff.cutoff = 0.6 * a;
+  ff.set_spring(11, 17, {1.5, a / 2, 0.0, 0.0});
+  ff.charges = {{11, 1.1}, {17, -1.1}};
+  const PhononConfig c = load_phonon_config((dir / "phonon.yaml").string());
+  PhononRunOptions o;
+  o.progress = false;
+  const PhononResult r = run_phonon(c, ff, load_phonon_structure(c), o);
+  ASSERT_TRUE(fs::exists(dir / "out" / "band.png"));
+  const auto ticks = band_ticks(r.path);
+  ASSERT_EQ(ticks.size(), 7u);  // G X W K G L|U X: the break shares one position
+  EXPECT_EQ(ticks.front().second, "Γ");
+  EXPECT_EQ(ticks[5].second, "L|U");
+  if (const char* keep = std::getenv("LNET_KEEP_PLOT"))
+    fs::copy_file(dir / "out" / "band.png", keep, fs::copy_options::overwrite_existing);
   fs::remove_all(dir);
 }
 

@@ -13,6 +13,7 @@
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/relax/relax.hpp"
+#include "lnet/util/atomic_file.hpp"
 
 namespace lnet {
 namespace {
@@ -217,6 +218,110 @@ TEST(RelaxConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of(s + "fire2: true\noptimizer: lbfgs\n").find("fire2"), std::string::npos);
   EXPECT_NE(error_of(s + "fmaxx: 1\n").find("fmaxx"), std::string::npos);
   EXPECT_EQ(error_of(s + "cell: {relax: true, pressure: 1, mode: isotropic}\n"), "");
+  EXPECT_NE(error_of(s + "min_distance: -1\n").find("min_distance"), std::string::npos);
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("lnet_relax_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+Structure dimer(double distance) {
+  Structure s;
+  s.numbers = {18, 18};
+  s.positions = {Vec3::Zero(), Vec3(distance, 0, 0)};
+  return s;
+}
+
+// A model whose minimum sits at 0.3 Å (no repulsion where it was never trained) pulls a dimer
+// together; fmax is reached there, so without the distance check the collapsed pair would be
+// reported as converged.
+TEST(Relax, ACollapsedStructureIsAnErrorNotConverged) {
+  Morse ff;
+  ff.r0 = 0.3;
+  RelaxConfig c = settings(OptimizerKind::fire);
+  c.optimizer.fmax = 1e-3;
+  try {
+    relax(ff, dimer(2.0), c);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("atoms 1 (Ar) and 2 (Ar) are"), std::string::npos) << what;
+    EXPECT_NE(what.find("closer than min_distance 0.5"), std::string::npos) << what;
+    EXPECT_NE(what.find("collapsed"), std::string::npos) << what;
+  }
+  c.min_distance = 0;  // switched off: the artefact is reached (the old behaviour)
+  const RelaxResult r = relax(ff, dimer(2.0), c);
+  EXPECT_TRUE(r.converged);
+  EXPECT_NEAR((r.structure.positions[1] - r.structure.positions[0]).norm(), 0.3, 0.01);
+}
+
+// Atoms too close in the start structure: the error names the config, the file and the frame.
+TEST(Relax, StartStructureTooCloseNamesTheFileAndFrame) {
+  const fs::path dir = fresh_dir("close");
+  write_extxyz((dir / "start.xyz").string(), {dimer(0.2)});
+  std::ofstream(dir / "relax.yaml") << "structure: start.xyz\nframe: 0\n";
+  const RelaxConfig c = load_relax_config((dir / "relax.yaml").string());
+  try {
+    load_relax_structure(c);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("relax.yaml: structure '" + (dir / "start.xyz").string() + "' (frame 0)"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("atoms 1 (Ar) and 2 (Ar) are 0.2 Å apart"), std::string::npos) << what;
+  }
+  fs::remove_all(dir);
+}
+
+// The config is an input: a config that carries an output's name inside output.dir is never
+// replaced, even with force.
+TEST(Relax, NeverWritesOverItsConfigEvenWithForce) {
+  const fs::path dir = fresh_dir("own_config");
+  write_extxyz((dir / "start.xyz").string(), {cluster()});
+  const std::string config = (dir / "relax.log").string();
+  const std::string text = "structure: start.xyz\nfmax: 1e-3\noutput: {dir: .}\n";
+  std::ofstream(config) << text;
+  const RelaxConfig c = load_relax_config(config);
+  Morse ff;
+  RelaxRunOptions o;
+  o.force = true;
+  try {
+    run_relax(c, ff, load_relax_structure(c), o);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("input file " + config), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_file(config), text);
+  fs::remove_all(dir);
+}
+
+// A caller's check of the final structure (the CLI: the model's training domain) turns a
+// converged run into an error with last.xyz and no relaxed.xyz.
+TEST(Relax, FinalCheckRefusesTheResult) {
+  const fs::path dir = fresh_dir("final_check");
+  RelaxConfig c = settings(OptimizerKind::lbfgs);
+  c.output_dir = (dir / "out").string();
+  Morse ff;
+  RelaxRunOptions o;
+  o.final_check = [](const Structure& s) {
+    return s.size() == 6 ? std::string("outside the training domain") : std::string();
+  };
+  try {
+    run_relax(c, ff, cluster(), o);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a result: outside the training domain"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(fs::exists(dir / "out" / "last.xyz"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "relaxed.xyz"));
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "lnet/cli/commands.hpp"
+#include "lnet/core/error.hpp"
 #include "lnet/md/run_md.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/model_domain.hpp"
@@ -22,11 +23,13 @@ Action add_md(CLI::App& app) {
   cmd->add_option("--dtype", *dtype, "run the model in float64 or float32 (default: the model's)");
   return [=] {
     const MdConfig c = load_md_config(*config);
+    if (c.model.empty())
+      throw InputError(c.source, "model: required (the model file to run the dynamics with)");
     const Structure start = load_md_structure(c);
     CalculatorOptions calc_options;
     if (!dtype->empty()) calc_options.dtype = *dtype;
-    if (!c.es_method.empty()) calc_options.es_method = c.es_method;
-    if (c.es_accuracy > 0) calc_options.es_accuracy = c.es_accuracy;
+    if (!c.electrostatics.method.empty()) calc_options.es_method = c.electrostatics.method;
+    if (c.electrostatics.accuracy > 0) calc_options.es_accuracy = c.electrostatics.accuracy;
     Calculator calc(c.model, calc_options);
     const Domain domain = model_domain(calc.info(), c.model);
     MdRunOptions o = *options;

@@ -29,6 +29,8 @@ Action add_phonon(CLI::App& app) {
     const Structure primitive = load_phonon_structure(c);
     CalculatorOptions calc_options;
     if (!dtype->empty()) calc_options.dtype = *dtype;
+    if (!c.electrostatics.method.empty()) calc_options.es_method = c.electrostatics.method;
+    if (c.electrostatics.accuracy > 0) calc_options.es_accuracy = c.electrostatics.accuracy;
     Calculator calc(c.model, calc_options);
     PhononRunOptions o;
     o.force = *force;

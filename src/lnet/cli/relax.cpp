@@ -2,12 +2,15 @@
 // through the inference calculator (src/lnet/relax/relax.hpp lists the config keys).
 #include "lnet/relax/relax.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 #include <memory>
 
 #include "lnet/cli/commands.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/model/calculator.hpp"
+#include "lnet/model/model_domain.hpp"
 
 namespace lnet::cli {
 
@@ -27,9 +30,27 @@ Action add_relax(CLI::App& app) {
     CalculatorOptions calc_options;
     if (!dtype->empty()) calc_options.dtype = *dtype;
     Calculator calc(c.model, calc_options);
+    const Domain domain = model_domain(calc.info(), c.model);
     RelaxRunOptions o;
     o.force = *force;
     o.report = &std::cout;
+    // A minimum reached through contacts shorter than any the model was trained on is an
+    // artefact of the model's missing repulsion there (e.g. atoms pulled 0.7 Å apart), not a
+    // relaxed structure; novel environments alone are extrapolation and only warned about.
+    o.final_check = [&domain](const Structure& s) -> std::string {
+      if (domain.empty()) return "";
+      const DomainReport d = domain.assess(s);
+      const DomainLimits limits;
+      if (d.distance_ratio < limits.distance_ratio)
+        return "it has a contact shorter than any in the model's training set (" + d.describe(s) +
+               ")";
+      if (d.outside(limits))
+        spdlog::warn(
+            "relax: the final structure lies outside the model's training domain: {} (its "
+            "energy and forces are extrapolated)",
+            d.describe(s));
+      return "";
+    };
     const RelaxResult r = run_relax(c, calc, start, o);
     const Measures& m = r.history.back().measures;
     std::cout << "relax: converged in " << r.steps << " steps (" << r.evaluations

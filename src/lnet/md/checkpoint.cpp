@@ -1,8 +1,11 @@
 #include "lnet/md/checkpoint.hpp"
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "lnet/core/error.hpp"
+#include "lnet/md/random.hpp"
 #include "lnet/util/atomic_file.hpp"
 
 namespace lnet::md {
@@ -18,6 +21,12 @@ json vecs(const std::vector<Vec3>& vs) {
   return out;
 }
 
+// A value as quoted in a message, cut short (a corrupted entry may be a long list or text).
+std::string shown(const json& x) {
+  std::string text = x.dump();
+  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
+}
+
 struct Reader {
   const json& j;
   std::string path;
@@ -29,9 +38,25 @@ struct Reader {
     if (!j.contains(key)) fail(key, "missing");
     return j.at(key);
   }
+  // Every number of a checkpoint is finite: a NaN or an infinity must fail here, naming the
+  // entry, not at the next MD step.
   double number(const json& x, const std::string& key) const {
-    if (!x.is_number()) fail(key, "expected a number");
-    return x.get<double>();
+    if (!x.is_number()) fail(key, "expected a number, got " + shown(x));
+    const double v = x.get<double>();
+    if (!std::isfinite(v)) fail(key, "expected a finite number, got " + shown(x));
+    return v;
+  }
+  // A whole number >= `min` (a step or a count: 12.5 or -3 is a corrupted file).
+  long integer(const std::string& key, long min) const {
+    const json& x = at(key);
+    bool ok = x.is_number_integer();
+    if (ok && x.is_number_unsigned())
+      ok = x.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<long>::max()) &&
+           x.get<long>() >= min;
+    else if (ok)
+      ok = x.get<std::int64_t>() >= min;
+    if (!ok) fail(key, "expected a whole number >= " + std::to_string(min) + ", got " + shown(x));
+    return x.get<long>();
   }
   Vec3 vec3(const json& x, const std::string& key) const {
     if (!x.is_array() || x.size() != 3) fail(key, "expected 3 numbers");
@@ -45,9 +70,12 @@ struct Reader {
   }
   std::vector<Vec3> vec3s(const std::string& key, std::size_t n) const {
     const json& x = at(key);
-    if (!x.is_array() || x.size() != n) fail(key, "expected " + std::to_string(n) + " vectors");
+    if (!x.is_array() || x.size() != n)
+      fail(key, "expected " + std::to_string(n) + " vectors (one per atom, natoms), got " +
+                    (x.is_array() ? std::to_string(x.size()) : std::string("no list")));
     std::vector<Vec3> out;
-    for (const auto& v : x) out.push_back(vec3(v, key));
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(vec3(x[i], key + ", atom " + std::to_string(i + 1)));
     return out;
   }
   std::optional<Vec3> optional_vec3(const std::string& key) const {
@@ -107,12 +135,14 @@ Checkpoint parse_checkpoint(const std::string& text, const std::string& path) {
                                " is not supported (this lnet reads " +
                                std::to_string(kCheckpointFormat) + ")");
   Checkpoint c;
-  const double natoms = r.number(r.at("natoms"), "natoms");
-  c.natoms = static_cast<std::size_t>(natoms);
+  c.natoms = static_cast<std::size_t>(r.integer("natoms", 1));
   c.timestep_fs = r.number(r.at("timestep_fs"), "timestep_fs");
+  if (!(c.timestep_fs > 0)) r.fail("timestep_fs", "expected a positive time step (fs)");
   c.ensemble = r.text("ensemble");
+  if (c.ensemble != "nve" && c.ensemble != "nvt" && c.ensemble != "npt")
+    r.fail("ensemble", "expected nve, nvt or npt, got '" + c.ensemble + "'");
   MdState& s = c.state;
-  s.step = static_cast<long>(r.number(r.at("step"), "step"));
+  s.step = r.integer("step", 0);
   s.cell = r.mat3(r.at("cell"), "cell");
   s.positions = r.vec3s("positions", c.natoms);
   s.velocities = r.vec3s("velocities", c.natoms);
@@ -126,6 +156,11 @@ Checkpoint parse_checkpoint(const std::string& text, const std::string& path) {
   s.barostat_heat = r.number(r.at("barostat_heat"), "barostat_heat");
   s.field_work = r.number(r.at("field_work"), "field_work");
   c.rng_state = r.text("rng");
+  try {
+    Rng(0).restore(c.rng_state);
+  } catch (const Error&) {
+    r.fail("rng", "not a saved state of the random number generator");
+  }
   c.force_field_state = r.text("force_field_state");
   const json& files = r.at("file_bytes");
   if (!files.is_object()) r.fail("file_bytes", "expected an object of file sizes");

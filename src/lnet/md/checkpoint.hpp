@@ -25,7 +25,10 @@ struct Checkpoint {
 };
 
 std::string checkpoint_text(const Checkpoint& c);
-// InputError naming `path` and the entry for a malformed or newer-format checkpoint.
+// InputError naming `path` and the entry for a malformed or newer-format checkpoint: every
+// field is validated here (a negative or fractional step or atom count, a non-finite number, a
+// list with the wrong number of atoms, an unknown ensemble, a random-generator state that does
+// not restore), so that a corrupted file fails on load rather than at the next MD step.
 Checkpoint parse_checkpoint(const std::string& text, const std::string& path);
 
 void write_checkpoint(const std::string& path, const Checkpoint& c);

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <set>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/util/atomic_file.hpp"
+#include "lnet/util/electrostatics_settings.hpp"
 #include "lnet/util/yaml_section.hpp"
 
 namespace lnet {
@@ -189,15 +191,7 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   c.masses = top.get("masses", c.masses);
   c.fixed = top.get("fixed", c.fixed);
   c.min_distance = top.get("min_distance", c.min_distance);
-  const YamlSection es = top.section("electrostatics");
-  es.check_keys({"method", "accuracy"});
-  c.es_method = es.get("method", c.es_method);
-  if (!c.es_method.empty() && c.es_method != "auto" && c.es_method != "ewald" &&
-      c.es_method != "pme" && c.es_method != "direct")
-    throw es.error("method", "expected auto, ewald, pme or direct, got '" + c.es_method + "'");
-  c.es_accuracy = es.get("accuracy", c.es_accuracy);
-  if (es.has("accuracy") && !(c.es_accuracy > 0 && c.es_accuracy < 1))
-    throw es.error("accuracy", "must be in (0, 1)");
+  c.electrostatics = read_electrostatics_settings(top.section("electrostatics"));
   read_extrapolation(top.section("extrapolation"), c);
   check_ranges(top, c);
   if (top.has("thermostat") && c.ensemble == Ensemble::nve)
@@ -228,6 +222,8 @@ void validate_md_setup(const MdConfig& c, const Structure& start) {
       throw InputError(where, "fixed: atom " + std::to_string(i + 1) + " out of range 1.." +
                                   std::to_string(start.size()));
   if (start.size() == 0) throw InputError(where, "structure: no atoms");
+  check_atoms(start, c.min_distance,
+              where + ": structure '" + c.structure + "' (frame " + std::to_string(c.frame) + ")");
 }
 
 Structure load_md_structure(const MdConfig& c) {

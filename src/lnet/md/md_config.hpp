@@ -36,6 +36,7 @@
 #include "lnet/core/structure.hpp"
 #include "lnet/domain/domain.hpp"
 #include "lnet/md/field_protocol.hpp"
+#include "lnet/util/electrostatics_settings.hpp"
 
 namespace lnet {
 
@@ -93,9 +94,8 @@ struct MdConfig {
   std::map<std::string, double> masses;  // element symbol -> amu
   std::vector<int> fixed;                // 0-based after loading
   double min_distance = 0.5;             // Å
-  // Electrostatics at inference, overriding the model's (e.g. PME for a large cell):
-  std::string es_method;   // "" keeps the model's; auto | ewald | pme | direct
-  double es_accuracy = 0;  // 0 keeps the model's
+  // Electrostatics at inference, overriding the model's (e.g. PME for a large cell).
+  ElectrostaticsSettings electrostatics;
   ExtrapolationConfig extrapolation;
   OutputConfig output;
 };
@@ -106,7 +106,9 @@ MdConfig load_md_config(const std::string& path);
 MdConfig parse_md_config(const std::string& yaml_text, const std::string& name);
 
 // Checks that need the starting structure: npt on a non-periodic (or mixed) system, fixed
-// indices out of range, mass overrides for elements present. InputError naming the key.
+// indices out of range, mass overrides for elements present (InputError naming the key), and
+// non-finite positions or atoms closer than min_distance (InputError naming the config, the
+// structure file and frame, and the atoms).
 void validate_md_setup(const MdConfig& config, const Structure& start);
 
 // The starting frame `config.frame` of `config.structure` (InputError if out of range), checked

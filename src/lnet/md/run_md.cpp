@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <optional>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
-#include "lnet/core/neighbor_list.hpp"
 #include "lnet/io/dipole_series.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/md/checkpoint.hpp"
@@ -146,7 +146,13 @@ void MdRun::resume() {
   md::Checkpoint c = md::read_checkpoint(file);
   if (c.natoms != numbers_.size() || c.timestep_fs != config_.timestep_fs ||
       c.ensemble != to_string(config_.ensemble))
-    throw InputError(file, "does not belong to this run (atoms, timestep or ensemble differ)");
+    throw InputError(file, "does not belong to this run: natoms " + std::to_string(c.natoms) +
+                               ", timestep_fs " + std::to_string(c.timestep_fs) + ", ensemble " +
+                               c.ensemble + " (the config has " + std::to_string(numbers_.size()) +
+                               ", " + std::to_string(config_.timestep_fs) + ", " +
+                               to_string(config_.ensemble) + ")");
+  if ((pbc_[0] || pbc_[1] || pbc_[2]) && !(std::abs(c.state.cell.determinant()) > 1e-9))
+    throw InputError(file, "checkpoint entry 'cell': singular cell for a periodic structure");
   state_ = std::move(c.state);
   rng_.restore(c.rng_state);
   ff_.restore_state(c.force_field_state);
@@ -263,14 +269,9 @@ void MdRun::check_sound() {
   for (std::size_t i = 0; i < state_.positions.size(); ++i)
     if (!state_.eval.forces[i].allFinite() || !state_.positions[i].allFinite())
       fail("non-finite force or position on atom " + std::to_string(i + 1));
-  if (!(config_.min_distance > 0) || numbers_.size() < 2) return;
-  const NeighborList close =
-      build_neighbor_list(state_.positions, state_.cell, pbc_, config_.min_distance);
-  if (close.size() > 0) {
-    fail("atoms " + std::to_string(close.first[0] + 1) + " and " +
-         std::to_string(close.second[0] + 1) + " are closer than min_distance " +
-         std::to_string(config_.min_distance) + " Å (timestep too large?)");
-  }
+  if (!(config_.min_distance > 0)) return;
+  if (const auto pair = closest_pair(state_.positions, state_.cell, pbc_, config_.min_distance))
+    fail(describe_close_pair(*pair, numbers_, config_.min_distance) + " (timestep too large?)");
 }
 
 std::map<std::string, std::uint64_t> MdRun::flushed_sizes() {
@@ -329,14 +330,23 @@ MdRunSummary MdRun::run(const Structure& start) {
   ensure_directory(config_.output.dir);
   const std::vector<const char*> outputs = {kTrajectory, kThermoCsv, kThermoJsonl, kDipole,
                                             kCheckpoint};
-  // Never write over what this run reads (issue 13), e.g. a start structure taken from the
-  // final.xyz of an earlier run in the same folder; replacing old outputs is output.overwrite's.
-  const OutputGuard guard{{config_.structure, config_.model},
-                          "output.dir",
-                          "output.overwrite",
-                          /*force=*/true};
+  // Never write over what this run reads, whatever output.overwrite says (it only allows
+  // replacing an earlier run's outputs): the config (e.g. a config named thermo.csv in
+  // output.dir), the start structure (e.g. the final.xyz of an earlier run), the model.
+  OutputGuard guard{{}, "output.dir", "output.overwrite", /*force=*/true};
+  for (const std::string& input : {config_.source, config_.structure, config_.model})
+    if (!input.empty()) guard.inputs.push_back(input);
   for (const char* name : outputs) guard.check(path(name));
   for (const char* name : {"final.xyz", "last_good.xyz"}) guard.check(path(name));
+  if (options_.resume) {
+    // The checkpoint being resumed is read, then replaced by the run's own newer checkpoints;
+    // no other output may be the same file.
+    OutputGuard resumed = guard;
+    resumed.inputs = {path(kCheckpoint)};
+    for (const char* name : outputs)
+      if (std::string(name) != kCheckpoint) resumed.check(path(name));
+    for (const char* name : {"final.xyz", "last_good.xyz"}) resumed.check(path(name));
+  }
   if (!options_.resume) {
     for (const char* name : outputs) {
       if (!fs::exists(path(name))) continue;

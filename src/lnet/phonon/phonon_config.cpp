@@ -165,8 +165,8 @@ PhononConfig parse_phonon_config(const std::string& yaml_text, const std::string
   const YamlSection top = YamlSection::load_string(yaml_text, name);
   top.check_keys({"model", "structure", "frame", "supercell", "displacement", "hessian_check",
                   "hessian_max_atoms", "acoustic_sum_rule", "max_force_warning", "masses",
-                  "symprec", "nac", "gamma_direction", "gamma_direction_cartesian", "path", "dos",
-                  "output"});
+                  "symprec", "min_distance", "electrostatics", "nac", "gamma_direction",
+                  "gamma_direction_cartesian", "path", "dos", "output"});
   PhononConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
@@ -203,6 +203,10 @@ PhononConfig parse_phonon_config(const std::string& yaml_text, const std::string
   }
   c.symprec = top.get("symprec", c.symprec);
   if (!(c.symprec > 0) || c.symprec > 0.1) throw top.error("symprec", "must be in (0, 0.1] Å");
+  c.min_distance = top.get("min_distance", c.min_distance);
+  if (!(c.min_distance >= 0) || c.min_distance > 10)
+    throw top.error("min_distance", "must be in [0, 10] Å (0: no check)");
+  c.electrostatics = read_electrostatics_settings(top.section("electrostatics"));
   if (top.has("nac") && !switched_off(top, "nac")) read_nac(top.section("nac"), c, dir);
   if (top.has("gamma_direction")) {
     c.gamma_direction = vector3(top, "gamma_direction");

@@ -15,6 +15,9 @@
 //   max_force_warning: 0.01    # eV/Å: warn when the structure is further from equilibrium
 //   masses: {Na: 22.99}        # amu overrides of the standard atomic weights
 //   symprec: 1e-5              # Å, symmetry tolerance (BORN's independent atoms, Z* averaging)
+//   min_distance: 0.5          # Å: atoms of the structure closer than this are an error (0: off)
+//   electrostatics: {method: pme, accuracy: 1e-5}   # overrides the model's (as in lnet md),
+//                              # e.g. PME for a large supercell
 //   nac:
 //     method: gonze            # gonze | wang | none
 //     epsilon_inf: 2.4         # 1, 3 (diagonal) or 9 numbers; default: the BORN file's, or
@@ -43,6 +46,7 @@
 #include "lnet/phonon/band_path.hpp"
 #include "lnet/phonon/nac.hpp"
 #include "lnet/phonon/supercell.hpp"
+#include "lnet/util/electrostatics_settings.hpp"
 
 namespace lnet {
 
@@ -62,6 +66,8 @@ struct PhononConfig {
   double max_force_warning = 0.01;
   std::map<std::string, double> masses;
   double symprec = 1e-5;
+  double min_distance = 0.5;              // Å; 0: no check
+  ElectrostaticsSettings electrostatics;  // "" / 0: the model's
 
   NacMethod nac = NacMethod::none;
   std::optional<Mat3> epsilon_inf;

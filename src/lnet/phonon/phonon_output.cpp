@@ -1,4 +1,5 @@
 // Output files of `lnet phonon` (see run_phonon.hpp for the list).
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -118,19 +119,15 @@ std::string summary_yaml(const PhononConfig& c, const Structure& prim, const Pho
 
 void plot_band(const PhononResult& r, const std::string& path) {
   plot::Figure fig;
-  // save_png has no custom tics: the corner labels go in the title, their positions in the
-  // x label.
-  std::string labels, positions;
-  for (const auto& [x, l] : r.path.ticks) {
-    labels += (labels.empty() ? "" : " ") + (l.empty() ? std::string("·") : l);
-    positions += (positions.empty() ? "" : " ") + num(x, "%.2f");
-  }
-  fig.title = "phonon dispersion  " + labels;
-  fig.xlabel = "path length (1/Å); corners at " + positions;
+  fig.title = "phonon dispersion";
+  fig.xlabel = "wave vector";
   fig.ylabel = "frequency (THz)";
+  fig.xticks = band_ticks(r.path);
   if (r.band.empty()) return;
   const int nb = int(r.band.front().size());
-  // One series per band per continuous piece (a path break must not be joined by a line).
+  // One series per band per continuous piece (a path break must not be joined by a line), all
+  // in one colour: branches cross, and colours per band index would suggest an identity that
+  // the sorting of frequencies does not keep.
   std::size_t start = 0;
   for (std::size_t i = 1; i <= r.band.size(); ++i) {
     // Consecutive pieces share their corner unless the path breaks ('|').
@@ -140,7 +137,7 @@ void plot_band(const PhononResult& r, const std::string& path) {
     if (!end) continue;
     for (int b = 0; b < nb; ++b) {
       plot::Series s;
-      s.label = fig.series.empty() ? "bands" : "";
+      s.color = "#1f5fa8";
       for (std::size_t k = start; k < i; ++k) {
         s.x.push_back(r.path.distance[k]);
         s.y.push_back(r.band[k][b]);
@@ -167,6 +164,19 @@ void plot_dos(const PhononDos& d, const std::string& path) {
 
 }  // namespace
 
+std::vector<std::pair<double, std::string>> band_ticks(const BandPath& path) {
+  std::vector<std::pair<double, std::string>> ticks;
+  for (const auto& [x, label] : path.ticks) {
+    const std::string shown = label == "G" ? "Γ" : label;
+    if (!ticks.empty() && std::abs(ticks.back().first - x) < 1e-9) {
+      if (shown != ticks.back().second) ticks.back().second += "|" + shown;
+    } else {
+      ticks.emplace_back(x, shown);
+    }
+  }
+  return ticks;
+}
+
 std::string gamma_table(const GammaAnalysis& g) {
   const bool raman = has_raman(g);
   std::vector<std::string> head_row = {"mode", "THz", "cm-1", "IR |p|^2 (e²/amu)", "LO/TO"};
@@ -189,6 +199,24 @@ std::string gamma_table(const GammaAnalysis& g) {
   else
     head += " (no non-analytic correction)";
   return head + "\n" + t.str();
+}
+
+std::vector<std::string> phonon_output_files(const PhononConfig& c) {
+  namespace fs = std::filesystem;
+  const fs::path dir(c.output_dir);
+  std::vector<fs::path> files = {dir / "gamma.txt", dir / "gamma.csv", dir / "phonon.yaml"};
+  if (c.band) files.push_back(dir / "band.csv");
+  if (c.dos) files.push_back(dir / "dos.csv");
+  if (c.plot && c.band) files.push_back(dir / "band.png");
+  if (c.plot && c.dos) files.push_back(dir / "dos.png");
+  if (c.phonopy_files) {
+    for (const char* name : {"POSCAR-unitcell", "FORCE_CONSTANTS", "phonopy.conf"})
+      files.push_back(dir / "phonopy" / name);
+    if (c.nac != NacMethod::none) files.push_back(dir / "phonopy" / "BORN");
+  }
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(f.string());
+  return out;
 }
 
 std::vector<std::string> write_phonon_outputs(const PhononConfig& c, const Structure& prim,

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
@@ -115,20 +116,23 @@ Structure load_phonon_structure(const PhononConfig& c) {
   if (!(s.pbc[0] && s.pbc[1] && s.pbc[2]))
     throw InputError(c.source,
                      "structure: '" + c.structure + "' must be periodic in 3D (pbc=T T T)");
+  check_atoms(
+      s, c.min_distance,
+      c.source + ": structure '" + c.structure + "' (frame " + std::to_string(c.frame) + ")");
   return s;
 }
 
 PhononResult run_phonon(const PhononConfig& c, ForceField& ff, const Structure& prim,
                         const PhononRunOptions& options) {
+  // Every input, the config included, is refused as an output whatever --force says (a config
+  // called phonon.yaml inside output.dir would otherwise be replaced by the summary).
   OutputGuard guard;
-  guard.inputs = {c.structure};
-  if (!c.model.empty()) guard.inputs.push_back(c.model);
+  for (const std::string& input : {c.source, c.structure, c.model})
+    if (!input.empty()) guard.inputs.push_back(input);
   if (c.born != "model") guard.inputs.push_back(c.born);
   guard.flag = "output.dir";
   guard.force = options.force;
-  const std::filesystem::path out(c.output_dir);
-  guard.check(
-      std::vector<std::string>{(out / "phonon.yaml").string(), (out / "gamma.txt").string()});
+  guard.check(phonon_output_files(c));
 
   if (c.nac != NacMethod::none && c.born == "model" && !c.epsilon_inf && !ff.has_polarizability())
     throw InputError(c.source,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lnet/core/force_field.hpp"
@@ -46,7 +47,8 @@ struct PhononResult {
   std::vector<std::string> files;  // written
 };
 
-// The frame config.frame of config.structure (InputError if out of range or not 3D periodic).
+// The frame config.frame of config.structure (InputError if out of range or not 3D periodic, or
+// naming the file, frame and atoms for a non-finite position or atoms closer than min_distance).
 Structure load_phonon_structure(const PhononConfig& config);
 
 // Runs everything; InputError for configuration problems (named key), lnet::Error otherwise.
@@ -57,10 +59,18 @@ PhononResult run_phonon(const PhononConfig& config, ForceField& force_field,
 // Γ analysis, band path, DOS for `config` (nothing written).
 void analyse_phonons(const PhononConfig& config, const Structure& primitive, PhononResult& result);
 
+// Every file write_phonon_outputs may write for `config` (checked by run_phonon's OutputGuard
+// before any work).
+std::vector<std::string> phonon_output_files(const PhononConfig& config);
+
 // Writes the outputs listed above for `result` (after OutputGuard checks in run_phonon).
 std::vector<std::string> write_phonon_outputs(const PhononConfig& config,
                                               const Structure& primitive,
                                               const PhononResult& result);
+
+// The x tick labels of the band plot: the path's corners with G shown as Γ; a path break ('|')
+// puts two labels at one position, shown as "L|U".
+std::vector<std::pair<double, std::string>> band_ticks(const BandPath& path);
 
 // Fixed-width Γ table (as gamma.txt).
 std::string gamma_table(const GammaAnalysis& gamma);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
@@ -40,6 +41,22 @@ Structure labelled(ForceField& ff, Structure s) {
   return s;
 }
 
+// A model without repulsion at short range can pull atoms onto each other and still reach
+// fmax: such a minimum is an artefact, never a result. Checked at every accepted step (an O(N)
+// neighbour search at min_distance, small next to an evaluation).
+void check_distances(const Structure& s, const RelaxConfig& c, int step) {
+  if (step == 0) {
+    check_atoms(s, c.min_distance, start_structure_where(c));
+    return;
+  }
+  if (!(c.min_distance > 0)) return;
+  if (const auto pair = closest_pair(s.positions, s.cell, s.pbc, c.min_distance))
+    throw Error("relax: step " + std::to_string(step) + ": " +
+                describe_close_pair(*pair, s.numbers, c.min_distance) +
+                ": the structure collapsed (the model has no repulsion there?); no result "
+                "written");
+}
+
 }  // namespace
 
 RelaxResult relax(ForceField& ff, const Structure& start, const RelaxConfig& config,
@@ -50,6 +67,7 @@ RelaxResult relax(ForceField& ff, const Structure& start, const RelaxConfig& con
   r.converged = minimise(
       problem, config.optimizer,
       [&](int step, const Measures& m) {
+        check_distances(problem.structure(), config, step);
         r.history.push_back({step, m});
         if (on_step) on_step(step, m);
       },
@@ -63,9 +81,10 @@ RelaxResult run_relax(const RelaxConfig& c, ForceField& ff, const Structure& sta
                       const RelaxRunOptions& options) {
   namespace fs = std::filesystem;
   const fs::path dir(c.output_dir);
+  // Inputs are never written over, with or without --force.
   OutputGuard guard;
-  guard.inputs = {c.structure};
-  if (!c.model.empty()) guard.inputs.push_back(c.model);
+  for (const std::string& input : {c.source, c.structure, c.model})
+    if (!input.empty()) guard.inputs.push_back(input);
   guard.flag = "output.dir";
   guard.force = options.force;
   guard.check(std::vector<std::string>{(dir / "relaxed.xyz").string(), (dir / "relax.log").string(),
@@ -102,6 +121,16 @@ RelaxResult run_relax(const RelaxConfig& c, ForceField& ff, const Structure& sta
                            .c_str()
                      : "");
     throw Error(b + path);
+  }
+  if (options.final_check) {
+    const std::string why = options.final_check(r.structure);
+    if (!why.empty()) {
+      const std::string path = (dir / "last.xyz").string();
+      write_extxyz(path, {r.structure});
+      throw Error("relax: reached fmax after " + std::to_string(r.steps) +
+                  " steps, but the final structure is not a result: " + why +
+                  "; last state written to " + path);
+    }
   }
   write_extxyz((dir / "relaxed.xyz").string(), {r.structure});
   return r;

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/relax/relax.hpp"
@@ -64,7 +65,7 @@ void read_cell(const YamlSection& s, RelaxConfig& c) {
 RelaxConfig parse_relax_config(const std::string& yaml_text, const std::string& name) {
   const YamlSection top = YamlSection::load_string(yaml_text, name);
   top.check_keys({"model", "structure", "frame", "optimizer", "fire2", "lbfgs_memory", "fmax",
-                  "smax", "max_steps", "max_step", "cell", "output"});
+                  "smax", "max_steps", "max_step", "min_distance", "cell", "output"});
   RelaxConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
@@ -93,6 +94,9 @@ RelaxConfig parse_relax_config(const std::string& yaml_text, const std::string& 
   if (o.max_steps < 0) throw top.error("max_steps", "must be >= 0");
   o.max_step = top.get("max_step", o.max_step);
   if (!(o.max_step > 0) || o.max_step > 2) throw top.error("max_step", "must be in (0, 2] Å");
+  c.min_distance = top.get("min_distance", c.min_distance);
+  if (!(c.min_distance >= 0) || c.min_distance > 10)
+    throw top.error("min_distance", "must be in [0, 10] Å (0: no check)");
   read_cell(top.section("cell"), c);
   const YamlSection out = top.section("output");
   out.check_keys({"dir", "log_every"});
@@ -106,10 +110,16 @@ RelaxConfig load_relax_config(const std::string& path) {
   return parse_relax_config(read_file(path), path);
 }
 
+std::string start_structure_where(const RelaxConfig& c) {
+  return (c.source.empty() ? std::string("relax") : c.source) + ": structure '" + c.structure +
+         "' (frame " + std::to_string(c.frame) + ")";
+}
+
 Structure load_relax_structure(const RelaxConfig& c) {
   Structure s = read_extxyz_frame(c.structure, c.frame, c.source);
   if (c.relax_cell && !(s.pbc[0] && s.pbc[1] && s.pbc[2]))
     throw InputError(c.source, "cell.relax: '" + c.structure + "' is not periodic in 3D");
+  check_atoms(s, c.min_distance, start_structure_where(c));
   return s;
 }
 

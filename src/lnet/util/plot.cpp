@@ -126,8 +126,26 @@ std::string gnuplot_script(const Figure& fig, const std::string& output) {
   if (!fig.title.empty()) script << "set title " << quoted(fig.title) << "\n";
   if (!fig.xlabel.empty()) script << "set xlabel " << quoted(fig.xlabel) << "\n";
   if (!fig.ylabel.empty()) script << "set ylabel " << quoted(fig.ylabel) << "\n";
-  script << "set grid\nset key " << (fig.parity ? "top left" : "top right") << " box opaque\n";
+  const bool any_label = std::any_of(fig.series.begin(), fig.series.end(),
+                                     [](const Series& s) { return !s.label.empty(); });
+  script << "set grid\n";
+  if (any_label || fig.parity)
+    script << "set key " << (fig.parity ? "top left" : "top right") << " box opaque\n";
+  else
+    script << "unset key\n";
   if (fig.logy) script << (fig.parity ? "set logscale xy\n" : "set logscale y\n");
+  if (!fig.xticks.empty()) {
+    // Labels instead of numbers, a vertical line at each tick, the x range ending at the
+    // outer ticks (a band path has no data beyond its end points).
+    script << "set xtics (";
+    for (std::size_t i = 0; i < fig.xticks.size(); ++i)
+      script << (i ? ", " : "") << quoted(fig.xticks[i].second) << " " << fig.xticks[i].first;
+    script << ")\nunset grid\nset grid ytics\n";
+    for (const auto& tick : fig.xticks)
+      script << "set arrow from " << tick.first << ", graph 0 to " << tick.first
+             << ", graph 1 nohead lw 1 lc rgb 'gray30'\n";
+    script << "set xrange [" << fig.xticks.front().first << ":" << fig.xticks.back().first << "]\n";
+  }
 
   std::vector<std::string> plots;
   for (std::size_t k = 0; k < fig.series.size(); ++k) {
@@ -145,7 +163,8 @@ std::string gnuplot_script(const Figure& fig, const std::string& output) {
     script << block << " << EOD\n" << data.str() << "EOD\n";
     const std::string style =
         s.style == Series::Points ? "with points pt 7 ps 0.7" : "with lines lw 2";
-    plots.push_back(block + " using 1:2 " + style + " title " + quoted(s.label));
+    const std::string color = s.color.empty() ? "" : " lc rgb " + quoted(s.color);
+    plots.push_back(block + " using 1:2 " + style + color + " title " + quoted(s.label));
   }
   if (plots.empty()) return "";
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lnet::plot {
@@ -13,6 +14,7 @@ struct Series {
   std::string label;
   std::vector<double> x, y;
   Style style = Lines;
+  std::string color = {};  // gnuplot colour, e.g. "#1f5fa8"; empty: the next default colour
 };
 
 struct Figure {
@@ -22,6 +24,9 @@ struct Figure {
   // square plot, so deviations from the diagonal read directly.
   bool parity = false;
   std::vector<Series> series;
+  // Labelled x ticks (e.g. the corners Γ, X, W of a phonon band path), each with a vertical line
+  // across the plot; empty: gnuplot's numeric ticks.
+  std::vector<std::pair<double, std::string>> xticks = {};
 };
 
 // Writes `fig` as a PNG to `path` (through a temporary name and a rename, so a reader never
