@@ -18,12 +18,13 @@ const char* kGoodFrame =
     "2\nLattice=\"4 0 0 0 4 0 0 0 4\" Properties=species:S:1:pos:R:3:forces:R:3 energy=-1.0 "
     "pbc=\"T T T\"\nNa 0 0 0 0.1 0 0\nCl 2 2 2 -0.1 0 0\n";
 
-std::string load_error(const std::string& bad_frame) {
+std::string load_error(const std::string& bad_frame, bool long_range = false) {
   const fs::path path =
       fs::temp_directory_path() / ("lnet_data_checks_" + std::to_string(::getpid()) + ".xyz");
   std::ofstream(path) << kGoodFrame << kGoodFrame << bad_frame;
   TrainConfig c;
   c.train_file = path.string();
+  c.model.long_range = long_range;
   std::string msg = testing::error_of([&] { load_split(c); });
   fs::remove(path);
   EXPECT_NE(msg.find(path.string() + " (frame 3)"), std::string::npos) << msg;
@@ -47,6 +48,16 @@ TEST(DataChecks, AtomsOnTopOfEachOtherAreNamed) {
   EXPECT_NE(msg.find("atoms 1 and 2"), std::string::npos) << msg;
   // Periodic images count: 4 Å - 1e-3 Å is 1e-3 Å from atom 1's image.
   EXPECT_NE(load_error(frame("-1", "Cl 3.999 0 0 -0.1 0 0")).find("atoms "), std::string::npos);
+}
+
+// Mixed boundaries cannot be summed by Ewald/PME: named at load, not reported mid-epoch as a
+// diverged run. A short-range model takes them.
+TEST(DataChecks, MixedBoundariesAreNamedForLongRangeModels) {
+  std::string slab = frame("-1", "Cl 2 2 2 -0.1 0 0");
+  slab.replace(slab.find("pbc=\"T T T\""), 11, "pbc=\"T T F\"");
+  const std::string msg = load_error(slab, true);
+  EXPECT_NE(msg.find("mixed periodic boundaries"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("T T F"), std::string::npos) << msg;
 }
 
 TEST(DataChecks, CleanDataLoads) {

@@ -73,6 +73,19 @@ TEST(TrainConfig, ValidSettingsStillLoad) {
   fs::remove(path);
   EXPECT_EQ(c.checkpoint_every, 0);
   EXPECT_EQ(*c.max_minutes, 0.5);
+  // Paths are relative to the YAML file's folder, outputs as well as data.
+  EXPECT_EQ(fs::path(c.train_file), path.parent_path() / "data.xyz");
+  EXPECT_EQ(fs::path(c.output_dir), path.parent_path() / "runs/lnet");
+}
+
+TEST(TrainConfig, OutputDirIsRelativeToTheConfigFile) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("lnet_train_config_dir_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "sub" / "train.yaml") << "data: {train: data.xyz}\noutput: {dir: out}\n";
+  TrainConfig c = load_train_config((dir / "sub" / "train.yaml").string());
+  fs::remove_all(dir);
+  EXPECT_EQ(fs::path(c.output_dir), dir / "sub" / "out");
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <random>
 
+#include "common/error_of.hpp"
 #include "common/rocksalt.hpp"
+#include "common/small_disk.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_file.hpp"
@@ -175,6 +177,76 @@ TEST_F(TrainingTest, SecondRunOnTheSameFolderRefuses) {
     EXPECT_NE(msg.find("PID " + std::to_string(::getpid())), std::string::npos) << msg;
   }
   EXPECT_FALSE(fs::exists(fs::path(c.output_dir) / "log.jsonl")) << "refusal touched the folder";
+}
+
+// No output of a run is written over one of its inputs, whatever --force says: a config named
+// like an output inside output.dir, and a data file named as the model.
+TEST_F(TrainingTest, OutputsNeverReplaceInputsEvenWithForce) {
+  fs::create_directories(dir_ / "cfg");
+  const std::string config = (dir_ / "cfg" / "metrics.json").string();
+  std::string text = read_file(write_config("unused", 1, 0));
+  text.replace(text.find("output: {dir:"), std::string::npos, "output: {dir: .}\n");
+  text.replace(text.find("train: data.xyz"), 15, "train: ../data.xyz");
+  write_file_atomic(config, text);
+  const std::string data = (dir_ / "data.xyz").string(), data_before = read_file(data);
+  TrainOptions o;
+  o.progress = false;
+  o.force = true;
+  const std::string msg = testing::error_of([&] { train(load_train_config(config), o); });
+  EXPECT_NE(msg.find("input file"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("metrics.json"), std::string::npos) << msg;
+  EXPECT_EQ(read_file(config), text) << "the config was overwritten";
+
+  TrainConfig c = load_train_config(write_config("named", 1, 0));
+  c.output_dir = dir_.string();
+  c.model_name = "data.xyz";
+  const std::string msg2 = testing::error_of([&] { train(c, o); });
+  EXPECT_NE(msg2.find("input file"), std::string::npos) << msg2;
+  EXPECT_EQ(read_file(data), data_before) << "the training data were overwritten";
+}
+
+// A second run in a folder with an earlier run's outputs stops unless --resume or --force;
+// --force replaces them.
+TEST_F(TrainingTest, EarlierRunIsReplacedOnlyWithForce) {
+  TrainOptions o;
+  o.progress = false;
+  TrainConfig c = load_train_config(write_config("again", 1, 0));
+  train(c, o);
+  const std::string model = (fs::path(c.output_dir) / "model.lnet").string();
+  const std::string first = read_file(model);
+  c.seed += 1;  // a changed config
+  const std::string msg = testing::error_of([&] { train(c, o); });
+  EXPECT_NE(msg.find("earlier run"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("--force"), std::string::npos) << msg;
+  EXPECT_EQ(read_file(model), first) << "the earlier model was replaced without --force";
+  o.force = true;
+  train(c, o);
+  EXPECT_NE(read_file(model), first) << "--force did not replace the earlier model";
+}
+
+// A full disk ends the run with an error that names the file and the cause; the lock is released
+// and no temporary file is left (libtorch's archive writer used to call std::terminate).
+TEST_F(TrainingTest, FullDiskIsAClearErrorAndCleansUp) {
+  testing::SmallDisk disk("train", 16 * 1024);
+  if (!disk.mounted()) GTEST_SKIP() << disk.reason();
+  TrainConfig c = load_train_config(write_config("full_disk", 1, 0));
+  c.output_dir = disk.path().string();
+  TrainOptions o;
+  o.progress = false;
+  std::string msg;
+  try {
+    train(c, o);
+    ADD_FAILURE() << "training into a 16 KiB file system succeeded";
+  } catch (const Error& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("No space left on device"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(disk.path().string()), std::string::npos) << msg;
+  for (const auto& e : fs::directory_iterator(disk.path())) {
+    const std::string name = e.path().filename().string();
+    EXPECT_EQ(name.find(".tmp."), std::string::npos) << "temporary left: " << name;
+    EXPECT_NE(name, "train.lock") << "lock not released";
+  }
 }
 
 // A learning rate of 1e30 overflows the weights within the first steps: the run must stop

@@ -14,6 +14,8 @@ Action add_train(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--resume", options->resume,
                 "continue from the checkpoint in the output directory");
+  cmd->add_flag("--force", options->force,
+                "replace the outputs an earlier run left in output.dir (never the inputs)");
   cmd->add_flag("!--no-progress", options->progress, "no progress bar");
   return [config, options] {
     TrainConfig c = load_train_config(*config);

@@ -66,14 +66,26 @@ void check_separation(const Structure& s, const std::string& where) {
   throw InputError(where, os.str());
 }
 
-std::vector<Structure> read_data(const std::string& path, const LabelKeys& keys) {
-  std::vector<Structure> frames = read_extxyz(path, keys);
+// The Ewald/PME sums are periodic in all three directions or in none (slabs and wires would
+// need another solver); found here, a frame like that is named instead of failing mid-epoch.
+void check_boundaries(const Structure& s, const std::string& where) {
+  if (s.pbc[0] == s.pbc[1] && s.pbc[1] == s.pbc[2]) return;
+  std::string pbc;
+  for (bool p : s.pbc) pbc += pbc.empty() ? (p ? "T" : "F") : (p ? " T" : " F");
+  throw InputError(where, "mixed periodic boundaries (pbc=\"" + pbc +
+                              "\"): a long-range model needs all three directions periodic or "
+                              "none");
+}
+
+std::vector<Structure> read_data(const std::string& path, const TrainConfig& c) {
+  std::vector<Structure> frames = read_extxyz(path, c.keys);
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const std::string where = path + " (frame " + std::to_string(f + 1) + ")";
     check_finite(frames[f], where);
     check_separation(frames[f], where);
+    if (c.model.long_range) check_boundaries(frames[f], where);
   }
-  spdlog::info("{}", label_summary(path, frames, keys));
+  spdlog::info("{}", label_summary(path, frames, c.keys));
   return frames;
 }
 
@@ -81,7 +93,7 @@ std::vector<Structure> read_data(const std::string& path, const LabelKeys& keys)
 
 DataSplit load_split(const TrainConfig& c) {
   DataSplit split;
-  std::vector<Structure> all = read_data(c.train_file, c.keys);
+  std::vector<Structure> all = read_data(c.train_file, c);
   if (all.empty()) throw InputError(c.train_file, "no structures");
   std::vector<int> idx(all.size());
   std::iota(idx.begin(), idx.end(), 0);
@@ -98,8 +110,8 @@ DataSplit load_split(const TrainConfig& c) {
     auto& dest = k < nv ? split.valid : (k < nv + nt ? split.test : split.train);
     dest.push_back(std::move(all[idx[k]]));
   }
-  if (!c.valid_file.empty()) split.valid = read_data(c.valid_file, c.keys);
-  if (!c.test_file.empty()) split.test = read_data(c.test_file, c.keys);
+  if (!c.valid_file.empty()) split.valid = read_data(c.valid_file, c);
+  if (!c.test_file.empty()) split.test = read_data(c.test_file, c);
   for (const std::string& w : check_loss_labels(split.train, split.valid, c)) spdlog::warn("{}", w);
   return split;
 }

@@ -171,7 +171,8 @@ TrainConfig load_train_config(const std::string& path) {
   read_training(top.section("training"), c);
   YamlSection out = top.section("output");
   out.check_keys({"dir", "model"});
-  c.output_dir = out.get("dir", c.output_dir);
+  // Relative to the YAML file's folder, like the data paths and every other command's outputs.
+  c.output_dir = resolve_relative(dir, out.get("dir", c.output_dir));
   c.model_name = out.get("model", c.model_name);
   return c;
 }

@@ -1,19 +1,21 @@
 #include "lnet/train/trainer.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/directory_lock.hpp"
 #include "lnet/util/jsonl_log.hpp"
+#include "lnet/util/output_guard.hpp"
 #include "lnet/util/plot.hpp"
 #include "lnet/util/progress.hpp"
 
@@ -65,6 +67,7 @@ class Trainer {
 
  private:
   void setup();
+  void check_outputs();
   void train_epoch();
   bool end_epoch(const Metrics& train_metrics);  // false: stop
   void update_ema();
@@ -110,12 +113,42 @@ void Trainer::setup() {
   if (lock_->stale_pid())
     spdlog::warn("{}: took over the lock of PID {}, which is no longer running", lock_->path(),
                  lock_->stale_pid());
+  check_outputs();
   if (o_.resume) load_checkpoint();
   log_ = std::make_unique<JsonlLog>(path("log.jsonl"), s_.history);
   long params = 0;
   for (const auto& p : model_->parameters()) params += p.numel();
   spdlog::info("model: {} parameters, {}, long range {}", params, c_.model.dtype,
                c_.model.long_range ? "on" : "off");
+}
+
+void Trainer::check_outputs() {
+  std::vector<std::string> inputs;
+  for (const std::string* f : {&c_.source, &c_.train_file, &c_.valid_file, &c_.test_file})
+    if (!f->empty()) inputs.push_back(*f);
+  const std::string where = c_.source.empty() ? "the config" : c_.source;
+  const std::vector<std::string> outputs = train_outputs(c_);
+  // force = true: this check is only the input rule, which no flag lifts.
+  OutputGuard{inputs, "output.dir (or output.model) in " + where, "--force", true}.check(outputs);
+  if (o_.resume) return;  // continuing a run replaces its own outputs
+  std::vector<std::string> earlier;
+  for (const std::string& out : outputs) {
+    std::error_code ec;
+    if (fs::exists(out, ec) || fs::is_symlink(out, ec)) earlier.push_back(out);
+  }
+  if (earlier.empty()) return;
+  if (!o_.force)
+    throw InputError(c_.output_dir,
+                     "holds the outputs of an earlier run (" + join(earlier) +
+                         "); pass --resume to continue that run, --force to replace its "
+                         "outputs, or choose another output.dir in " +
+                         where);
+  for (const std::string& out : earlier) {
+    std::error_code ec;
+    fs::remove(out, ec);
+    if (ec) throw Error("--force: cannot remove '" + out + "' of an earlier run: " + ec.message());
+  }
+  spdlog::info("--force: removed the outputs of an earlier run in {}", c_.output_dir);
 }
 
 void Trainer::update_ema() {
@@ -128,6 +161,8 @@ void Trainer::update_ema() {
 
 void Trainer::train_epoch() {
   auto batches = epoch_batches(data_.train.size(), c_.batch_size, c_.seed, s_.epoch);
+  // Outside a terminal (logs, CI) the per-epoch table is the progress: no line per batch.
+  const bool show = o_.progress && Progress::stderr_is_terminal();
   Progress bar("epoch " + std::to_string(s_.epoch + 1), batches.size());
   for (; s_.batch_in_epoch < static_cast<int>(batches.size()); ++s_.batch_in_epoch) {
     const auto refs = select(data_.train, batches[s_.batch_in_epoch]);
@@ -137,6 +172,8 @@ void Trainer::train_epoch() {
     try {
       p = model_->forward(b, request_for(b, c_.model, &c_.loss));
       loss = loss_of(b, p, c_.loss);
+    } catch (const InputError&) {
+      throw;  // a problem of the data or config, not of the weights
     } catch (const Error& e) {
       throw diverged(e.what());  // e.g. non-finite charges from a diverged network B
     }
@@ -150,8 +187,7 @@ void Trainer::train_epoch() {
     add_metrics(epoch_metrics_, refs, b, p);
     epoch_metrics_.loss_sum += loss.item<double>();
     ++epoch_metrics_.batches;
-    if (o_.progress)
-      bar.update(s_.batch_in_epoch + 1, fmt::format("loss {:.4g}", loss.item<double>()));
+    if (show) bar.update(s_.batch_in_epoch + 1, fmt::format("loss {:.4g}", loss.item<double>()));
     if (c_.checkpoint_every > 0 && s_.step % c_.checkpoint_every == 0) {
       ++s_.batch_in_epoch;  // the checkpoint records this batch as done
       save_checkpoint();
@@ -164,7 +200,7 @@ void Trainer::train_epoch() {
       return;
     }
   }
-  if (o_.progress) bar.finish();
+  if (show) bar.finish();
 }
 
 // Stops a diverging run: nothing after the last good state is saved, so the checkpoint and the
@@ -259,16 +295,15 @@ void Trainer::save_checkpoint() {
   torch::serialize::OutputArchive opt;
   optimizer_->save(opt);
   a.write("optimizer", opt);
-  const std::string final_path = path("checkpoint.pt");
-  const std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
+  // Serialised in memory, then written atomically: libtorch's file writer throws from its
+  // destructor when a write fails (a full disk), which ends the process with std::terminate.
+  std::ostringstream bytes;
+  a.save_to(bytes);
+  const std::string file = path("checkpoint.pt");
   try {
-    a.save_to(tmp);
-    fs::rename(tmp, final_path);       // atomic: an interrupted save keeps the previous checkpoint
-  } catch (const std::exception& e) {  // e.g. a full disk: c10::Error from the archive writer
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw Error("cannot write checkpoint '" + final_path + "' (the previous one is kept): " +
-                std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
+    write_file_atomic(file, bytes.str());
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (checkpoint; the previous one is kept)");
   }
 }
 
@@ -356,6 +391,14 @@ TrainResult Trainer::run() {
 }
 
 }  // namespace
+
+std::vector<std::string> train_outputs(const TrainConfig& c) {
+  std::vector<std::string> out;
+  for (const char* name : {"checkpoint.pt", "log.jsonl", "metrics.json", "learning_curve.png"})
+    out.push_back((fs::path(c.output_dir) / name).string());
+  out.push_back((fs::path(c.output_dir) / c.model_name).string());
+  return out;
+}
 
 TrainResult train(const TrainConfig& config, const TrainOptions& options) {
   Trainer t(config, options);

@@ -59,8 +59,10 @@ std::string progress_line(const std::string& label, std::size_t done, std::size_
   return line;
 }
 
+bool Progress::stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
 Progress::Progress(std::string label, std::size_t total, std::ostream& out)
-    : Progress(std::move(label), total, out, &out == &std::cerr && ::isatty(STDERR_FILENO) == 1,
+    : Progress(std::move(label), total, out, &out == &std::cerr && stderr_is_terminal(),
                steady_seconds) {}
 
 Progress::Progress(std::string label, std::size_t total, std::ostream& out, bool terminal,

@@ -20,6 +20,8 @@ class Progress {
   Progress(std::string label, std::size_t total, std::ostream& out = std::cerr);
   // Chooses the mode and clock explicitly (tests; a CLI flag forcing plain output).
   Progress(std::string label, std::size_t total, std::ostream& out, bool terminal, Clock clock);
+  // Whether stderr is a terminal: callers that print nothing per item outside one ask this.
+  static bool stderr_is_terminal();
   // Ends a terminal line left open by a loop that never reached finish().
   ~Progress();
   Progress(const Progress&) = delete;
