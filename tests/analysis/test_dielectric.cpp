@@ -2,10 +2,13 @@
 
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "lnet/analysis/blocking.hpp"
 #include "lnet/analysis/dielectric.hpp"
 #include "lnet/core/constants.hpp"
+#include "lnet/core/error.hpp"
 
 namespace lnet::analysis {
 namespace {
@@ -109,6 +112,31 @@ TEST(DielectricFluctuations, CorrelatedDipolesGetALargerBlockedError) {
   EXPECT_NEAR(d.error / se, 1.0, 0.15);
   EXPECT_GT(d.error, 2.5 * naive);
   EXPECT_NEAR(d.epsilon, kEpsInf + 3 * s * s * fluctuation_scale(), 4 * se);
+}
+
+// eps_0 = nan is never returned: a non-physical eps_inf, a non-finite dipole or an overflowing
+// variance is an error saying why.
+TEST(DielectricFluctuations, NonFiniteInputsOrResultsAreErrors) {
+  const std::vector<Vec3> run = {Vec3(1, 0, 0), Vec3(-1, 0.5, 0), Vec3(0, 0, 1), Vec3(0.3, 0, 0)};
+  EXPECT_NO_THROW(dielectric_from_fluctuations({run}, 1.0, kVolume, kTemperature));
+  for (double eps_inf : {0.0, -2.0, 0.5, std::nan(""), HUGE_VAL})
+    EXPECT_THROW(dielectric_from_fluctuations({run}, eps_inf, kVolume, kTemperature), Error)
+        << eps_inf;
+  EXPECT_THROW(dielectric_from_fluctuations({run}, kEpsInf, std::nan(""), kTemperature), Error);
+  std::vector<Vec3> bad = run;
+  bad[2][1] = std::nan("");
+  EXPECT_THROW(dielectric_from_fluctuations({bad}, kEpsInf, kVolume, kTemperature), Error);
+  std::vector<Vec3> huge = run;
+  for (Vec3& m : huge) m *= 1e200;  // finite, but |M|² overflows
+  try {
+    dielectric_from_fluctuations({huge}, kEpsInf, kVolume, kTemperature);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("eps_0 is not finite"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(
+      dielectric_from_fields({{Vec3(0, 0, 0.1), run}, {Vec3::Zero(), bad}}, kEpsInf, kVolume),
+      Error);
 }
 
 TEST(DielectricFields, LinearResponseSlopeAndItsError) {

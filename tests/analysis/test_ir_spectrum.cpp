@@ -251,5 +251,36 @@ TEST(IrSpectrum, RejectsBadOptions) {
   EXPECT_THROW(parse_window("hamming"), InputError);
 }
 
+// A spectrum is never returned with NaN in it: non-finite samples and overflowing rates are
+// errors saying why.
+TEST(IrSpectrum, NonFiniteInputsOrResultsAreErrors) {
+  IrOptions o;
+  o.timestep_fs = 1.0;
+  o.temperature_K = 300.0;
+  o.volume_A3 = 1000.0;
+  std::vector<Vec3> rates;
+  for (int k = 0; k < 64; ++k) rates.emplace_back(std::sin(0.3 * k), std::cos(0.2 * k), 0.0);
+  EXPECT_NO_THROW(ir_spectrum({rates}, o));
+  std::vector<Vec3> bad = rates;
+  bad[10][0] = std::nan("");
+  try {
+    ir_spectrum({bad}, o);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sample 11 of run 1 is not finite"), std::string::npos)
+        << e.what();
+  }
+  for (std::size_t k = 0; k < bad.size(); ++k)
+    bad[k] = rates[k] * 1e200;  // finite, but C(t) overflows
+  try {
+    ir_spectrum({bad}, o);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
+  }
+  o.temperature_K = std::nan("");
+  EXPECT_THROW(ir_spectrum({rates}, o), Error);
+}
+
 }  // namespace
 }  // namespace lnet::analysis

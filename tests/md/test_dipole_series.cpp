@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "common/error_of.hpp"
 #include "lnet/io/dipole_series.hpp"
@@ -103,6 +105,26 @@ TEST(DipoleSeries, MalformedLineNamesFileAndLine) {
   const std::string field = testing::error_of([&] { read_dipole_series(path); });
   EXPECT_NE(field.find(path + ":4"), std::string::npos) << field;
   EXPECT_NE(field.find("'x'"), std::string::npos) << field;
+}
+
+// A NaN or infinite time or dipole would make every spectrum and eps_0 from the file NaN: it
+// is an error at its line, naming the column. dM/dt may be nan (`lnet ir --source dipole`).
+TEST(DipoleSeries, NonFiniteValuesNameFileLineAndColumn) {
+  const std::string path = temp_path("dipole_nan.dat");
+  const std::string header = dipole_series_header_text({0.5, 2, "nvt", 300});
+  const std::string good = dipole_series_row_text(DipoleRow{});
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"1,nan,1,2,3,0,0,0,0,0,0,100,300\n", "time_fs: expected a finite number, got 'nan'"},
+      {"1,0.5,1,-inf,3,0,0,0,0,0,0,100,300\n", "My: expected a finite number, got '-inf'"},
+      {"1,0.5,1,2,3,0,0,0,0,0,NaN,100,300\n", "Ez: expected a finite number"},
+      {"1,0.5,1,2,3,0,0,0,0,0,0,100,inf\n", "temperature_K: expected a finite number"}};
+  for (const auto& [row, what] : rows) {
+    std::ofstream(path) << header << good << row << good;
+    const std::string message = testing::error_of([&] { read_dipole_series(path); });
+    EXPECT_NE(message.find(path + ":5: " + what), std::string::npos) << message;
+  }
+  std::ofstream(path) << header << good << "1,0.5,1,2,3,nan,nan,nan,0,0,0,100,300\n" << good;
+  EXPECT_EQ(read_dipole_series(path).size(), 3u);
 }
 
 TEST(DipoleSeries, DropsIncompleteLastLine) {

@@ -60,8 +60,30 @@ LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y,
 }
 
 void require_positive(double value, const std::string& what) {
-  if (!(value > 0.0))
-    throw Error("dielectric: " + what + " must be positive, got " + std::to_string(value));
+  if (!(value > 0.0) || !std::isfinite(value))
+    throw Error("dielectric: " + what + " must be positive and finite, got " +
+                std::to_string(value));
+}
+
+// eps_inf of a dielectric is >= 1 (1: vacuum, or M already holds the electronic response).
+void require_epsilon_inf(double epsilon_inf) {
+  if (!(epsilon_inf >= 1.0) || !std::isfinite(epsilon_inf))
+    throw Error("dielectric: eps_inf must be a finite number >= 1, got " +
+                std::to_string(epsilon_inf));
+}
+
+void require_finite_dipoles(const std::vector<Vec3>& run, std::size_t r) {
+  for (std::size_t i = 0; i < run.size(); ++i)
+    if (!run[i].allFinite())
+      throw Error("dielectric: dipole sample " + std::to_string(i + 1) + " of run " +
+                  std::to_string(r + 1) + " is not finite");
+}
+
+// A result that overflowed (finite but huge dipoles) is an error, never a printed "nan".
+void require_finite_result(double value, const std::string& what) {
+  if (!std::isfinite(value))
+    throw Error("dielectric: " + what +
+                " is not finite: the dipoles are too large for double precision (wrong units?)");
 }
 
 }  // namespace
@@ -71,6 +93,8 @@ FluctuationDielectric dielectric_from_fluctuations(const std::vector<std::vector
                                                    double temperature_K) {
   require_positive(volume_A3, "volume (Å^3)");
   require_positive(temperature_K, "temperature (K)");
+  require_epsilon_inf(epsilon_inf);
+  for (std::size_t r = 0; r < runs.size(); ++r) require_finite_dipoles(runs[r], r);
   FluctuationDielectric out;
   Vec3 sum = Vec3::Zero();
   for (const auto& run : runs)
@@ -97,12 +121,21 @@ FluctuationDielectric dielectric_from_fluctuations(const std::vector<std::vector
   out.converged = b.converged;
   out.block_size = b.block_size;
   out.tensor = epsilon_inf * Mat3::Identity() + covariance * scale;
+  require_finite_result(out.epsilon, "eps_0");
+  require_finite_result(out.error, "the error of eps_0");
+  require_finite_result(out.tensor.sum(), "the eps_0 tensor");
   return out;
 }
 
 FieldDielectric dielectric_from_fields(const std::vector<FieldRun>& runs, double epsilon_inf,
                                        double volume_A3) {
   require_positive(volume_A3, "volume (Å^3)");
+  require_epsilon_inf(epsilon_inf);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    require_finite_dipoles(runs[r].dipole, r);
+    if (!runs[r].efield.allFinite())
+      throw Error("dielectric: the field of run " + std::to_string(r + 1) + " is not finite");
+  }
   std::vector<Vec3> means(runs.size()), errors(runs.size());
   std::vector<int> axis_of(runs.size());
   FieldDielectric out;
@@ -149,6 +182,7 @@ FieldDielectric dielectric_from_fields(const std::vector<FieldRun>& runs, double
       resp.epsilon(a) = (a == axis ? epsilon_inf : 0.0) + f.slope / (units::eps0 * volume_A3);
       resp.epsilon_error(a) = f.slope_error / (units::eps0 * volume_A3);
     }
+    require_finite_result(resp.epsilon.sum(), "the field response eps");
     out.axes.push_back(resp);
   }
   return out;

@@ -38,7 +38,8 @@ struct FluctuationDielectric {
 };
 
 // (1) from zero-field runs pooled (one common mean; blocks may straddle two runs, a
-// negligible effect for long runs). lnet::Error on non-positive V or T, or under 2 samples.
+// negligible effect for long runs). lnet::Error on non-positive or non-finite V or T, eps_inf
+// below 1 or not finite, non-finite dipoles, under 2 samples, or a result that is not finite.
 FluctuationDielectric dielectric_from_fluctuations(const std::vector<std::vector<Vec3>>& runs,
                                                    double epsilon_inf, double volume_A3,
                                                    double temperature_K);
@@ -73,7 +74,8 @@ struct FieldDielectric {
 // above 1 means the runs scatter about the line more than their error bars allow (a
 // nonlinear response, or runs too short for their correlation time). If any run has a zero
 // error bar the fit is unweighted and the error comes from the residuals (NaN with two runs).
-// lnet::Error on non-positive V.
+// lnet::Error on non-positive V, eps_inf below 1 or not finite, non-finite dipoles or fields, or
+// a response that is not finite.
 FieldDielectric dielectric_from_fields(const std::vector<FieldRun>& runs, double epsilon_inf,
                                        double volume_A3);
 

@@ -25,9 +25,17 @@ void check_options(const std::vector<std::vector<Vec3>>& segments, const IrOptio
   require(o.zero_pad >= 1, "zero padding factor must be >= 1");
   require(o.smoothing_cm >= 0.0, "smoothing FWHM must be >= 0");
   require(o.centred_difference_step_fs >= 0.0, "centred-difference step must be >= 0");
+  require(std::isfinite(o.timestep_fs) && std::isfinite(o.temperature_K) &&
+              std::isfinite(o.volume_A3) && std::isfinite(o.smoothing_cm) &&
+              std::isfinite(o.max_correlation_fs) && std::isfinite(o.centred_difference_step_fs),
+          "time step, temperature, volume, smoothing and correlation time must be finite");
   std::size_t longest = 0;
   for (const auto& s : segments) longest = std::max(longest, s.size());
   require(longest >= 2, "need at least one segment of two or more samples");
+  for (std::size_t r = 0; r < segments.size(); ++r)
+    for (std::size_t i = 0; i < segments[r].size(); ++i)
+      require(segments[r][i].allFinite(), "sample " + std::to_string(i + 1) + " of run " +
+                                              std::to_string(r + 1) + " is not finite");
 }
 
 // Length of the zero-padded even sequence: at least 2K + 2 and zero_pad times 2K.
@@ -161,6 +169,14 @@ IrSpectrum ir_spectrum(const std::vector<std::vector<Vec3>>& rate_segments, cons
   if (o.smoothing_cm > 0.0 && out.wavenumber_cm.size() > 1)
     out.intensity =
         gaussian_smooth(out.intensity, out.wavenumber_cm[1] - out.wavenumber_cm[0], o.smoothing_cm);
+  // Finite samples can still overflow (|dM/dt| ~ 1e154): a spectrum is never returned with a
+  // NaN or an infinity in it.
+  for (std::size_t j = 0; j < out.intensity.size(); ++j)
+    if (!std::isfinite(out.intensity[j]))
+      throw Error("ir_spectrum: the spectrum is not finite at " +
+                  std::to_string(out.wavenumber_cm[j]) +
+                  " cm^-1: the dipole rates are too large for a correlation in double "
+                  "precision (wrong units?)");
   if (o.normalise) {
     const double peak = *std::max_element(out.intensity.begin(), out.intensity.end());
     if (peak > 0.0)

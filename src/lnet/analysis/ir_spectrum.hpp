@@ -100,8 +100,9 @@ double default_max_correlation_fs(const std::vector<std::vector<Vec3>>& segments
                                   double timestep_fs);
 
 // The spectrum (1) from dM/dt sampled every options.timestep_fs, averaging the correlation
-// over `rate_segments` (independent runs). lnet::Error on non-positive T, V or time step,
-// or a t_max longer than the longest segment.
+// over `rate_segments` (independent runs). lnet::Error on non-positive or non-finite T, V or
+// time step, a non-finite sample, a t_max longer than the longest segment, or a spectrum that
+// is not finite (overflow): a returned spectrum is finite everywhere.
 IrSpectrum ir_spectrum(const std::vector<std::vector<Vec3>>& rate_segments,
                        const IrOptions& options);
 

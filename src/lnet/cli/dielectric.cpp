@@ -152,16 +152,17 @@ Action add_dielectric(CLI::App& app) {
   sub->add_option("--epsilon-inf", a->epsilon_inf,
                   "electronic eps_inf added to the nuclear response (1 when M already includes "
                   "induced electronic dipoles: polarizable model)")
-      ->required();
+      ->required()
+      ->check(finite_at_least(1.0, "eps_inf of a dielectric is at least 1"));
   sub->add_option("-o,--output", a->output, "JSON report to write (optional)");
   sub->add_option("--skip", a->skip_fs, "fs of equilibration dropped from the start of each run")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_at_least(0.0, "fs of equilibration"))
       ->capture_default_str();
   sub->add_option("--temperature", a->temperature_K,
                   "K for the fluctuation formula (default: thermostat target, else mean T)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_at_least(0.0, "K", false));
   sub->add_option("--volume", a->volume_A3, "A^3 (default: the mean volume in the files)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_at_least(0.0, "A^3", false));
   sub->add_flag("--force", a->force, "replace an existing output file (never an input file)");
   return [a] { run_dielectric(*a); };
 }

@@ -51,6 +51,19 @@ std::string short_number(double value, int digits) {
   return buf;
 }
 
+CLI::Validator finite_at_least(double min, const std::string& what, bool inclusive) {
+  const std::string bound = (inclusive ? ">= " : "> ") + short_number(min);
+  return CLI::Validator(
+      [min, what, inclusive, bound](std::string& text) -> std::string {
+        double x = 0;
+        if (!CLI::detail::lexical_cast(text, x) || !std::isfinite(x) || x < min ||
+            (!inclusive && x == min))
+          return "expected a finite number " + bound + " (" + what + "), got '" + text + "'";
+        return {};
+      },
+      "FINITE " + bound);
+}
+
 DipoleRuns load_dipole_runs(const std::vector<std::string>& paths, double skip_fs,
                             std::size_t min_rows) {
   DipoleRuns runs;

@@ -45,11 +45,11 @@ struct IrArgs {
 std::vector<std::vector<Vec3>> interior_rates(const DipoleRuns& runs) {
   std::vector<std::vector<Vec3>> out = runs.rates();
   for (std::size_t r = 0; r < out.size(); ++r) {
-    for (const Vec3& v : out[r])
-      if (!v.allFinite())
-        throw InputError(runs.paths[r],
-                         "the dMdt columns hold non-finite values; use --source "
-                         "dipole to differentiate M instead");
+    for (std::size_t i = 0; i < out[r].size(); ++i)
+      if (!out[r][i].allFinite())
+        throw InputError(runs.paths[r], "the dMdt columns hold non-finite values (first at step " +
+                                            std::to_string(runs.series[r].step[i]) +
+                                            "); use --source dipole to differentiate M instead");
     out[r] = std::vector<Vec3>(out[r].begin() + 1, out[r].end() - 1);
   }
   return out;
@@ -240,12 +240,12 @@ Action add_ir(CLI::App& app) {
       ->check(CLI::IsMember({"rate", "dipole"}))
       ->capture_default_str();
   sub->add_option("--skip", a->skip_fs, "fs of equilibration dropped from the start of each run")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_at_least(0.0, "fs of equilibration"))
       ->capture_default_str();
   sub->add_option("--max-correlation", a->max_correlation_fs,
                   "longest correlation time t_max (fs); resolution 1/(2 c t_max). Default: a "
                   "quarter of the longest run, at most 2000 fs")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_at_least(0.0, "fs"));
   sub->add_option("--window", a->window, "lag window on C(t): hann, blackman, gaussian, none")
       ->check(CLI::IsMember({"hann", "blackman", "gaussian", "none"}))
       ->capture_default_str();
@@ -254,7 +254,7 @@ Action add_ir(CLI::App& app) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   sub->add_option("--smoothing", a->smoothing_cm, "FWHM (cm^-1) of a Gaussian smoothing, 0: none")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_at_least(0.0, "cm^-1"))
       ->capture_default_str();
   sub->add_option("--quantum-correction", a->quantum,
                   "harmonic: the classical expression, which the harmonic quantum correction "
@@ -265,20 +265,22 @@ Action add_ir(CLI::App& app) {
   sub->add_flag("--normalise", a->normalise, "scale the spectrum to max = 1 instead of cm^-1");
   sub->add_option("--temperature", a->temperature_K,
                   "K (default: the thermostat target in the files, else their mean temperature)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_at_least(0.0, "K", false));
   sub->add_option("--volume", a->volume_A3, "A^3 (default: the mean volume in the files)")
-      ->check(CLI::PositiveNumber);
-  a->epsilon_option = sub->add_option(
-      "--epsilon-inf", a->epsilon_inf,
-      "also print the static eps_0 = eps_inf + (<M^2>-<M>^2)/(3 eps_vac V kT) from the "
-      "zero-field runs, with a blocking error bar (1 when M includes induced electronic "
-      "dipoles)");
+      ->check(finite_at_least(0.0, "A^3", false));
+  a->epsilon_option =
+      sub->add_option(
+             "--epsilon-inf", a->epsilon_inf,
+             "also print the static eps_0 = eps_inf + (<M^2>-<M>^2)/(3 eps_vac V kT) from the "
+             "zero-field runs, with a blocking error bar (1 when M includes induced electronic "
+             "dipoles)")
+          ->check(finite_at_least(1.0, "eps_inf of a dielectric is at least 1"));
   sub->add_option("--peak-threshold", a->peak_threshold,
                   "report local maxima above this fraction of the highest")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   sub->add_option("--plot-max", a->plot_max_cm, "upper end of the plot (cm^-1); default: automatic")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_at_least(0.0, "cm^-1"));
   sub->add_flag("--force", a->force, "replace existing output files (never an input file)");
   return [a] { run_ir(*a); };
 }

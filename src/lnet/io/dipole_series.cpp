@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -75,11 +76,22 @@ bool parse_row(const std::string& line, DipoleSeries& out, std::string& why) {
     why = "step: expected an integer, got '" + std::string(fields[0]) + "'";
     return false;
   }
+  static const char* names[kFields] = {"step",   "time_fs",   "Mx",           "My", "Mz",
+                                       "dMdt_x", "dMdt_y",    "dMdt_z",       "Ex", "Ey",
+                                       "Ez",     "volume_A3", "temperature_K"};
   double v[kFields];
   for (int k = 1; k < kFields; ++k) {
     if (!parse_double(fields[k], v[k])) {
-      why = "column " + std::to_string(k + 1) + ": expected a number, got '" +
-            std::string(fields[k]) + "'";
+      why = std::string(names[k]) + ": expected a number, got '" + std::string(fields[k]) + "'";
+      return false;
+    }
+    // A NaN time or dipole would turn every spectrum and eps_0 computed from the file into
+    // NaN; it is refused here, at its line. dM/dt may be missing (nan) in files from other
+    // tools: `lnet ir --source dipole` differentiates M instead.
+    const bool rate = k >= 5 && k <= 7;
+    if (!rate && !std::isfinite(v[k])) {
+      why = std::string(names[k]) + ": expected a finite number, got '" + std::string(fields[k]) +
+            "'";
       return false;
     }
   }

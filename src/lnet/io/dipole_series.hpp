@@ -53,9 +53,10 @@ struct DipoleRow {
 inline constexpr int kDipoleSeriesFormat = 1;
 
 // Reads a whole file. InputError naming file:line and what was expected for a wrong or
-// unsupported version line, a missing column header, a row with the wrong number of fields or a
-// field that is not a number. A last line without a newline that does not parse (a run killed
-// mid-write) is dropped with a warning rather than an error.
+// unsupported version line, a missing column header, a row with the wrong number of fields, a
+// field that is not a number, or a time, M, E, volume or temperature that is not finite (nan,
+// inf; the dM/dt columns may be nan). A last line without a newline that does not parse (a run
+// killed mid-write) is dropped with a warning rather than an error.
 DipoleSeries read_dipole_series(const std::string& path);
 
 // Appends rows to a dipole series file. Rows are buffered and flushed every `flush_every` rows,
