@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "common/error_of.hpp"
 #include "lnet/model/calculator.hpp"
@@ -175,6 +176,65 @@ TEST_P(CalculatorTest, ClearErrors) {
   s.positions[0](1) = std::nan("");
   msg = error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); });
   EXPECT_NE(msg.find("atom 1: position is not finite"), std::string::npos) << msg;
+}
+
+// Atoms closer than min_distance are an error naming both atoms (1-based) and the distance, on
+// every path (fast engine, reference, Hessian; periodic and open), and min_distance 0 evaluates
+// them as before.
+TEST_P(CalculatorTest, AtomsTooCloseAreAnError) {
+  Structure s = distorted_nacl(9);
+  s.positions[5] = s.positions[2] + Vec3(0.01, 0, 0);
+  for (const std::string engine : {"fast", "reference"}) {
+    CalculatorOptions o;
+    o.engine = engine;
+    Calculator calc(path, o);
+    for (bool periodic : {true, false}) {
+      Structure t = s;
+      t.pbc = {periodic, periodic, periodic};
+      try {
+        calc.evaluate(t, Vec3::Zero(), {});
+        ADD_FAILURE() << engine << ": atoms 0.01 Å apart were evaluated";
+      } catch (const CloseAtomsError& e) {
+        EXPECT_EQ(std::string(e.what()).find(
+                      "atoms 3 and 6 are 0.01 Å apart, closer than min_distance 0.5 Å"),
+                  0u)
+            << e.what();
+        EXPECT_EQ(e.first, 2u);
+        EXPECT_EQ(e.second, 5u);
+        EXPECT_NEAR(e.distance, 0.01, 1e-12);  // one coordinate differs by 0.01: exact to ulps
+      }
+    }
+    EXPECT_THROW(calc.hessian(s), CloseAtomsError);
+  }
+  // The same atoms across the periodic boundary: the pair is found through its image.
+  Structure wrapped = distorted_nacl(9);
+  wrapped.positions[5] = wrapped.positions[2] + wrapped.cell.row(0).transpose() + Vec3(0, 0.2, 0);
+  Calculator calc(path);
+  const std::string msg = error_of([&] { calc.evaluate(wrapped, Vec3::Zero(), {}); });
+  EXPECT_NE(msg.find("atoms 3 and 6 are 0.2 Å apart"), std::string::npos) << msg;
+
+  CalculatorOptions off;
+  off.min_distance = 0;
+  Calculator unchecked(path, off);
+  EXPECT_TRUE(std::isfinite(unchecked.evaluate(s, Vec3::Zero(), {}).energy));
+  CalculatorOptions wide;
+  wide.min_distance = 3.0;  // above the shortest contact (a/2 = 2.8 Å, displaced by < 0.3 Å)
+  Calculator strict(path, wide);
+  EXPECT_THROW(strict.evaluate(distorted_nacl(9), Vec3::Zero(), {}), CloseAtomsError);
+  off.min_distance = -1;
+  EXPECT_NE(error_of([&] { Calculator c(path, off); }).find("min_distance: expected a distance"),
+            std::string::npos);
+}
+
+// A non-finite cell entry is named as such (it was "periodic cell vector 0 is zero").
+TEST_P(CalculatorTest, NonFiniteCellEntryIsNamed) {
+  Calculator calc(path);
+  Structure s = distorted_nacl(9);
+  s.cell(1, 2) = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(error_of([&] { calc.evaluate(s, Vec3::Zero(), {}); }),
+            "cell: vector b (row 2) component z is not finite (inf)");
+  s.pbc = {false, false, false};  // open axes: the rows are not used
+  EXPECT_TRUE(std::isfinite(calc.evaluate(s, Vec3::Zero(), {}).energy));
 }
 
 // One atom in vacuum has no neighbours and no partner charge: its energy does not depend on its

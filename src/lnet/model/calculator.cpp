@@ -1,8 +1,10 @@
 #include "lnet/model/calculator.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "lnet/core/elements.hpp"
@@ -18,12 +20,20 @@ namespace lnet {
 
 namespace {
 
+// The closest pair filter() has seen (index into the list; npos: none).
+struct Closest {
+  double r2 = std::numeric_limits<double>::infinity();
+  std::size_t k = std::string::npos;
+};
+
 // The pairs of `verlet` closer than `cutoff` at `positions`: the same pairs, in the same
 // order, as build_neighbor_list(positions, cell, pbc, cutoff) while no atom has moved more
 // than half the skin since `verlet` was built (both are sorted by (i, j, shift)).
-// With `receivers`, only the pairs of those atoms (as the first).
+// With `receivers`, only the pairs of those atoms (as the first). With `closest`, the closest
+// pair of the whole list (for the min_distance check, at the cost of one comparison a pair).
 NeighborList filter(const NeighborList& verlet, const std::vector<Vec3>& positions,
-                    const Mat3& cell, double cutoff, const std::vector<bool>* receivers = nullptr) {
+                    const Mat3& cell, double cutoff, const std::vector<bool>* receivers = nullptr,
+                    Closest* closest = nullptr) {
   NeighborList out;
   const double c2 = cutoff * cutoff;
   for (std::size_t k = 0; k < verlet.size(); ++k) {
@@ -31,7 +41,9 @@ NeighborList filter(const NeighborList& verlet, const std::vector<Vec3>& positio
     const auto& n = verlet.shifts[k];
     const Vec3 r = positions[verlet.second[k]] - positions[verlet.first[k]] +
                    (n[0] * cell.row(0) + n[1] * cell.row(1) + n[2] * cell.row(2)).transpose();
-    if (r.squaredNorm() < c2) {
+    const double r2 = r.squaredNorm();
+    if (closest && r2 < closest->r2) *closest = {r2, k};
+    if (r2 < c2) {
       out.first.push_back(verlet.first[k]);
       out.second.push_back(verlet.second[k]);
       out.shifts.push_back(n);
@@ -51,7 +63,35 @@ nlohmann::json to_json(const es::Parameters& p, const Mat3& cell) {
           {"cell", c}};
 }
 
+std::string close_atoms_message(std::size_t first, std::size_t second, double distance,
+                                double min_distance) {
+  const std::string who =
+      first == second
+          ? "atom " + std::to_string(first + 1) + " and its own periodic image are"
+          : "atoms " + std::to_string(first + 1) + " and " + std::to_string(second + 1) + " are";
+  return fmt::format(
+      "{} {:.3g} Å apart, closer than min_distance {:g} Å (overlapping atoms: no model "
+      "was trained there; set min_distance to 0 to switch the check off)",
+      who, distance, min_distance);
+}
+
 }  // namespace
+
+CloseAtomsError::CloseAtomsError(std::size_t first, std::size_t second, double distance,
+                                 double min_distance)
+    : InputError("", close_atoms_message(first, second, distance, min_distance)),
+      first(first),
+      second(second),
+      distance(distance),
+      min_distance(min_distance) {}
+
+void check_cell_finite(const Mat3& cell, const std::array<bool, 3>& pbc) {
+  for (int k = 0; k < 3; ++k)
+    for (int c = 0; c < 3; ++c)
+      if (pbc[k] && !std::isfinite(cell(k, c)))
+        throw InputError("cell", fmt::format("vector {} (row {}) component {} is not finite ({})",
+                                             "abc"[k], k + 1, "xyz"[c], cell(k, c)));
+}
 
 struct Calculator::Impl {
   Potential model{nullptr};
@@ -88,6 +128,10 @@ struct Calculator::Impl {
 
   void check(const Structure& s) const;
   void update_verlet(const Structure& s);
+  // The min_distance check on the closest pair of the Verlet list (filter()'s `closest`).
+  void check_distance(const Closest& closest) const;
+  // Network A's pairs, with the min_distance check on the way.
+  NeighborList pairs_a(const Structure& s) const;
   // The one-structure batch of `s` in `efield`, with the neighbour lists from the Verlet list.
   Batch batch_for(const Structure& s, const Vec3& efield);
   bool es_valid(const Structure& s) const;
@@ -111,6 +155,7 @@ void Calculator::Impl::check(const Structure& s) const {
     if (!s.positions[i].allFinite())
       throw InputError("atom " + std::to_string(i + 1), "position is not finite");
   }
+  check_cell_finite(s.cell, s.pbc);
   const bool mixed = s.pbc[0] != s.pbc[1] || s.pbc[1] != s.pbc[2];
   if (c.long_range && mixed)
     throw InputError("structure",
@@ -118,8 +163,25 @@ void Calculator::Impl::check(const Structure& s) const {
                      "(open); mixed boundaries are not supported");
 }
 
+void Calculator::Impl::check_distance(const Closest& closest) const {
+  if (closest.k == std::string::npos || !(closest.r2 < options.min_distance * options.min_distance))
+    return;
+  throw CloseAtomsError(verlet->first[closest.k], verlet->second[closest.k], std::sqrt(closest.r2),
+                        options.min_distance);
+}
+
+NeighborList Calculator::Impl::pairs_a(const Structure& s) const {
+  Closest closest;
+  NeighborList a = filter(*verlet, s.positions, s.cell, model->config().network_a.cutoff, nullptr,
+                          options.min_distance > 0 ? &closest : nullptr);
+  check_distance(closest);
+  return a;
+}
+
 void Calculator::Impl::update_verlet(const Structure& s) {
-  const double cutoff = std::max(model->config().max_cutoff(), es_list_cutoff) + options.skin;
+  // The list reaches min_distance too (the check scans its pairs), whatever the cutoffs.
+  const double cutoff =
+      std::max({model->config().max_cutoff(), es_list_cutoff, options.min_distance}) + options.skin;
   bool rebuild = !verlet || verlet_cutoff < cutoff || verlet_positions.size() != s.size() ||
                  verlet_pbc != s.pbc || verlet_cell != s.cell;
   const double half_skin2 = 0.25 * options.skin * options.skin;
@@ -143,7 +205,7 @@ Batch Calculator::Impl::batch_for(const Structure& s, const Vec3& efield) {
   geometry.cell = s.cell;
   geometry.pbc = s.pbc;
   geometry.efield = efield;
-  std::vector<NeighborList> a{filter(*verlet, s.positions, s.cell, c.network_a.cutoff)}, b;
+  std::vector<NeighborList> a{pairs_a(s)}, b;
   if (c.long_range) b.push_back(filter(*verlet, s.positions, s.cell, c.network_b.cutoff));
   return make_batch({&geometry}, c, a, b);
 }
@@ -185,7 +247,7 @@ Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efiel
   if (c.long_range && s.periodic() && es_valid(s))
     es_list_cutoff = std::max(es_list_cutoff, es->real_cutoff);
   update_verlet(s);
-  const NeighborList a = filter(*verlet, s.positions, s.cell, c.network_a.cutoff);
+  const NeighborList a = pairs_a(s);
   NeighborList b;
   if (c.long_range) b = filter(*verlet, s.positions, s.cell, c.network_b.cutoff);
   infer::Input in;
@@ -232,6 +294,9 @@ Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efiel
 Calculator::Calculator(const std::string& model_path, const CalculatorOptions& options)
     : impl_(std::make_unique<Impl>()) {
   if (!(options.skin >= 0)) throw InputError("calculator", "skin must be >= 0");
+  if (!(options.min_distance >= 0) || !std::isfinite(options.min_distance))
+    throw InputError("min_distance", fmt::format("expected a distance >= 0 Å (0: no check), got {}",
+                                                 options.min_distance));
   if (options.radial_table < 0) throw InputError("radial_table", "must be >= 0");
   if (options.engine != "fast" && options.engine != "reference")
     throw InputError("engine", "expected fast or reference, got '" + options.engine + "'");
@@ -243,8 +308,20 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
       throw InputError("dtype", "expected float64 or float32, got '" + *options.dtype + "'");
     c.dtype = *options.dtype;
   }
-  if (options.es_method) c.es_method = es::method_name(es::parse_method(*options.es_method));
-  if (options.es_accuracy) c.es_accuracy = *options.es_accuracy;
+  if (options.es_method) {
+    try {
+      c.es_method = es::method_name(es::parse_method(*options.es_method));
+    } catch (const Error&) {
+      throw InputError("es_method",
+                       "expected auto, ewald, pme or direct, got '" + *options.es_method + "'");
+    }
+  }
+  if (options.es_accuracy) {
+    if (!(*options.es_accuracy > 0 && *options.es_accuracy < 1))
+      throw InputError("es_accuracy", fmt::format("expected a relative accuracy in (0, 1), got {}",
+                                                  *options.es_accuracy));
+    c.es_accuracy = *options.es_accuracy;
+  }
   if (c.dtype != model->config().dtype || c.es_method != model->config().es_method ||
       c.es_accuracy != model->config().es_accuracy) {
     Potential converted(c);  // same weights, other dtype or electrostatics settings
@@ -431,13 +508,16 @@ LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& 
   const double real_cutoff = c.long_range ? m.es->real_cutoff : 0.0;
   std::vector<bool> local(n, false), need_a(n, false), need_b(n, false);
   std::fill_n(local.begin(), s.num_local, true);
-  const NeighborList near =
-      build_neighbor_list(s.positions, Mat3::Zero(), open,
-                          std::max({reach[0], reach[1], real_cutoff, c.network_a.cutoff}), &local);
+  const NeighborList near = build_neighbor_list(
+      s.positions, Mat3::Zero(), open,
+      std::max({reach[0], reach[1], real_cutoff, c.network_a.cutoff, m.options.min_distance}),
+      &local);
   need_a = local;
   need_b = local;
   for (std::size_t k = 0; k < near.size(); ++k) {
     const double r = (s.positions[near.second[k]] - s.positions[near.first[k]]).norm();
+    if (r < m.options.min_distance)  // every pair with a local atom: each rank checks its own
+      throw CloseAtomsError(near.first[k], near.second[k], r, m.options.min_distance);
     if (r < reach[0]) need_a[near.second[k]] = true;
     if (r < reach[1]) need_b[near.second[k]] = true;
   }

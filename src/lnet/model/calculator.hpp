@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lnet/core/error.hpp"
 #include "lnet/core/force_field.hpp"
 
 namespace lnet {
@@ -43,7 +44,26 @@ struct CalculatorOptions {
   // the atoms are the same (an MD step, a phonon displacement); reset() forgets them. The
   // result changes only within the solver tolerance (model.induction_tolerance).
   bool warm_start = true;
+  // Å: atoms closer than this are an error (CloseAtomsError) instead of an energy no model was
+  // trained for (MD's min_distance, with the same default; 0 switches the check off). The
+  // pairs come from the Verlet list the networks use anyway, so the check costs one comparison
+  // per pair.
+  double min_distance = 0.5;
 };
+
+// Two atoms closer than CalculatorOptions::min_distance. `first` and `second` are 0-based
+// indices into the structure evaluated (LocalStructure: local then ghost atoms), so that a
+// caller with its own atom IDs (LAMMPS) can name them; the message names them 1-based.
+class CloseAtomsError : public InputError {
+ public:
+  CloseAtomsError(std::size_t first, std::size_t second, double distance, double min_distance);
+  std::size_t first, second;
+  double distance, min_distance;
+};
+
+// InputError naming the entry (vector and component) when a periodic axis of `cell` (rows a, b,
+// c) has a non-finite number; the rows of open axes are not used and not checked.
+void check_cell_finite(const Mat3& cell, const std::array<bool, 3>& pbc);
 
 struct ModelInfo {
   std::vector<int> species;  // atomic numbers the model knows
