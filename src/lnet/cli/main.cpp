@@ -6,14 +6,17 @@
 
 #include "lnet/cli/commands.hpp"
 #include "lnet/core/thread_environment.hpp"
-#include "lnet/pch/torch_pch.hpp"
+#include "lnet/model/threads.hpp"
 
 int main(int argc, char** argv) {
   lnet::ensure_thread_environment(argv);
   CLI::App app{"lnet: machine-learning interatomic potentials with long-range electrostatics"};
   app.require_subcommand(1);
   int threads = 0;
-  app.add_option("--threads", threads, "CPU threads for libtorch (default: all cores)");
+  auto* threads_option =
+      app.add_option("--threads", threads,
+                     "CPU threads for libtorch (default: all cores; at most " +
+                         std::to_string(lnet::kMaxThreadsPerCore) + " per core)");
   lnet::cli::register_commands(app);
   try {
     app.parse(argc, argv);
@@ -21,8 +24,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
-    torch::set_num_threads(std::max(1, threads));
+    // A given count follows the one rule of the Python module and LAMMPS (core/thread_environment):
+    // <= 0 is an error, far above the cores is capped with a warning.
+    if (threads_option->count() > 0)
+      lnet::set_torch_threads(threads, "--threads");
+    else
+      lnet::set_torch_threads(std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
     lnet::cli::run_selected(app);
   } catch (const std::exception& e) {
     std::cerr << "lnet: error: " << e.what() << "\n";

@@ -1,16 +1,14 @@
 #include "lnet/model/threads.hpp"
 
-#include <string>
-
-#include "lnet/core/error.hpp"
+#include "lnet/core/thread_environment.hpp"
 #include "lnet/pch/torch_pch.hpp"
 
 namespace lnet {
 
-void set_torch_threads(int threads) {
-  if (threads < 1)
-    throw InputError("threads", "expected a positive number, got " + std::to_string(threads));
-  torch::set_num_threads(threads);
+int set_torch_threads(int threads, const std::string& where) {
+  const int n = checked_thread_count(threads, where);
+  torch::set_num_threads(n);
+  return n;
 }
 
 int torch_threads() { return torch::get_num_threads(); }
