@@ -6,8 +6,10 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,15 +52,39 @@ py::array vectors(std::vector<Vec3>&& v) {
 
 py::array matrix(const Mat3& m) { return adopt(std::vector<Mat3>{m}, {3, 3}, {kD, 3 * kD}); }
 
-Structure structure(const In<std::int64_t>& numbers, const In<double>& positions,
-                    const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) {
-  const auto n = numbers.size();
+// Atomic numbers from any numeric array: integers as they are, floats only when they hold
+// whole numbers (numpy's forcecast would truncate 11.5 to sodium without a word).
+std::vector<int> atomic_numbers(const py::object& object) {
+  const py::array numbers = py::array::ensure(object);
+  if (!numbers) throw InputError("numbers", "expected an array of atomic numbers");
   if (numbers.ndim() != 1) throw InputError("numbers", "expected a 1-d array");
+  const char kind = numbers.dtype().kind();
+  if (kind != 'i' && kind != 'u' && kind != 'f')
+    throw InputError("numbers", std::string("expected integer atomic numbers, got an array of "
+                                            "dtype ") +
+                                    py::str(numbers.dtype()).cast<std::string>());
+  const auto values = In<double>::ensure(numbers);
+  std::vector<int> out;
+  out.reserve(static_cast<std::size_t>(values.size()));
+  for (py::ssize_t i = 0; i < values.size(); ++i) {
+    const double z = values.data()[i];
+    if (!(z >= 1 && z <= 118) || z != std::floor(z))
+      throw InputError("numbers", "atom " + std::to_string(i + 1) + ": " +
+                                      py::repr(py::float_(z)).cast<std::string>() +
+                                      " is not an atomic number (an integer from 1 to 118)");
+    out.push_back(static_cast<int>(z));
+  }
+  return out;
+}
+
+Structure structure(const py::object& numbers, const In<double>& positions,
+                    const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) {
+  Structure s;
+  s.numbers = atomic_numbers(numbers);
+  const auto n = static_cast<py::ssize_t>(s.numbers.size());
   if (positions.ndim() != 2 || positions.shape(0) != n || positions.shape(1) != 3)
     throw InputError("positions", "expected shape (" + std::to_string(n) + ", 3) for " +
                                       std::to_string(n) + " atomic numbers");
-  Structure s;
-  for (py::ssize_t i = 0; i < n; ++i) s.numbers.push_back(static_cast<int>(numbers.data()[i]));
   s.positions.resize(static_cast<std::size_t>(n));
   for (py::ssize_t i = 0; i < n; ++i) s.positions[i] = Eigen::Map<const Vec3>(positions.data(i, 0));
   if (cell) {
@@ -73,6 +99,7 @@ Structure structure(const In<std::int64_t>& numbers, const In<double>& positions
     else
       throw InputError("pbc", "expected one or three booleans");
   }
+  check_cell_finite(s.cell, s.pbc);
   if (s.periodic() && !(std::abs(s.cell.determinant()) > 0))
     throw InputError("cell", "periodic boundaries need a cell of nonzero volume");
   return s;
@@ -88,26 +115,34 @@ Vec3 field_of(const std::optional<In<double>>& efield) {
 // released while torch runs; a mutex keeps two Python threads out of the same calculator.
 class Model {
  public:
-  Model(const std::string& path, std::optional<std::string> dtype, std::optional<int> threads) {
+  Model(const std::string& path, std::optional<std::string> dtype, std::optional<int> threads,
+        std::optional<double> min_distance) {
     if (threads) set_torch_threads(*threads);
     CalculatorOptions options;
     options.dtype = std::move(dtype);
+    if (min_distance) options.min_distance = *min_distance;
     calc_ = std::make_unique<Calculator>(path, options);
     domain_ = model_domain(calc_->info(), path);
     path_ = path;
   }
 
-  py::dict evaluate(const In<std::int64_t>& numbers, const In<double>& positions,
+  py::dict evaluate(const py::object& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
                     const std::optional<In<double>>& efield, bool forces, bool virial, bool bec,
                     bool polarizability, bool raman) {
     const Structure s = structure(numbers, positions, cell, pbc);
     const Vec3 field = field_of(efield);
+    EvalRequest request;
+    request.forces = forces;
+    request.virial = virial;
+    request.bec = bec;
+    request.polarizability = polarizability;
+    request.raman = raman;
     Evaluation e;
     {
       py::gil_scoped_release unlocked;
       const std::lock_guard<std::mutex> lock(mutex_);
-      e = calc_->evaluate(s, field, EvalRequest{forces, virial, bec, polarizability, raman});
+      e = calc_->evaluate(s, field, request);
     }
     py::dict out;
     out["energy"] = e.energy;
@@ -133,7 +168,7 @@ class Model {
     return out;
   }
 
-  py::array hessian(const In<std::int64_t>& numbers, const In<double>& positions,
+  py::array hessian(const py::object& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) {
     const Structure s = structure(numbers, positions, cell, pbc);
     std::optional<Eigen::MatrixXd> h;
@@ -150,7 +185,7 @@ class Model {
   }
 
   // How far the structure lies outside the training set's domain (src/lnet/domain).
-  py::dict domain(const In<std::int64_t>& numbers, const In<double>& positions,
+  py::dict domain(const py::object& numbers, const In<double>& positions,
                   const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) const {
     if (domain_.empty()) throw Error("this model was trained before lnet recorded its domain");
     const Structure s = structure(numbers, positions, cell, pbc);
@@ -219,10 +254,14 @@ PYBIND11_MODULE(_lnet, m) {
   py::register_exception<lnet::InputError>(m, "InputError", input_bases);
 
   py::class_<Model>(m, "Model", "A model file loaded for inference (lnet::Calculator).")
-      .def(py::init<const std::string&, std::optional<std::string>, std::optional<int>>(),
+      .def(py::init<const std::string&, std::optional<std::string>, std::optional<int>,
+                    std::optional<double>>(),
            py::arg("path"), py::arg("dtype") = py::none(), py::arg("threads") = py::none(),
+           py::arg("min_distance") = py::none(),
            "Loads `path`; dtype 'float64' or 'float32' (default: the model's); threads sets "
-           "libtorch's thread count (process-wide).")
+           "libtorch's thread count (process-wide; at least 1, capped with a warning far above "
+           "the cores); atoms closer than min_distance (Å; default 0.5, 0: no check) are an "
+           "InputError.")
       .def("evaluate", &Model::evaluate, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
@@ -248,10 +287,18 @@ PYBIND11_MODULE(_lnet, m) {
       .def_property_readonly("info", &Model::info)
       .def_property_readonly("long_range", &Model::long_range)
       .def_property_readonly("neighbor_list_builds", &Model::neighbor_list_builds);
-  m.def("set_threads", &lnet::set_torch_threads, py::arg("threads"),
-        "libtorch's thread count (process-wide).");
+  m.def(
+      "set_threads", [](int threads) { return lnet::set_torch_threads(threads); },
+      py::arg("threads"),
+      "libtorch's thread count (process-wide; at least 1, capped with a warning far above the "
+      "cores); returns the count set.");
   m.def("get_threads", &lnet::torch_threads);
+  // Log lines go to stderr (a script's stdout is its own), and only warnings and errors by
+  // default, as ASE calculators are quiet: the CLI's info messages (the electrostatics
+  // parameters resolved for every new structure) would otherwise fill a script's output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("lnet"));
+  spdlog::set_level(spdlog::level::warn);
   m.def("set_log_level", &lnet::set_log_level, py::arg("level"),
-        "Level of lnet's log messages: trace, debug, info (default), warning, error, critical, "
-        "off.");
+        "Level of lnet's log messages (stderr): trace, debug, info, warning (default), error, "
+        "critical, off.");
 }

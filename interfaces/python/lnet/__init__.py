@@ -6,7 +6,9 @@
     atoms.calc = lnet.Calculator("model.lnet", efield=[0, 0, 0.01])   # ASE
 
 Units: eV, Å, e, V/Å. Errors in input raise lnet.InputError (a ValueError), other failures
-lnet.Error (a RuntimeError), with the same message as the lnet command line.
+lnet.Error (a RuntimeError), with the same message as the lnet command line. lnet logs only
+warnings and errors (stderr), as ASE calculators are quiet; ``lnet.set_log_level("info")`` shows
+what the command line shows (e.g. the electrostatics parameters chosen for each structure).
 """
 import os
 
@@ -24,7 +26,13 @@ __version__ = "@PROJECT_VERSION@"
 
 
 class Model(_Model):
-    """A model file loaded for inference: ``Model(path, dtype=None, threads=None)``.
+    """A model file loaded for inference: ``Model(path, dtype=None, threads=None,
+    min_distance=None)``.
+
+    threads: libtorch's thread count (process-wide; >= 1, capped with a warning at 4 per core).
+    min_distance: atoms closer than this (Å; default 0.5, 0 switches the check off) raise
+    lnet.InputError naming both atoms, instead of an energy no model was trained for.
+    Atomic numbers must be whole numbers (an array of floats such as 11.5 is an error).
 
     ``evaluate(numbers, positions, cell=None, pbc=None, efield=None, forces=True, virial=False,
     bec=False)`` returns a dict of numpy arrays: energy, forces, virial (W = -dE/dstrain, eV),
@@ -34,8 +42,8 @@ class Model(_Model):
     ``reset()`` before an unrelated structure.
     """
 
-    def __init__(self, path, dtype=None, threads=None):
-        super().__init__(os.fspath(path), dtype, threads)
+    def __init__(self, path, dtype=None, threads=None, min_distance=None):
+        super().__init__(os.fspath(path), dtype, threads, min_distance)
 
     def __repr__(self):
         i = self.info
@@ -43,9 +51,9 @@ class Model(_Model):
                 f"long_range={i['long_range']}, cutoff={i['cutoff']})")
 
 
-def load_model(path, dtype=None, threads=None):
+def load_model(path, dtype=None, threads=None, min_distance=None):
     """Loads a model file (see Model)."""
-    return Model(path, dtype, threads)
+    return Model(path, dtype, threads, min_distance)
 
 
 def __getattr__(name):

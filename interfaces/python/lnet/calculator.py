@@ -6,7 +6,7 @@ from ase.stress import full_3x3_to_voigt_6_stress
 
 
 class Calculator(_AseCalculator):
-    """``lnet.Calculator(model_path, efield=None, dtype=None, threads=None)``
+    """``lnet.Calculator(model_path, efield=None, dtype=None, threads=None, min_distance=None)``
 
     Properties: energy and free_energy (eV, including the field term -E·M), forces (eV/Å),
     stress (eV/Å³, ASE's sign and Voigt order; periodic cells only), and for long-range models
@@ -20,6 +20,8 @@ class Calculator(_AseCalculator):
 
     efield: a uniform external field in V/Å (``set_efield`` changes it). Open (pbc all False)
     and periodic (pbc all True) cells; a long-range model refuses mixed boundaries.
+    min_distance: atoms closer than this (Å; default 0.5, 0: no check) raise lnet.InputError.
+    threads: see lnet.Model.
     """
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
@@ -27,10 +29,12 @@ class Calculator(_AseCalculator):
                               "polarizability", "epsilon_inf", "raman_tensors"]
     name = "lnet"
 
-    def __init__(self, model_path, efield=None, dtype=None, threads=None, **kwargs):
+    def __init__(self, model_path, efield=None, dtype=None, threads=None, min_distance=None,
+                 **kwargs):
         from . import load_model
 
-        self.model = load_model(model_path, dtype=dtype, threads=threads)
+        self.model = load_model(model_path, dtype=dtype, threads=threads,
+                                min_distance=min_distance)
         self.efield = np.zeros(3)
         super().__init__(**kwargs)
         if efield is not None:
