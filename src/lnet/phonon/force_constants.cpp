@@ -26,7 +26,7 @@ double max_force(const std::vector<Vec3>& forces) {
 }
 
 std::vector<Vec3> forces_of(ForceField& ff, const Structure& s) {
-  Evaluation e = ff.evaluate(s, Vec3::Zero(), EvalRequest{true, false, false});
+  Evaluation e = ff.evaluate(s, Vec3::Zero(), EvalRequest());
   if (e.forces.size() != s.size())
     throw Error("force constants: the force field returned " + std::to_string(e.forces.size()) +
                 " forces for " + std::to_string(s.size()) + " atoms");

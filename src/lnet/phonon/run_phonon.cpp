@@ -36,7 +36,9 @@ void resolve_born(const PhononConfig& c, ForceField& ff, const Structure& prim,
       throw InputError(c.source,
                        "nac.born: the model has no Born dipole (not long-range), so it "
                        "cannot give Z*; use a BORN file or nac.method: none");
-    EvalRequest request{false, false, true};
+    EvalRequest request;
+    request.forces = false;
+    request.bec = true;
     // A polarizable model gives its own ε∞; its Z* include the induced (electronic) part.
     request.polarizability = !c.epsilon_inf;
     const Evaluation e = ff.evaluate(prim, Vec3::Zero(), request);
@@ -183,7 +185,8 @@ PhononResult run_phonon(const PhononConfig& c, ForceField& ff, const Structure& 
         r.born_asr_correction, sym.operations.size(), r.born_symmetry_correction);
   }
   if (ff.has_polarizability()) {  // Raman tensors at the structure (Γ: all images move)
-    EvalRequest request{false, false, false};
+    EvalRequest request;
+    request.forces = false;
     request.raman = true;
     r.raman = ff.evaluate(prim, Vec3::Zero(), request).raman;
   }

@@ -29,7 +29,9 @@ const char* log_header =
 // The final structure with the force field's labels at it (the input's labels would be stale).
 Structure labelled(ForceField& ff, Structure s) {
   const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2];
-  const Evaluation e = ff.evaluate(s, Vec3::Zero(), EvalRequest{true, periodic, false});
+  EvalRequest request;
+  request.virial = periodic;
+  const Evaluation e = ff.evaluate(s, Vec3::Zero(), request);
   s.energy = e.energy;
   s.forces = e.forces;
   s.virial.reset();

@@ -47,7 +47,9 @@ void RelaxProblem::evaluate() {
   }
   for (int i = 0; i < n; ++i) current_.positions[i] = f * Vec3(x_.segment<3>(3 * i));
   const bool cell = mode_ != CellMode::fixed;
-  const Evaluation e = ff_.evaluate(current_, Vec3::Zero(), EvalRequest{true, cell, false});
+  EvalRequest request;
+  request.virial = cell;
+  const Evaluation e = ff_.evaluate(current_, Vec3::Zero(), request);
   ++evaluations_;
   if (e.forces.size() != std::size_t(n) || !std::isfinite(e.energy))
     throw Error(
