@@ -11,7 +11,11 @@
 
 namespace lnet {
 
+// Filled field by field (`EvalRequest r; r.virial = true;`): the user-provided constructor makes
+// positional initialisers such as EvalRequest{true, false, true} a compile error, since they
+// silently change meaning when a field is inserted.
 struct EvalRequest {
+  EvalRequest() {}  // NOLINT(modernize-use-equals-default): "= default" would keep an aggregate
   bool forces = true;
   bool virial = false;  // also gives the stress
   bool bec = false;     // Born effective charges Z*_i = dM/dr_i (long-range models)
