@@ -1,0 +1,76 @@
+// `lnet train` from the command line: outputs relative to the config, no progress line per batch
+// outside a terminal, an earlier run's folder refused unless --resume or --force.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <regex>
+
+#include "cli/cli_run.hpp"
+#include "common/rocksalt.hpp"
+#include "lnet/io/extxyz.hpp"
+#include "lnet/util/atomic_file.hpp"
+
+namespace lnet {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_lnet;
+
+class CliTrain : public testing::CliFolder {
+ protected:
+  // Six harmonic-toy rock-salt frames and a one-epoch short-range config with a relative
+  // output.dir, in a sub-folder of the test's folder.
+  std::string write_run(const std::string& extra_training = "") {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> n(0.0, 0.05);
+    std::vector<Structure> data;
+    for (int k = 0; k < 6; ++k) {
+      Structure s;
+      s.cell = Mat3::Identity() * 5.64;
+      s.pbc = {true, true, true};
+      std::vector<Vec3> f;
+      for (int i = 0; i < 8; ++i) {
+        const Vec3 u(n(rng), n(rng), n(rng));
+        s.positions.push_back(5.64 * testing::rocksalt_fractions()[i] + u);
+        s.numbers.push_back(testing::rocksalt_number(i));
+        f.push_back(-u);
+      }
+      s.energy = -1.0;
+      s.forces = f;
+      data.push_back(s);
+    }
+    fs::create_directories(dir_ / "cfg");
+    write_extxyz(p("cfg/data.xyz"), data);
+    write_file_atomic(p("cfg/train.yaml"),
+                      "data: {train: data.xyz, valid_fraction: 0.34}\n"
+                      "model: {network_a: {cutoff: 3.5, channels: 4, l_max: 1, layers: 1}}\n"
+                      "training: {epochs: 1, batch_size: 1" +
+                          extra_training +
+                          "}\n"
+                          "output: {dir: run}\n");
+    return p("cfg/train.yaml");
+  }
+};
+
+TEST_F(CliTrain, OutputsGoNextToTheConfigWithoutProgressLinesInALog) {
+  const std::string config = write_run();
+  const testing::Outcome t = run_lnet("train " + config);  // stderr is a pipe here
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_TRUE(fs::exists(p("cfg/run/model.lnet"))) << "output.dir is not relative to the YAML";
+  // Progress lines read "epoch 1 [###...] 40% 2/4 ..." on a terminal, "epoch 1 40% 2/4" elsewhere.
+  EXPECT_FALSE(std::regex_search(t.output, std::regex(R"(epoch 1 (\[[#.]*\] )?\d+%)")))
+      << "progress lines in a log:\n"
+      << t.output;
+
+  const std::string model = read_file(p("cfg/run/model.lnet"));
+  const testing::Outcome again = run_lnet("train " + config);
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+  EXPECT_EQ(read_file(p("cfg/run/model.lnet")), model);
+  const testing::Outcome forced = run_lnet("train --force " + config);
+  EXPECT_EQ(forced.status, 0) << forced.output;
+}
+
+}  // namespace
+}  // namespace lnet
