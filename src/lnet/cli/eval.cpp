@@ -1,9 +1,11 @@
-// `lnet eval model.lnet data.xyz [-o PREFIX]`: errors of a model on labelled structures through
-// the inference calculator, predictions as extended XYZ (reference values under ref_ keys),
-// metrics as JSON and parity plots.
+// `lnet eval model.lnet data.xyz [-o PREFIX] [--es-method M] [--es-accuracy A]`: errors of a
+// model on labelled structures through the inference calculator, predictions as extended XYZ
+// (reference values under ref_ keys), metrics as JSON and parity plots.
+#include <c10/util/Exception.h>
 #include <spdlog/fmt/fmt.h>
 
 #include <iostream>
+#include <new>
 
 #include "lnet/analysis/metrics.hpp"
 #include "lnet/cli/commands.hpp"
@@ -127,6 +129,56 @@ LabelKeys label_keys(const std::vector<std::string>& items) {
   return keys;
 }
 
+// A non-finite label would make every metric NaN: the label, its key in the file and where.
+void check_labels_finite(const Structure& s, const LabelKeys& keys, const std::string& where) {
+  auto check = [&](bool finite, const std::string& label, const std::string& which = "") {
+    if (!finite)
+      throw InputError(
+          where, label + " label (key '" + keys.key_of(label) + "')" + which + " is not finite");
+  };
+  if (s.energy) check(std::isfinite(*s.energy), "energy");
+  const std::pair<const char*, const std::optional<Mat3>*> tensors[] = {
+      {"stress", &s.stress},
+      {"virial", &s.virial},
+      {"polarizability", &s.polarizability},
+      {"epsilon_inf", &s.epsilon_inf}};
+  for (const auto& [label, t] : tensors)
+    if (*t) check((*t)->allFinite(), label);
+  if (s.dipole) check(s.dipole->allFinite(), "dipole");
+  if (s.polarization) check(s.polarization->allFinite(), "polarization");
+  if (s.efield) check(s.efield->allFinite(), "efield");
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const std::string atom = " of atom " + std::to_string(i + 1);
+    if (s.forces) check((*s.forces)[i].allFinite(), "forces", atom);
+    if (s.bec) check((*s.bec)[i].allFinite(), "bec", atom);
+  }
+}
+
+// The calculator's evaluation of frame `k` (0-based) of `file`, every failure in one line naming
+// the file and frame: input errors with their message, running out of memory (a large frame:
+// std::bad_alloc from the engine, c10::Error from libtorch's allocator) without libtorch's
+// backtrace.
+Evaluation evaluate_frame(Calculator& calc, const Structure& ref, const EvalRequest& request,
+                          const std::string& file, std::size_t k) {
+  const std::string frame = "frame " + std::to_string(k + 1) + " of " + file;
+  const std::string atoms = " (" + std::to_string(ref.size()) + " atoms)";
+  auto out_of_memory = [&](const std::string& what) {
+    return Error("out of memory evaluating " + frame + atoms + ": " + what);
+  };
+  try {
+    return calc.evaluate(ref, ref.efield.value_or(Vec3::Zero()), request);
+  } catch (const Error& err) {
+    throw InputError(file + " frame " + std::to_string(k + 1), err.what());
+  } catch (const std::bad_alloc& err) {
+    throw out_of_memory(err.what());
+  } catch (const c10::Error& err) {
+    const std::string what = err.what_without_backtrace();
+    const std::string first_line = what.substr(0, what.find('\n'));
+    if (what.find("memory") != std::string::npos) throw out_of_memory(first_line);
+    throw Error("evaluating " + frame + atoms + ": " + first_line);
+  }
+}
+
 // Per frame: how far it lies outside the training set's domain (issue 9).
 void add_domain_keys(const DomainReport& r, Structure& frame) {
   frame.info["domain_novelty"] = fmt::format("{:.6g}", r.novelty);
@@ -181,6 +233,8 @@ Action add_eval(CLI::App& app) {
   auto out = std::make_shared<std::string>("eval");
   auto force = std::make_shared<bool>(false);
   auto key_options = std::make_shared<std::vector<std::string>>();
+  auto es_method = std::make_shared<std::string>();
+  auto es_accuracy = std::make_shared<double>(0);
   cmd->add_option("model", *model_path, "model file")->required()->check(CLI::ExistingFile);
   cmd->add_option("data", *data_path, "extended XYZ with labels")
       ->required()
@@ -194,6 +248,25 @@ Action add_eval(CLI::App& app) {
   cmd->add_option("--key", *key_options,
                   "where a label lives in the data, LABEL=KEY (repeatable), e.g. --key "
                   "energy=total_energy --key bec=born_charge");
+  cmd->add_option("--es-method", *es_method,
+                  "electrostatics method instead of the model's: auto, ewald, pme or direct "
+                  "(e.g. pme for cells much larger than those trained on)")
+      ->check(CLI::IsMember({"auto", "ewald", "pme", "direct"}));
+  cmd->add_option("--es-accuracy", *es_accuracy,
+                  "relative force accuracy of the electrostatics instead of the model's, in (0, 1)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double x = 0;
+            std::size_t used = 0;
+            try {
+              x = std::stod(text, &used);
+            } catch (const std::exception&) {
+            }
+            return used == text.size() && x > 0 && x < 1
+                       ? ""
+                       : "expected a number in (0, 1), got " + text;
+          },
+          "in (0, 1)"));
   return [=] {
     const std::string xyz = *out + ".xyz", json = *out + ".json";
     const std::string forces_png = *out + "_forces.png", bec_png = *out + "_bec.png";
@@ -201,9 +274,19 @@ Action add_eval(CLI::App& app) {
     OutputGuard guard{{*model_path, *data_path}, "-o/--output", "--force", *force};
     guard.check({xyz, json, forces_png, bec_png, m_png, alpha_png});
     const LabelKeys keys = label_keys(*key_options);
-    Calculator calc(*model_path);
+    CalculatorOptions options;
+    if (!es_method->empty()) options.es_method = *es_method;
+    if (*es_accuracy > 0) options.es_accuracy = *es_accuracy;
+    Calculator calc(*model_path, options);
     const std::vector<Structure> data = read_extxyz(*data_path, keys);
     if (data.empty()) throw InputError(*data_path, "no structures to evaluate");
+    // Per-atom metrics divide by the atom count: an empty frame has no error to report.
+    for (std::size_t k = 0; k < data.size(); ++k) {
+      const std::string where = *data_path + " frame " + std::to_string(k + 1);
+      if (data[k].size() == 0)
+        throw InputError(where, "the frame has no atoms (nothing to evaluate; remove it)");
+      check_labels_finite(data[k], keys, where);
+    }
     std::cout << label_summary(*data_path, data, keys) << "\n";
     const Domain domain = model_domain(calc.info(), *model_path);
     Metrics m, inside, outside;
@@ -219,12 +302,7 @@ Action add_eval(CLI::App& app) {
       request.bec = calc.has_dipole();
       request.polarizability = calc.has_polarizability();
       calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
-      Evaluation e;
-      try {
-        e = calc.evaluate(ref, ref.efield.value_or(Vec3::Zero()), request);
-      } catch (const Error& err) {
-        throw InputError(*data_path + " frame " + std::to_string(k + 1), err.what());
-      }
+      Evaluation e = evaluate_frame(calc, ref, request, *data_path, k);
       m.add(ref, e);
       predicted.push_back(prediction_frame(ref, e));
       if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
