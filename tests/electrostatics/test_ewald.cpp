@@ -203,7 +203,12 @@ TEST(Direct, TwoPointChargesAndGaussians) {
 TEST(Electrostatics, AutoChoosesMethodByBoundariesAndSize) {
   Sites small = test::random_box(8, 1, false, false);
   EXPECT_EQ(Electrostatics().resolve(small).method, Method::Ewald);
+  // 343 sites at water density (0.1 per Å^3): cheaper on a mesh (test_tuning.cpp has the cost
+  // comparison).
   Sites large = test::random_box(343, 2, false, false);
+  const double scale = std::cbrt(343 / 0.1 / torch::det(large.cell).item<double>());
+  large.cell = large.cell * scale;
+  large.positions = large.positions * scale;
   Parameters p = Electrostatics().resolve(large);
   EXPECT_EQ(p.method, Method::PME);
   EXPECT_NE(p.describe().find("mesh="), std::string::npos);
@@ -211,6 +216,44 @@ TEST(Electrostatics, AutoChoosesMethodByBoundariesAndSize) {
   EXPECT_EQ(Electrostatics().resolve(small).method, Method::Direct);
   EXPECT_EQ(parse_method("PME"), Method::PME);
   EXPECT_THROW(parse_method("p3m"), Error);
+}
+
+// Two sites at one place make every pair kernel infinite (and a model's dipoles NaN): the error
+// names both sites and their distance, before anything else about them, for every method.
+TEST(Electrostatics, CoincidentSitesAreNamed) {
+  for (bool periodic : {true, false}) {
+    Sites s = test::random_box(8, 4, true, true);
+    s.periodic = periodic;
+    s.positions.index_put_({5}, s.positions[2] + 2e-4);
+    s.dipoles.index_put_({2, 0}, NAN);  // what a model gives for such a pair
+    for (Method m : {Method::Auto, periodic ? Method::PME : Method::Direct}) {
+      Settings st;
+      st.method = m;
+      std::string msg;
+      try {
+        evaluate(Electrostatics(st), s);
+      } catch (const InputError& e) {
+        msg = e.what();
+      }
+      EXPECT_NE(msg.find("atoms 3 and 6 coincide (0.000346"), std::string::npos) << msg;
+    }
+  }
+  // Across the periodic boundary too.
+  Sites s = test::cesium_chloride(2.0, false);
+  s.positions.index_put_({1}, s.positions[0] + s.cell[0]);
+  EXPECT_THROW(Electrostatics().energy(s), InputError);
+}
+
+// One site in open boundaries has nothing to interact with: zeros, not a libtorch error.
+TEST(Electrostatics, OneOpenSiteHasZeroEnergyAndForces) {
+  Sites s;
+  s.periodic = false;
+  s.positions = torch::tensor({1.0, 2.0, 3.0}, f64()).view({1, 3});
+  s.charges = torch::tensor({1.0}, f64());
+  SiteResult r = evaluate(Electrostatics(), s);
+  EXPECT_EQ(r.energy.item<double>(), 0.0);
+  EXPECT_EQ(r.forces.abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(r.forces.sizes(), (std::vector<int64_t>{1, 3}));
 }
 
 TEST(Electrostatics, RejectsBadInput) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -78,10 +79,28 @@ torch::Tensor from_elements(const Structure& s, const std::map<int, double>& tab
   return torch::tensor(v, torch::kFloat64);
 }
 
+std::string yes_no(bool b) { return b ? "T" : "F"; }
+
+// The geometry checks of one frame, with what is wrong in the user's terms: the library would
+// report a mixed cell as unsupported, an infinite cell entry as a zero or singular vector.
+void check_geometry(const Structure& s, const std::string& where) {
+  if (s.size() == 0) throw InputError(where, "the frame has no atoms");
+  if (s.pbc[0] != s.pbc[1] || s.pbc[1] != s.pbc[2])
+    throw InputError(where, "mixed periodic boundaries (pbc=\"" + yes_no(s.pbc[0]) + " " +
+                                yes_no(s.pbc[1]) + " " + yes_no(s.pbc[2]) +
+                                "\") are not supported by the electrostatics: make all three "
+                                "axes periodic or none");
+  if (!s.pbc[0]) return;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      if (!std::isfinite(s.cell(r, c)))
+        throw InputError(where, "cell entry (" + std::to_string(r) + "," + std::to_string(c) +
+                                    ") is not finite (" + std::to_string(s.cell(r, c)) + ")");
+}
+
 es::Sites to_sites(const Structure& s, const EsOptions& o, const std::string& where) {
   es::Sites sites;
-  if (s.pbc[0] != s.pbc[1] || s.pbc[1] != s.pbc[2])
-    throw Error(where + ": mixed periodic boundaries are not supported by the electrostatics");
+  check_geometry(s, where);
   sites.periodic = s.pbc[0];
   std::vector<double> pos;
   for (const Vec3& r : s.positions) pos.insert(pos.end(), {r.x(), r.y(), r.z()});
@@ -137,26 +156,47 @@ void store(Structure& s, const es::SiteResult& r, bool periodic) {
   set_column(s, "field", r.field);
 }
 
+// One frame: energy line printed, results stored in `frame`. Every error names the frame.
+void run_frame(const es::Electrostatics& engine, const EsOptions& o, Structure& frame,
+               std::size_t k) {
+  const std::string where = o.input + " frame " + std::to_string(k + 1);
+  try {
+    es::Sites sites = to_sites(frame, o, where);
+    const es::Parameters p = engine.resolve(sites);
+    const es::SiteResult r = es::evaluate(engine, sites);
+    const double energy = r.energy.item<double>();
+    // Finite inputs at distinct sites give finite results; this is the last guard, so that a
+    // NaN is never printed as a result.
+    if (!std::isfinite(energy) || !torch::isfinite(r.forces).all().item<bool>())
+      throw InputError(where, "the electrostatic energy or forces are not finite (" +
+                                  std::to_string(energy) + " eV)");
+    std::printf("frame %zu: energy %.10f eV  (%s)\n", k + 1, energy, p.describe().c_str());
+    frame = reference_frame(frame);  // results only under the usual keys
+    store(frame, r, sites.periodic);
+  } catch (const InputError& e) {
+    if (std::string(e.what()).rfind(where, 0) == 0) throw;
+    throw InputError(where, e.what());
+  } catch (const Error& e) {
+    throw InputError(where, e.what());
+  } catch (const c10::Error& e) {  // libtorch's message without its backtrace
+    throw InputError(where, "electrostatics failed: " + e.msg());
+  }
+}
+
 void run(const EsOptions& o) {
   es::Settings settings;
   settings.method = es::parse_method(o.method);
   settings.accuracy = o.accuracy;
+  settings.method_setting = "--method";
+  settings.accuracy_setting = "--accuracy";
   es::Electrostatics engine(settings);
   if (!o.output.empty()) OutputGuard{{o.input}, "-o/--output", "--force", o.force}.check(o.output);
-  std::vector<Structure> frames = read_extxyz(o.input);
   if (o.charges.empty() && o.charges_column.empty() && o.dipoles_column.empty())
     throw InputError("lnet electrostatics",
                      "give charges (--charge or --charges-column) and/or --dipoles-column");
-  for (std::size_t k = 0; k < frames.size(); ++k) {
-    const std::string where = o.input + " frame " + std::to_string(k + 1);
-    es::Sites sites = to_sites(frames[k], o, where);
-    const es::Parameters p = engine.resolve(sites);
-    const es::SiteResult r = es::evaluate(engine, sites);
-    std::printf("frame %zu: energy %.10f eV  (%s)\n", k + 1, r.energy.item<double>(),
-                p.describe().c_str());
-    frames[k] = reference_frame(frames[k]);  // results only under the usual keys
-    store(frames[k], r, sites.periodic);
-  }
+  std::vector<Structure> frames = read_extxyz(o.input);
+  if (frames.empty()) throw InputError(o.input, "no frames (the file is empty)");
+  for (std::size_t k = 0; k < frames.size(); ++k) run_frame(engine, o, frames[k], k);
   if (!o.output.empty()) {
     write_extxyz(o.output, frames);
     std::printf("wrote energy, forces, virial, potential (V) and field (V/A) per atom to %s\n",

@@ -8,12 +8,14 @@
 
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/neighbor_list.hpp"
 #include "lnet/electrostatics/direct_sum.hpp"
 #include "lnet/electrostatics/ewald.hpp"
 #include "lnet/electrostatics/kernels.hpp"
 #include "lnet/electrostatics/pme.hpp"
 #include "lnet/electrostatics/real_space.hpp"
 #include "lnet/electrostatics/tuning.hpp"
+#include "lnet/infer/coulomb_real.hpp"
 
 namespace lnet::es {
 namespace {
@@ -35,6 +37,52 @@ void check_tensor(const torch::Tensor& t, const char* name, std::vector<int64_t>
                 " must have the dtype and device of positions");
 }
 
+// Sites closer than this are one site given twice: every pair kernel (1/r, erfc(alpha r)/r and
+// the Gaussian erf(r/(sqrt2 g))/r written as a difference of two) is infinite or NaN at r = 0,
+// and so are the energy, forces and the dipoles a model computes for such a pair. Far below
+// any physical separation (nuclei stay > 0.1 Å apart), far above the round-off of positions;
+// the torch-free solver checks the same value.
+constexpr double kCoincident = infer::kCoincidentSites;  // Å
+
+// The closest pair within kCoincident (periodic images included), as an InputError naming both
+// sites (1-based) and their distance. O(N) with the cell list, like the real-space pair list.
+void check_separation(const Sites& s) {
+  const int64_t n = s.positions.size(0);
+  if (n < 2) return;
+  torch::Tensor pos = s.positions.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  std::vector<Vec3> positions(n);
+  const double* p = pos.data_ptr<double>();
+  for (int64_t a = 0; a < n; ++a) positions[a] = Vec3(p[3 * a], p[3 * a + 1], p[3 * a + 2]);
+  Mat3 h = Mat3::Zero();
+  if (s.periodic) {
+    torch::Tensor cell = s.cell.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    const double* c = cell.data_ptr<double>();
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 3; ++k) h(r, k) = c[3 * r + k];
+  }
+  const bool pbc = s.periodic;
+  const NeighborList close = build_neighbor_list(positions, h, {pbc, pbc, pbc}, kCoincident);
+  if (close.size() == 0) return;
+  std::size_t worst = 0;
+  double closest = INFINITY;
+  for (std::size_t k = 0; k < close.size(); ++k) {
+    const auto& m = close.shifts[k];
+    const Vec3 r = positions[close.second[k]] - positions[close.first[k]] +
+                   (m[0] * h.row(0) + m[1] * h.row(1) + m[2] * h.row(2)).transpose();
+    if (r.norm() < closest) {
+      closest = r.norm();
+      worst = k;
+    }
+  }
+  const int a = std::min(close.first[worst], close.second[worst]) + 1;
+  const int b = std::max(close.first[worst], close.second[worst]) + 1;
+  std::ostringstream os;
+  os << "atoms " << a << " and " << b << " coincide (" << closest << " A apart";
+  if (a == b) os << ", with a periodic image";
+  os << "; sites closer than " << kCoincident << " A are the same site given twice)";
+  throw InputError("electrostatics", os.str());
+}
+
 void validate(const Sites& s) {
   if (!s.positions.defined() || s.positions.dim() != 2 || s.positions.size(1) != 3)
     throw Error("electrostatics: positions must be an [N,3] tensor");
@@ -53,21 +101,24 @@ void validate(const Sites& s) {
   if (s.sigma.defined() && (s.sigma.detach() < 0).any().item<bool>())
     throw Error("electrostatics: Gaussian widths sigma must be >= 0");
   // Checked before tuning and neighbour lists, which NaN or inf would send to their limits.
-  const std::pair<const torch::Tensor*, const char*> inputs[] = {{&s.positions, "positions"},
-                                                                 {&s.cell, "cell"},
-                                                                 {&s.charges, "charges"},
-                                                                 {&s.dipoles, "dipoles"},
-                                                                 {&s.sigma, "sigma"}};
-  for (const auto& [t, name] : inputs) {
-    if (!t->defined() || (t == &s.cell && !s.periodic)) continue;
-    const torch::Tensor bad = torch::isfinite(t->detach()).logical_not();
+  // Positions and cell first: coincident sites are reported as such (check_separation), not as
+  // the non-finite dipoles a model computes for them.
+  auto check_finite = [&](const torch::Tensor& t, const char* name) {
+    if (!t.defined() || (&t == &s.cell && !s.periodic)) return;
+    const torch::Tensor bad = torch::isfinite(t.detach()).logical_not();
     if (bad.any().item<bool>()) {
       const int64_t first = bad.reshape({bad.size(0), -1}).any(1).nonzero()[0][0].item<int64_t>();
-      const char* part = t == &s.cell ? " row " : " of site ";
+      const char* part = &t == &s.cell ? " row " : " of site ";
       throw InputError("electrostatics", std::string(name) + part + std::to_string(first + 1) +
                                              " (1-based) is not finite");
     }
-  }
+  };
+  check_finite(s.positions, "positions");
+  check_finite(s.cell, "cell");
+  check_separation(s);
+  check_finite(s.charges, "charges");
+  check_finite(s.dipoles, "dipoles");
+  check_finite(s.sigma, "sigma");
 }
 
 TuningInput summarize(const Sites& s) {
@@ -161,7 +212,7 @@ infer::CoulombParameters coulomb_parameters(const Parameters& p) {
 
 Electrostatics::Electrostatics(Settings settings) : settings_(std::move(settings)) {
   if (!(settings_.accuracy > 0 && settings_.accuracy < 1))
-    throw InputError("electrostatics.accuracy",
+    throw InputError(settings_.accuracy_setting,
                      "must be in (0, 1), got " + std::to_string(settings_.accuracy));
   if (settings_.pme_order < 4 || settings_.pme_order > 6)
     throw InputError("electrostatics.pme_order",
@@ -231,7 +282,11 @@ SiteResult evaluate(const Electrostatics& es, const Sites& sites) {
   s.dipoles = mu;
   SiteResult out;
   out.energy = es.energy(s, p);
-  auto grads = torch::autograd::grad({out.energy}, {pos, q, mu, strain}, {}, graph, graph, true);
+  // An energy that depends on nothing (one site of an open structure, no site at all) has no
+  // graph: every derivative is zero.
+  std::vector<torch::Tensor> grads(4);
+  if (out.energy.requires_grad())
+    grads = torch::autograd::grad({out.energy}, {pos, q, mu, strain}, {}, graph, graph, true);
   auto or_zeros = [](const torch::Tensor& g, const torch::Tensor& like) {
     return g.defined() ? g : torch::zeros_like(like);
   };

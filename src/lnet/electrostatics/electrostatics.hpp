@@ -18,10 +18,15 @@ std::string method_name(Method m);
 Method parse_method(const std::string& text);
 
 struct Settings {
-  Method method = Method::Auto;       // Auto: Direct if open, else Ewald for small N, PME for large
-  double accuracy = 1e-5;             // requested relative RMS force accuracy (LAMMPS-like)
-  std::optional<double> alpha;        // splitting parameter (1/Å), overrides the tuning
-  std::optional<double> real_cutoff;  // Å
+  Method method = Method::Auto;  // Auto: Direct if open, else the cheaper of Ewald and PME
+  double accuracy = 1e-5;        // requested relative RMS force accuracy (LAMMPS-like)
+  // How the caller's user sets the method and the accuracy, named in tuning errors so that the
+  // advice can be followed from where the user is ("--method" on the command line). The
+  // defaults are the keys of the `electrostatics` sections of run and model configs.
+  std::string method_setting = "electrostatics.method";
+  std::string accuracy_setting = "electrostatics.accuracy";
+  std::optional<double> alpha;             // splitting parameter (1/Å), overrides the tuning
+  std::optional<double> real_cutoff;       // Å
   std::optional<std::array<int, 3>> kmax;  // Ewald k-vectors per axis
   std::optional<std::array<int, 3>> mesh;  // PME grid
   int pme_order = 5;                       // B-spline order 4..6

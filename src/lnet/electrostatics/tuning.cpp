@@ -7,6 +7,9 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "lnet/core/error.hpp"
 
@@ -44,8 +47,16 @@ double solve_decreasing(F f, double target, double lo, double hi) {
   return hi;
 }
 
+// The real-space error of a cutoff: the force estimate, and the energy shift each pair within
+// the cutoff carries (charges only: the dipole terms are not shifted).
+double real_space_worst(const TuningInput& in, double rc, double volume, double alpha) {
+  const double force = real_space_error(real_q2(in, alpha, rc), in.natoms, rc, volume, alpha);
+  return std::max(force, real_space_shift_error(in.sum_q2 / double(in.natoms), rc, alpha));
+}
+
 // LAMMPS' g_ewald for a given cutoff (ewald.cpp / pppm.cpp), iterated because the dipole part of
-// the effective q2 depends on alpha.
+// the effective q2 depends on alpha; then raised where the cutoff shift would exceed `acc` (a
+// dilute cell, whose averaged force estimate allows a soft split).
 double alpha_for_cutoff(const TuningInput& in, double acc, double cutoff, double volume) {
   double alpha = (1.35 - 0.15 * std::log(acc)) / cutoff;
   for (int it = 0; it < 20; ++it) {
@@ -54,6 +65,10 @@ double alpha_for_cutoff(const TuningInput& in, double acc, double cutoff, double
     const double g = acc * std::sqrt(in.natoms * cutoff * volume) / (2.0 * q2);
     alpha = g >= 1.0 ? (1.35 - 0.15 * std::log(acc)) / cutoff : std::sqrt(-std::log(g)) / cutoff;
   }
+  const double q2_site = in.sum_q2 / double(in.natoms);
+  if (real_space_shift_error(q2_site, cutoff, alpha) > acc)
+    alpha = solve_decreasing([&](double a) { return real_space_shift_error(q2_site, cutoff, a); },
+                             acc, alpha, 30.0 / cutoff);
   return alpha;
 }
 
@@ -111,6 +126,10 @@ std::optional<std::array<int, 3>> choose_mesh(const TuningInput& in, const Mat3&
 double real_space_error(double q2, int64_t n, double cutoff, double volume, double alpha) {
   return 2.0 * q2 * std::exp(-alpha * alpha * cutoff * cutoff) /
          std::sqrt(double(n) * cutoff * volume);
+}
+
+double real_space_shift_error(double q2_per_site, double cutoff, double alpha) {
+  return q2_per_site * std::erfc(alpha * cutoff) / cutoff;
 }
 
 double ewald_kspace_error(double q2, int64_t n, double volume, double alpha, double k_cut) {
@@ -176,8 +195,8 @@ double cutoff_cap(int64_t n, double volume) {
 }
 
 std::string accuracy_hint(const Settings& s) {
-  return " (accuracy " + num(s.accuracy) +
-         "; raise electrostatics.accuracy, or check the charges and dipoles for runaway values)";
+  return " (accuracy " + num(s.accuracy) + "; raise " + s.accuracy_setting +
+         ", or check the charges and dipoles for runaway values)";
 }
 
 // Real-space cutoff and alpha within the pair budget. When the accuracy needs more, a tuned
@@ -195,9 +214,7 @@ void choose_real_space(const Settings& s, const TuningInput& in, double acc, dou
   if (s.real_cutoff && *s.real_cutoff > cap)
     throw too_far("electrostatics.real_cutoff = " + num(*s.real_cutoff) + " A", "lower it");
   auto cutoff_for = [&](double alpha) {
-    auto err = [&](double rc) {
-      return real_space_error(real_q2(in, alpha, rc), n, rc, volume, alpha);
-    };
+    auto err = [&](double rc) { return real_space_worst(in, rc, volume, alpha); };
     return err(cap) > acc ? std::numeric_limits<double>::infinity()
                           : solve_decreasing(err, acc, 1e-3, cap);
   };
@@ -251,26 +268,20 @@ std::optional<std::array<int, 3>> ewald_kmax(const TuningInput& in, double acc, 
   return kmax;
 }
 
-}  // namespace
+// Why a method cannot meet the accuracy within the work limits (not an input error by itself:
+// under Method::Auto the other method may).
+struct Unreachable {
+  std::string what;
+};
 
-Parameters tune_parameters(const Settings& s, const TuningInput& in) {
+// Ewald or PME parameters for `method` (the caller has checked the inputs and the boundaries).
+// Real-space problems (cutoff beyond the pair limit, too wide Gaussians, a bad override) are
+// InputErrors, the same for either method; a k-space or mesh beyond its limit is Unreachable.
+std::variant<Parameters, Unreachable> tune_method(const Settings& s, Method method,
+                                                  const TuningInput& in) {
   Parameters p;
   p.order = s.pme_order;
-  p.method = s.method;
-  if (!in.periodic) {
-    if (s.method != Method::Auto && s.method != Method::Direct)
-      throw InputError("electrostatics", "open boundaries need method direct (or auto), got " +
-                                             method_name(s.method));
-    p.method = Method::Direct;
-    return p;
-  }
-  if (p.method == Method::Direct)
-    throw InputError("electrostatics",
-                     "method direct is for open boundaries; this structure is periodic");
-  check_finite(in);
-  const bool automatic = p.method == Method::Auto;
-  if (automatic) p.method = in.natoms <= kAutoEwaldMaxAtoms ? Method::Ewald : Method::PME;
-
+  p.method = method;
   // Real space and k-space each get acc / sqrt(2), so that their independent errors add up to
   // the requested total (LAMMPS reports the same quadrature sum). The mesh estimate is for P3M
   // with the optimal influence function; smooth PME's |b(m)|^2 kernel is measurably less
@@ -297,33 +308,110 @@ Parameters tune_parameters(const Settings& s, const TuningInput& in) {
       p.kmax = *s.kmax;
     } else if (auto kmax = ewald_kmax(tin, acc, volume, p.alpha)) {
       p.kmax = *kmax;
-    } else if (automatic) {
-      spdlog::info("electrostatics: Ewald would need too many k-vectors; using PME");
-      p.method = Method::PME;
     } else {
-      throw InputError("electrostatics",
-                       "method ewald needs more than " + num(kMaxStructureFactorTerms) +
-                           " atom x k-vector terms; use method pme or auto" + accuracy_hint(s));
+      return Unreachable{"Ewald would need more than " + num(kMaxStructureFactorTerms) +
+                         " atom x k-vector terms"};
     }
-  }
-  if (p.method == Method::PME) {
+  } else {
     if (s.mesh) {
       p.mesh = *s.mesh;
     } else if (auto mesh = choose_mesh(tin, in.cell, mesh_acc, p.alpha, p.order)) {
       p.mesh = *mesh;
-    } else if (automatic && !s.alpha && !s.real_cutoff) {
-      // A dilute or huge cell: Ewald with its own balanced split needs no mesh.
-      spdlog::info("electrostatics: the PME mesh would need more than {} points; using Ewald",
-                   kMaxMeshPoints);
-      Settings ewald = s;
-      ewald.method = Method::Ewald;
-      return tune_parameters(ewald, in);
     } else {
-      throw InputError("electrostatics", "the PME mesh would need more than " +
-                                             num(kMaxMeshPoints) + " points" + accuracy_hint(s));
+      return Unreachable{"the PME mesh would need more than " + num(kMaxMeshPoints) + " points"};
     }
   }
   return p;
+}
+
+}  // namespace
+
+double estimated_cost(const Parameters& p, const TuningInput& in) {
+  // Costs relative to one real-space pair term (erfc, exp, autograd, ~0.3 us), fitted to
+  // `lnet electrostatics` (1 thread, 1e-5) on random +-1 charges: 16 to 8000 atoms at water
+  // density and sparse gases of 100 to 3000 atoms in 60 to 400 A cells. Per atom x k-vector
+  // term ~0.2 us; per spline-stencil point ~0.3 us; per mesh point and log2 of the mesh size
+  // ~0.01 us (a 360^3 mesh: 11 s, 3.5 GB); a PME call has a fixed overhead of ~10 ms of mesh
+  // set-up. Memory scales with the same dominant terms: ~100 B per atom x k-vector term, ~80 B
+  // per mesh point.
+  constexpr double kKVectorTerm = 0.7;
+  constexpr double kStencilPoint = 1.0;
+  constexpr double kMeshPointLog = 0.033;
+  constexpr double kPmeCall = 3e4;
+  const double n = double(std::max<int64_t>(in.natoms, 1));
+  const double volume = std::abs(in.cell.determinant());
+  const double rc = p.real_cutoff;
+  double cost = n * std::max(1.0, 2.0 * kPi / 3.0 * rc * rc * rc * n / volume);
+  if (p.method == Method::Ewald) {
+    // Half-space k-vectors inside the sphere |k| <= k_cut (ewald.cpp), at most the box's.
+    double k_cut = std::numeric_limits<double>::infinity(), box = 0.5;
+    for (int a = 0; a < 3; ++a) {
+      k_cut = std::min(k_cut, 2 * kPi * p.kmax[a] / in.cell.row(a).norm());
+      box *= 2.0 * p.kmax[a] + 1;
+    }
+    const double sphere =
+        0.5 * 4.0 / 3.0 * kPi * k_cut * k_cut * k_cut * volume / (8.0 * kPi * kPi * kPi);
+    cost += kKVectorTerm * n * std::max(1.0, std::min(box, sphere));
+  } else if (p.method == Method::PME) {
+    const double points = double(p.mesh[0]) * p.mesh[1] * p.mesh[2];
+    cost += kPmeCall + kStencilPoint * n * std::pow(double(p.order), 3) +
+            kMeshPointLog * points * std::log2(std::max(points, 2.0));
+  }
+  return cost;
+}
+
+Parameters tune_parameters(const Settings& s, const TuningInput& in) {
+  if (!in.periodic) {
+    if (s.method != Method::Auto && s.method != Method::Direct)
+      throw InputError("electrostatics", "open boundaries need method direct (or auto), got " +
+                                             method_name(s.method) + "; set " + s.method_setting +
+                                             " to direct or auto");
+    Parameters p;
+    p.order = s.pme_order;
+    p.method = Method::Direct;
+    return p;
+  }
+  if (s.method == Method::Direct)
+    throw InputError("electrostatics",
+                     "method direct is for open boundaries; this structure is "
+                     "periodic (set " +
+                         s.method_setting + " to auto, ewald or pme)");
+  check_finite(in);
+  if (s.method != Method::Auto) {
+    auto p = tune_method(s, s.method, in);
+    if (auto* no = std::get_if<Unreachable>(&p)) {
+      const std::string other = s.method == Method::Ewald ? "pme" : "ewald";
+      throw InputError("electrostatics", no->what + "; set " + s.method_setting + " to auto or " +
+                                             other + accuracy_hint(s));
+    }
+    return std::get<Parameters>(p);
+  }
+  // Auto: a fixed k-vector count or mesh names its method; otherwise both are tuned for the
+  // accuracy and the cheaper one is used. A sparse gas in a big cell needs a mesh whose
+  // per-charge error is not averaged away (choose_mesh), where Ewald with a soft split needs a
+  // few k-vectors; a dense cell of more than ~100 atoms is cheaper on a mesh.
+  std::vector<Method> candidates;
+  if (!s.mesh || s.kmax) candidates.push_back(Method::Ewald);
+  if (!s.kmax || s.mesh) candidates.push_back(Method::PME);
+  std::optional<Parameters> best;
+  double best_cost = 0;
+  std::string why;
+  for (Method m : candidates) {
+    auto p = tune_method(s, m, in);
+    if (auto* no = std::get_if<Unreachable>(&p)) {
+      why += (why.empty() ? "" : "; ") + no->what;
+      continue;
+    }
+    const Parameters& c = std::get<Parameters>(p);
+    const double cost = estimated_cost(c, in);
+    spdlog::debug("electrostatics: auto candidate {} (estimated cost {:.3g})", c.describe(), cost);
+    if (!best || cost < best_cost) {
+      best = c;
+      best_cost = cost;
+    }
+  }
+  if (!best) throw InputError("electrostatics", why + accuracy_hint(s));
+  return *best;
 }
 
 }  // namespace lnet::es

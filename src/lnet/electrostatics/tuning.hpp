@@ -21,12 +21,6 @@ struct TuningInput {
   double max_sigma = 0;      // Å
 };
 
-// Structures up to this many atoms use Ewald under Method::Auto, larger ones PME.
-// bench/bench_electrostatics.cpp measured PME at 1/3 of Ewald's CPU time already at N = 250
-// (water-like density, 1e-5); Ewald is kept for small cells, where it needs no mesh of at least
-// `order` points per axis and has no interpolation error.
-inline constexpr int64_t kAutoEwaldMaxAtoms = 200;
-
 // Work limits, so that no input (runaway dipoles, very wide Gaussians, an unreachable accuracy)
 // can make the tuning ask for unbounded memory. At water density (0.1 atoms/Å^3) the pair limit
 // is a 36 Å cutoff, three to four times the usual; the other two are ~1 GB of float64 each.
@@ -36,13 +30,28 @@ inline constexpr double kMaxMeshPoints = double(1 << 26);  // PME: 406^3
 
 // Total: InputError naming what to change when an input is not finite, when the accuracy cannot
 // be reached within the limits above, or for a method that does not fit the boundaries. Under
-// Method::Auto, Ewald falls back to PME when it would need too many k-vectors.
+// Method::Auto, both Ewald and PME are tuned and the one of lower estimated_cost is used (a
+// method beyond the limits is out); Settings::method_setting and accuracy_setting name what the
+// user changes in the messages.
 Parameters tune_parameters(const Settings& settings, const TuningInput& input);
+
+// Estimated CPU cost of one energy + forces evaluation with resolved Ewald or PME parameters, in
+// units of one real-space pair term: pairs within the cutoff, atom x k-vector terms (Ewald),
+// atom x spline-stencil points and the mesh FFTs (PME), each weighted by its measured cost
+// relative to a pair. Memory follows the same dominant terms (an [N, K] phase table for Ewald,
+// the mesh for PME), so the cheaper method is also the smaller one where it matters.
+double estimated_cost(const Parameters& p, const TuningInput& input);
 
 // Error estimates (absolute, in units of e^2/Å^2 like the force between unit charges at 1 Å),
 // exposed for tests and the log. q2 is the effective sum of squared charges.
 double real_space_error(double q2, int64_t n, double cutoff, double volume, double alpha);
 double ewald_kspace_error(double q2, int64_t n, double volume, double alpha, double k_cut);
 double pme_mesh_error(double q2, int64_t n, double spacing, double length, double alpha, int order);
+// Energy change of a pair of mean squared charge q2_per_site when it crosses the real-space
+// cutoff, q2 erfc(alpha rc) / rc (e^2/Å, relative to two unit charges 1 Å apart): the shift of
+// the charge-charge kernel (kernels.hpp, sum_pairs) that every pair within the cutoff carries.
+// The force estimates above average over a uniform gas and let it grow in dilute cells (0.07 eV
+// for a dimer in a 1000 Å cell at 1e-5); the tuning keeps it within the accuracy too.
+double real_space_shift_error(double q2_per_site, double cutoff, double alpha);
 
 }  // namespace lnet::es

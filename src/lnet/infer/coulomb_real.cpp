@@ -1,9 +1,12 @@
 #include "lnet/infer/coulomb_real.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <vector>
 
 #include "lnet/core/constants.hpp"
+#include "lnet/core/error.hpp"
 #include "lnet/infer/coulomb_pair.hpp"
 #include "lnet/infer/omp_threads.hpp"
 
@@ -31,15 +34,38 @@ class CutoffShift {
   std::vector<std::pair<double, double>> cache_;
 };
 
+// The closest pair of sites within kCoincidentSites seen by one thread.
+struct Coincident {
+  std::size_t i = 0, j = 0;
+  double r2 = INFINITY;
+  void see(std::size_t a, std::size_t b, double d2) {
+    if (d2 < r2) *this = {a, b, d2};
+  }
+};
+
 // Per-thread accumulators of what several receivers touch, summed in thread order.
 struct ThreadSums {
   double energy = 0;
   Mat3 strain = Mat3::Zero();  // dE/d(strain) before symmetrisation
   std::vector<Vec3> forces, field;
   std::vector<double> potential;
+  Coincident coincident;
 };
 
+// Thrown after the parallel loops (an exception must not leave an OpenMP region).
+void check_coincident(const std::vector<ThreadSums>& sums) {
+  Coincident c;
+  for (const ThreadSums& t : sums) c.see(t.coincident.i, t.coincident.j, t.coincident.r2);
+  if (!std::isfinite(c.r2)) return;
+  std::ostringstream os;
+  os << "atoms " << std::min(c.i, c.j) + 1 << " and " << std::max(c.i, c.j) + 1 << " coincide ("
+     << std::sqrt(c.r2) << " A apart" << (c.i == c.j ? ", with a periodic image" : "")
+     << "; sites closer than " << kCoincidentSites << " A are the same site given twice)";
+  throw InputError("electrostatics", os.str());
+}
+
 void reduce(std::vector<ThreadSums>& sums, ElectrostaticsResult& out) {
+  check_coincident(sums);
   Mat3 g = Mat3::Zero();
   for (const ThreadSums& t : sums) {
     out.energy += t.energy;
@@ -97,6 +123,10 @@ void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSi
                        (m[0] * cell.row(0) + m[1] * cell.row(1) + m[2] * cell.row(2)).transpose();
         const double r2 = r.squaredNorm();
         if (!(r2 < c2)) continue;
+        if (r2 < kCoincidentSites * kCoincidentSites) {
+          my.coincident.see(i, j, r2);
+          continue;
+        }
         const double g2 = sites.s2(i) + sites.s2(j);
         Radial b = ewald_real_kernel(std::sqrt(r2), alpha, g2, dipoles);
         b.b0 -= shift(g2);  // charge-charge term goes to zero at the cutoff
@@ -138,6 +168,10 @@ void direct_sum(const CoulombSites& sites, ElectrostaticsResult& out) {
       for (std::size_t j = 0; j < n; ++j) {
         if (j == i) continue;
         const Vec3 r = sites.positions[j] - sites.positions[i];
+        if (r.squaredNorm() < kCoincidentSites * kCoincidentSites) {
+          my.coincident.see(i, j, r.squaredNorm());
+          continue;
+        }
         const Radial b = gaussian_kernel(r.norm(), sites.s2(i) + sites.s2(j), dipoles);
         const PairTerms t = dipoles ? dipole_pair(b, r, qi, sites.q(j), mi, sites.mu(j))
                                     : charge_pair(b, r, qi, sites.q(j));

@@ -11,6 +11,11 @@
 
 namespace lnet::infer {
 
+// Sites closer than this (Å) are one site given twice: every pair kernel is infinite or NaN at
+// r = 0. The pair sums below throw an InputError naming the two sites (1-based) and their
+// distance instead of returning NaN; es::Electrostatics checks the same before tuning.
+inline constexpr double kCoincidentSites = 1e-3;
+
 // Ewald real space, kernel erfc(alpha r)/r - erfc(r/(sqrt2 g))/r with g^2 = s_i^2 + s_j^2, the
 // charge-charge part shifted by its value at `cutoff` (es::detail::sum_pairs explains why).
 // `pairs`: a full neighbour list of the sites (both directions of every pair, sorted by
