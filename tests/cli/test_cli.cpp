@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "cli/cli_run.hpp"
 #include "common/rocksalt.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/io/extxyz.hpp"
@@ -20,21 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::rocksalt_fractions;
 using testing::rocksalt_number;
-
-struct Outcome {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Outcome lnet(const std::string& args) {
-  std::string cmd = std::string(LNET_BINARY_DIR) + "/lnet --threads 1 " + args + " 2>&1";
-  Outcome r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  r.status = pclose(pipe);
-  return r;
-}
+using testing::run_lnet;
 
 // Rock-salt cell (a = 5.64 Å, 8 atoms) with optional random displacements and labels.
 Structure rocksalt(double noise, int seed) {
@@ -52,25 +39,14 @@ Structure rocksalt(double noise, int seed) {
   return s;
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public testing::CliFolder {
  protected:
-  void SetUp() override {
-    // One folder per test: CTest runs the tests of this file in parallel.
-    dir_ = fs::temp_directory_path() /
-           ("lnet_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string p(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 TEST_F(CliTest, ConvertsQuantumEspressoOutputs) {
   const std::string data = std::string(LNET_SOURCE_DIR) + "/tests/io/data/";
-  Outcome r =
-      lnet("convert --pw " + data + "nacl_scf.out --ph " + data + "nacl_ph.out -o " + p("c.xyz"));
+  testing::Outcome r = run_lnet("convert --pw " + data + "nacl_scf.out --ph " + data +
+                                "nacl_ph.out -o " + p("c.xyz"));
   ASSERT_EQ(r.status, 0) << r.output;
   auto frames = read_extxyz(p("c.xyz"));
   ASSERT_EQ(frames.size(), 1u);
@@ -80,8 +56,8 @@ TEST_F(CliTest, ConvertsQuantumEspressoOutputs) {
 
 TEST_F(CliTest, ElectrostaticsGivesTheMadelungEnergy) {
   write_extxyz(p("ions.xyz"), {rocksalt(0.0, 1)});
-  Outcome r = lnet("electrostatics " + p("ions.xyz") +
-                   " --charge Na=1 --charge Cl=-1 --accuracy 1e-7 -o " + p("es.xyz"));
+  testing::Outcome r = run_lnet("electrostatics " + p("ions.xyz") +
+                                " --charge Na=1 --charge Cl=-1 --accuracy 1e-7 -o " + p("es.xyz"));
   ASSERT_EQ(r.status, 0) << r.output;
   auto out = read_extxyz(p("es.xyz"));
   ASSERT_EQ(out.size(), 1u);
@@ -121,13 +97,14 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
                     "training: {epochs: 2, batch_size: 2, loss: {bec: 1.0}}\n"
                     "output: {dir: " +
                         p("run") + "}\n");
-  Outcome t = lnet("train --no-progress " + p("train.yaml"));
+  testing::Outcome t = run_lnet("train --no-progress " + p("train.yaml"));
   ASSERT_EQ(t.status, 0) << t.output;
   EXPECT_NE(t.output.find("test (best model)"), std::string::npos) << t.output;
   EXPECT_NE(t.output.find("BEC"), std::string::npos) << t.output;
   for (const char* f : {"model.lnet", "checkpoint.pt", "log.jsonl", "metrics.json"})
     EXPECT_TRUE(fs::exists(p("run/") + f)) << f;
-  Outcome e = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  testing::Outcome e =
+      run_lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
   ASSERT_EQ(e.status, 0) << e.output;
   auto pred = read_extxyz(p("pred.xyz"));
   ASSERT_EQ(pred.size(), data.size());
@@ -149,19 +126,20 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
   }
   EXPECT_NE(e.output.find("training domain: "), std::string::npos) << e.output;
   // A second run refuses to replace the outputs unless asked to.
-  Outcome again = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  testing::Outcome again =
+      run_lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
-  EXPECT_EQ(
-      lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred") + " --force")
-          .status,
-      0);
+  EXPECT_EQ(run_lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred") +
+                     " --force")
+                .status,
+            0);
   // -o naming the input, directly and through a symlink, leaves the data untouched.
   const std::string before = read_file(p("data.xyz"));
   fs::create_symlink(p("data.xyz"), p("link.xyz"));
   for (const char* prefix : {"data", "link"}) {
-    Outcome r =
-        lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p(prefix) + " --force");
+    testing::Outcome r = run_lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " +
+                                  p(prefix) + " --force");
     EXPECT_NE(r.status, 0) << prefix;
     EXPECT_NE(r.output.find("input file"), std::string::npos) << r.output;
     EXPECT_EQ(read_file(p("data.xyz")), before) << prefix;
@@ -192,10 +170,11 @@ TEST_F(CliTest, EvaluatesAPolarizableModel) {
                     "training: {epochs: 1, batch_size: 2, loss: {forces: 0, polarizability: 1.0}}\n"
                     "output: {dir: " +
                         p("run") + "}\n");
-  Outcome t = lnet("train --no-progress " + p("train.yaml"));
+  testing::Outcome t = run_lnet("train --no-progress " + p("train.yaml"));
   ASSERT_EQ(t.status, 0) << t.output;
   EXPECT_NE(t.output.find("α_cell"), std::string::npos) << t.output;
-  Outcome e = lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
+  testing::Outcome e =
+      run_lnet("eval " + p("run/model.lnet") + " " + p("data.xyz") + " -o " + p("pred"));
   ASSERT_EQ(e.status, 0) << e.output;
   EXPECT_NE(e.output.find("model epsilon_inf (trace/3)"), std::string::npos) << e.output;
   auto pred = read_extxyz(p("pred.xyz"));
@@ -214,7 +193,8 @@ TEST_F(CliTest, EvaluatesAPolarizableModel) {
     shifted.push_back(s);
   }
   write_extxyz(p("shifted.xyz"), shifted);
-  Outcome e2 = lnet("eval " + p("run/model.lnet") + " " + p("shifted.xyz") + " -o " + p("pred2"));
+  testing::Outcome e2 =
+      run_lnet("eval " + p("run/model.lnet") + " " + p("shifted.xyz") + " -o " + p("pred2"));
   ASSERT_EQ(e2.status, 0) << e2.output;
   EXPECT_NE(e2.output.find("M (folded)"), std::string::npos) << e2.output;
   const auto j = nlohmann::json::parse(read_file(p("pred2.json")));
@@ -237,37 +217,37 @@ TEST_F(CliTest, CommandsNeverWriteOverTheirInput) {
   const std::string before = read_file(p("ions.xyz"));
   const std::string data = std::string(LNET_SOURCE_DIR) + "/tests/io/data/";
   for (const char* out : {"ions.xyz", "ions_link.xyz"}) {
-    Outcome es = lnet("electrostatics " + p("ions.xyz") +
-                      " --charge Na=1 --charge Cl=-1 --force -o " + p(out));
+    testing::Outcome es = run_lnet("electrostatics " + p("ions.xyz") +
+                                   " --charge Na=1 --charge Cl=-1 --force -o " + p(out));
     EXPECT_NE(es.status, 0) << out;
     EXPECT_NE(es.output.find("input file"), std::string::npos) << es.output;
-    Outcome born = lnet("convert --born " + data + "nacl_BORN --structure " + p("ions.xyz") +
-                        " --force -o " + p(out));
+    testing::Outcome born = run_lnet("convert --born " + data + "nacl_BORN --structure " +
+                                     p("ions.xyz") + " --force -o " + p(out));
     EXPECT_NE(born.status, 0) << out;
     EXPECT_NE(born.output.find("input file"), std::string::npos) << born.output;
     EXPECT_EQ(read_file(p("ions.xyz")), before) << out;
   }
-  ASSERT_EQ(
-      lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 -o " + p("es.xyz"))
-          .status,
-      0);
-  Outcome again =
-      lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 -o " + p("es.xyz"));
+  ASSERT_EQ(run_lnet("electrostatics " + p("ions.xyz") + " --charge Na=1 --charge Cl=-1 -o " +
+                     p("es.xyz"))
+                .status,
+            0);
+  testing::Outcome again = run_lnet("electrostatics " + p("ions.xyz") +
+                                    " --charge Na=1 --charge Cl=-1 -o " + p("es.xyz"));
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
   write_file_atomic(p("scf_copy.out"), read_file(data + "nacl_scf.out"));
-  Outcome pw = lnet("convert --pw " + p("scf_copy.out") + " -o " + p("scf_copy.out"));
+  testing::Outcome pw = run_lnet("convert --pw " + p("scf_copy.out") + " -o " + p("scf_copy.out"));
   EXPECT_NE(pw.status, 0);
   EXPECT_EQ(read_file(p("scf_copy.out")), read_file(data + "nacl_scf.out"));
 }
 
 TEST_F(CliTest, BadInputGivesOneClearLineAndNonZeroExit) {
   write_file_atomic(p("bad.yaml"), "data: {train: x.xyz}\nmodell: {}\n");
-  Outcome r = lnet("train " + p("bad.yaml"));
+  testing::Outcome r = run_lnet("train " + p("bad.yaml"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("bad.yaml:2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("modell"), std::string::npos) << r.output;
-  Outcome m = lnet("eval " + p("bad.yaml") + " " + p("bad.yaml"));
+  testing::Outcome m = run_lnet("eval " + p("bad.yaml") + " " + p("bad.yaml"));
   EXPECT_NE(m.status, 0);
   EXPECT_NE(m.output.find("not an lnet model file"), std::string::npos) << m.output;
 }

@@ -9,46 +9,24 @@
 #include <fstream>
 #include <string>
 
+#include "cli/cli_run.hpp"
 #include "lnet/core/constants.hpp"
 
 namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::run_lnet;
 
-struct Outcome {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Outcome lnet(const std::string& args) {
-  std::string cmd = std::string(LNET_BINARY_DIR) + "/lnet --threads 1 " + args + " 2>&1";
-  Outcome r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  r.status = pclose(pipe);
-  return r;
-}
-
-class CliElectrostatics : public ::testing::Test {
+class CliElectrostatics : public testing::CliFolder {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("lnet_cli_es_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   // Writes `text` to a file in the test folder and runs the command on it.
-  Outcome run(const std::string& text,
-              const std::string& options = "--charge Na=1 --charge Cl=-1") {
+  testing::Outcome run(const std::string& text,
+                       const std::string& options = "--charge Na=1 --charge Cl=-1") {
     const std::string file = (dir_ / "in.xyz").string();
     std::ofstream(file) << text;
-    return lnet("electrostatics " + file + " " + options);
+    return run_lnet("electrostatics " + file + " " + options);
   }
-  fs::path dir_;
 };
 
 // A frame of extended XYZ with the given header keys and atom lines.
@@ -58,7 +36,7 @@ std::string frame(int natoms, const std::string& header, const std::string& atom
 
 const std::string kCube = "Lattice=\"1000 0 0 0 1000 0 0 0 1000\" pbc=\"T T T\"";
 
-void expect_error(const Outcome& r, const std::string& what) {
+void expect_error(const testing::Outcome& r, const std::string& what) {
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("in.xyz frame 1"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(what), std::string::npos) << r.output;
@@ -73,14 +51,14 @@ TEST_F(CliElectrostatics, CoincidentAtomsAreNamedWithTheirDistance) {
 }
 
 TEST_F(CliElectrostatics, EmptyFileNamesTheFile) {
-  const Outcome r = run("");
+  const testing::Outcome r = run("");
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("in.xyz: no frames"), std::string::npos) << r.output;
 }
 
 TEST_F(CliElectrostatics, OneOrZeroAtomsInOpenBoundaries) {
   // One atom alone has no partner: energy 0 and zero force, printed as such.
-  const Outcome one = run(frame(1, "pbc=\"F F F\"", "Na 0 0 0\n"));
+  const testing::Outcome one = run(frame(1, "pbc=\"F F F\"", "Na 0 0 0\n"));
   EXPECT_EQ(one.status, 0) << one.output;
   EXPECT_NE(one.output.find("frame 1: energy 0.0000000000 eV"), std::string::npos) << one.output;
   expect_error(run(frame(0, "pbc=\"F F F\"", "")), "no atoms");
@@ -90,7 +68,8 @@ TEST_F(CliElectrostatics, MixedBoundariesAndNonFiniteCellsSayWhatIsWrong) {
   const std::string atoms = "Na 0 0 0\nCl 2.8 0 0\n";
   expect_error(run(frame(2, "Lattice=\"10 0 0 0 10 0 0 0 10\" pbc=\"T T F\"", atoms)),
                "mixed periodic boundaries (pbc=\"T T F\")");
-  const Outcome inf = run(frame(2, "Lattice=\"inf 0 0 0 10 0 0 0 10\" pbc=\"T T T\"", atoms));
+  const testing::Outcome inf =
+      run(frame(2, "Lattice=\"inf 0 0 0 10 0 0 0 10\" pbc=\"T T T\"", atoms));
   EXPECT_NE(inf.status, 0) << inf.output;
   EXPECT_NE(inf.output.find("in.xyz"), std::string::npos) << inf.output;
   EXPECT_NE(inf.output.find("not finite"), std::string::npos) << inf.output;
@@ -101,7 +80,7 @@ TEST_F(CliElectrostatics, MixedBoundariesAndNonFiniteCellsSayWhatIsWrong) {
 // 2 pi p^2 / (3 V) (2e-7 eV here). The tuning bounds the energy error of the pair by k_e times the
 // accuracy (1.4e-4 eV at 1e-5); the printed value has 10 decimals. It printed -5.0716 before.
 TEST_F(CliElectrostatics, SparseCellPairEnergy) {
-  const Outcome r = run(frame(2, kCube, "Na 1.0 2.0 3.0\nCl 3.8 2.0 3.0\n"));
+  const testing::Outcome r = run(frame(2, kCube, "Na 1.0 2.0 3.0\nCl 3.8 2.0 3.0\n"));
   ASSERT_EQ(r.status, 0) << r.output;
   const auto at = r.output.find("energy ");
   ASSERT_NE(at, std::string::npos) << r.output;
@@ -110,8 +89,8 @@ TEST_F(CliElectrostatics, SparseCellPairEnergy) {
 }
 
 TEST_F(CliElectrostatics, UnreachableAccuracyNamesTheOption) {
-  const Outcome r = run(frame(2, kCube, "Na 1.0 2.0 3.0\nCl 3.8 2.0 3.0\n"),
-                        "--charge Na=1 --charge Cl=-1 --method pme");
+  const testing::Outcome r = run(frame(2, kCube, "Na 1.0 2.0 3.0\nCl 3.8 2.0 3.0\n"),
+                                 "--charge Na=1 --charge Cl=-1 --method pme");
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("set --method to auto or ewald"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("raise --accuracy"), std::string::npos) << r.output;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/cli_run.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_file.hpp"
 #include "model/model_fixtures.hpp"
@@ -17,42 +18,19 @@ namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-// `lnet ARGS` (no --threads added: some tests pass their own), optionally under a limit on the
-// address space (KiB, as `ulimit -v`).
-Outcome lnet(const std::string& args, long vmem_kib = 0) {
-  const std::string limit = vmem_kib > 0 ? "ulimit -v " + std::to_string(vmem_kib) + "; " : "";
-  const std::string cmd = limit + std::string(LNET_BINARY_DIR) + "/lnet " + args + " 2>&1";
-  Outcome r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  r.status = pclose(pipe);
-  return r;
-}
+using testing::run_lnet;
 
 #define EXPECT_CONTAINS(haystack, needle) \
   EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "in: " << (haystack)
 
-class CliEval : public ::testing::Test {
+class CliEval : public testing::CliFolder {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("lnet_cli_eval_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    CliFolder::SetUp();
     torch::manual_seed(3);
     Potential model(testing::small_config(/*long_range=*/true));
     save_model(model, p("model.lnet"));
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string p(const std::string& name) const { return (dir_ / name).string(); }
   // Two labelled frames, the second with `second_comment` as its comment line.
   void write_data(const std::string& name, const std::string& second_comment) const {
     std::ofstream out(p(name));
@@ -66,21 +44,20 @@ class CliEval : public ::testing::Test {
         out << (s.numbers[i] == 11 ? "Na" : "Cl") << " " << s.positions[i].transpose() << "\n";
     }
   }
-  fs::path dir_;
 };
 
 TEST_F(CliEval, NonFiniteLabelIsAnErrorNamingFileFrameAndKey) {
   write_data("nan.xyz", "energy=nan");
-  const Outcome r =
-      lnet("--threads 1 eval " + p("model.lnet") + " " + p("nan.xyz") + " -o " + p("out"));
+  const testing::Outcome r =
+      run_lnet("--threads 1 eval " + p("model.lnet") + " " + p("nan.xyz") + " -o " + p("out"));
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_CONTAINS(r.output, p("nan.xyz") + " frame 2: energy label (key 'energy') is not finite");
   EXPECT_EQ(r.output.find("nan meV"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(p("out.json")));
   // A label read under another key is named by the key the file uses.
   write_data("mapped.xyz", "TotEnergy=-inf");
-  const Outcome m = lnet("--threads 1 eval " + p("model.lnet") + " " + p("mapped.xyz") +
-                         " --key energy=TotEnergy -o " + p("out"));
+  const testing::Outcome m = run_lnet("--threads 1 eval " + p("model.lnet") + " " +
+                                      p("mapped.xyz") + " --key energy=TotEnergy -o " + p("out"));
   EXPECT_NE(m.status, 0) << m.output;
   EXPECT_CONTAINS(m.output, "frame 2: energy label (key 'TotEnergy') is not finite");
 }
@@ -88,8 +65,8 @@ TEST_F(CliEval, NonFiniteLabelIsAnErrorNamingFileFrameAndKey) {
 TEST_F(CliEval, FrameWithoutAtomsIsAnError) {
   write_data("data.xyz", "energy=-3.5");
   { std::ofstream(p("data.xyz"), std::ios::app) << "0\nenergy=0\n"; }
-  const Outcome r =
-      lnet("--threads 1 eval " + p("model.lnet") + " " + p("data.xyz") + " -o " + p("out"));
+  const testing::Outcome r =
+      run_lnet("--threads 1 eval " + p("model.lnet") + " " + p("data.xyz") + " -o " + p("out"));
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_CONTAINS(r.output, p("data.xyz") + " frame 3: the frame has no atoms");
   EXPECT_FALSE(fs::exists(p("out.json")));
@@ -98,9 +75,10 @@ TEST_F(CliEval, FrameWithoutAtomsIsAnError) {
 TEST_F(CliEval, ElectrostaticsMethodAndAccuracyCanBeChosen) {
   write_data("data.xyz", "energy=-3.5");
   const std::string base = "--threads 1 eval " + p("model.lnet") + " " + p("data.xyz");
-  const Outcome ewald = lnet(base + " -o " + p("ewald") + " --es-method ewald");
+  const testing::Outcome ewald = run_lnet(base + " -o " + p("ewald") + " --es-method ewald");
   ASSERT_EQ(ewald.status, 0) << ewald.output;
-  const Outcome pme = lnet(base + " -o " + p("pme") + " --es-method pme --es-accuracy 1e-6");
+  const testing::Outcome pme =
+      run_lnet(base + " -o " + p("pme") + " --es-method pme --es-accuracy 1e-6");
   ASSERT_EQ(pme.status, 0) << pme.output;
   const auto a = read_extxyz(p("ewald.xyz")), b = read_extxyz(p("pme.xyz"));
   ASSERT_EQ(a.size(), 2u);
@@ -111,10 +89,10 @@ TEST_F(CliEval, ElectrostaticsMethodAndAccuracyCanBeChosen) {
   EXPECT_NEAR(*a[0].energy, *b[0].energy, 1e-3);
   EXPECT_NE(*a[0].energy, *b[0].energy);
 
-  const Outcome bad = lnet(base + " -o " + p("bad") + " --es-method fast");
+  const testing::Outcome bad = run_lnet(base + " -o " + p("bad") + " --es-method fast");
   EXPECT_NE(bad.status, 0);
   EXPECT_CONTAINS(bad.output, "--es-method");
-  const Outcome zero = lnet(base + " -o " + p("bad") + " --es-accuracy 0");
+  const testing::Outcome zero = run_lnet(base + " -o " + p("bad") + " --es-accuracy 0");
   EXPECT_NE(zero.status, 0);
   EXPECT_CONTAINS(zero.output, "expected a number in (0, 1), got 0");
 }
@@ -124,12 +102,12 @@ TEST_F(CliEval, ThreadsFollowOneRule) {
   const std::string args =
       " eval " + p("model.lnet") + " " + p("data.xyz") + " -o " + p("out") + " --force";
   for (const char* n : {"0", "-2"}) {
-    const Outcome r = lnet(std::string("--threads ") + n + args);
+    const testing::Outcome r = run_lnet(std::string("--threads ") + n + args);
     EXPECT_NE(r.status, 0) << r.output;
     EXPECT_CONTAINS(r.output,
                     std::string("lnet: error: --threads: expected a positive number, got ") + n);
   }
-  const Outcome many = lnet("--threads 100000" + args);
+  const testing::Outcome many = run_lnet("--threads 100000" + args);
   EXPECT_EQ(many.status, 0) << many.output;
   EXPECT_CONTAINS(many.output, "--threads: 100000 requested, using");
 }
@@ -142,9 +120,9 @@ TEST_F(CliEval, OutOfMemoryIsOneLineNamingTheFrame) {
   // 2 GiB: the small frame needs under 1 GiB of address space (libtorch and its threads
   // included), the large one several.
   const long limit_kib = 2L * 1024 * 1024;
-  const Outcome small =
-      lnet("--threads 1 eval " + p("model.lnet") + " " + p("small.xyz") + " -o " + p("small_eval"),
-           limit_kib);
+  const testing::Outcome small = run_lnet(
+      "--threads 1 eval " + p("model.lnet") + " " + p("small.xyz") + " -o " + p("small_eval"),
+      limit_kib);
   if (small.status != 0) GTEST_SKIP() << "lnet does not start under ulimit -v: " << small.output;
   {
     // 24^3 rock-salt cells of 8 atoms (110 592 atoms, 135 Å): the networks' per-pair features
@@ -162,9 +140,10 @@ TEST_F(CliEval, OutOfMemoryIsOneLineNamingTheFrame) {
             out << (testing::rocksalt_number(b) == 11 ? "Na " : "Cl ") << r.transpose() << "\n";
           }
   }
-  const Outcome r = lnet("--threads 1 eval " + p("model.lnet") + " " + p("large.xyz") + " -o " +
-                             p("large_eval") + " --es-method pme --es-accuracy 1e-3",
-                         limit_kib);
+  const testing::Outcome r =
+      run_lnet("--threads 1 eval " + p("model.lnet") + " " + p("large.xyz") + " -o " +
+                   p("large_eval") + " --es-method pme --es-accuracy 1e-3",
+               limit_kib);
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_CONTAINS(r.output, "lnet: error: out of memory evaluating frame 1 of " + p("large.xyz") +
                                 " (110592 atoms): ");

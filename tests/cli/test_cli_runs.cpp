@@ -10,39 +10,17 @@
 #include <iterator>
 #include <string>
 
+#include "cli/cli_run.hpp"
 #include "lnet/io/dipole_series.hpp"
 
 namespace lnet {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::run_lnet;
 
-struct Outcome {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Outcome lnet(const std::string& args) {
-  std::string cmd = std::string(LNET_BINARY_DIR) + "/lnet --threads 1 " + args + " 2>&1";
-  Outcome r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  r.status = pclose(pipe);
-  return r;
-}
-
-class CliRuns : public ::testing::Test {
+class CliRuns : public testing::CliFolder {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("lnet_cli_runs_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string p(const std::string& name) const { return (dir_ / name).string(); }
   // A zero-field NVT series of 64 rows with a fluctuating M (a valid input for both commands).
   std::string dipole_file(const std::string& name) const {
     std::ofstream out(p(name));
@@ -59,12 +37,11 @@ class CliRuns : public ::testing::Test {
     }
     return p(name);
   }
-  fs::path dir_;
 };
 
 TEST_F(CliRuns, MdWithoutModelKeyNamesTheConfigAndKey) {
   std::ofstream(p("md.yaml")) << "structure: start.xyz\nsteps: 1\n";
-  const Outcome r = lnet("md " + p("md.yaml"));
+  const testing::Outcome r = run_lnet("md " + p("md.yaml"));
   EXPECT_NE(r.status, 0) << r.output;
   EXPECT_NE(r.output.find(p("md.yaml") + ": model: required"), std::string::npos) << r.output;
 }
@@ -74,19 +51,19 @@ TEST_F(CliRuns, MdWithoutModelKeyNamesTheConfigAndKey) {
 TEST_F(CliRuns, IrAndDielectricRefuseNonFiniteOrNegativeOptions) {
   const std::string file = dipole_file("dipole.dat");
   const std::string out = " -o " + p("ir");
-  ASSERT_EQ(lnet("ir " + file + out + " --epsilon-inf 1.5").status, 0);
+  ASSERT_EQ(run_lnet("ir " + file + out + " --epsilon-inf 1.5").status, 0);
   for (const std::string bad :
        {"--skip nan", "--skip=-5", "--skip inf", "--epsilon-inf 0", "--epsilon-inf=-2",
         "--epsilon-inf nan", "--temperature nan", "--smoothing nan"}) {
-    const Outcome r = lnet("ir " + file + out + " --force " + bad);
+    const testing::Outcome r = run_lnet("ir " + file + out + " --force " + bad);
     EXPECT_NE(r.status, 0) << bad << ": " << r.output;
     EXPECT_NE(r.output.find(bad.substr(0, bad.find_first_of(" ="))), std::string::npos)
         << bad << ": " << r.output;
     EXPECT_EQ(r.output.find("nan\n"), std::string::npos) << bad << ": " << r.output;
   }
   for (const std::string bad : {"--epsilon-inf nan", "--epsilon-inf 0", "--skip nan"}) {
-    const Outcome r =
-        lnet("dielectric " + file + (bad.rfind("--eps", 0) ? " --epsilon-inf 2 " : " ") + bad);
+    const testing::Outcome r =
+        run_lnet("dielectric " + file + (bad.rfind("--eps", 0) ? " --epsilon-inf 2 " : " ") + bad);
     EXPECT_NE(r.status, 0) << bad << ": " << r.output;
     EXPECT_EQ(r.output.find("eps_0 = nan"), std::string::npos) << r.output;
   }
@@ -105,7 +82,7 @@ TEST_F(CliRuns, NonFiniteDipolesNameTheFileAndLine) {
   std::ofstream(p("bad.dat")) << text;
   for (const std::string& cmd : {"ir " + p("bad.dat") + " -o " + p("ir") + " --source dipole",
                                  "dielectric " + p("bad.dat") + " --epsilon-inf 2"}) {
-    const Outcome r = lnet(cmd);
+    const testing::Outcome r = run_lnet(cmd);
     EXPECT_NE(r.status, 0) << r.output;
     EXPECT_NE(r.output.find(p("bad.dat") + ":14: Mx: expected a finite number"), std::string::npos)
         << r.output;
