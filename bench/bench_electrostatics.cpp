@@ -137,7 +137,7 @@ double time_fast(const Sites& sites, const lnet::es::Parameters& p, int reps,
   const lnet::NeighborList list =
       lnet::build_neighbor_list(positions, cell, {true, true, true}, p.real_cutoff);
   *list_seconds = cpu_seconds() - t0;
-  lnet::infer::Coulomb solver(lnet::coulomb_parameters(p));
+  lnet::infer::Coulomb solver(lnet::es::coulomb_parameters(p));
   solver.evaluate(view, cell, &list);  // warm-up: k-space tables
   double best = 1e300;
   for (int r = 0; r < reps; ++r) {

@@ -31,7 +31,8 @@ ElectrostaticsResult Coulomb::evaluate(const CoulombSites& sites, const Mat3& ce
                               {true, true, true}, p_.real_cutoff);
     pairs = &own;
   }
-  real_space_sum(*pairs, cell, sites, sites.size, p_.alpha, p_.real_cutoff, out);
+  real_space_sum(*pairs, cell, sites, sites.size, p_.alpha, p_.real_cutoff, out,
+                 p_.exact_real_space);
   if (!kspace_ || cell != kspace_cell_) {
     kspace_ = make_kspace(p_, cell);
     kspace_cell_ = cell;

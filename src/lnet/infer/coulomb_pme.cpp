@@ -5,6 +5,7 @@
 // C(m) |FFT(Q)(m)|^2 with C = (2 pi / V) exp(-k^2/4a^2)/k^2 / |b(m)|^2 times its multiplicity.
 #include <fftw3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "lnet/core/error.hpp"
 #include "lnet/infer/bspline.hpp"
 #include "lnet/infer/coulomb_kspace.hpp"
+#include "lnet/infer/omp_threads.hpp"
 
 namespace lnet::infer::coulomb_detail {
 
@@ -92,22 +94,29 @@ class PmeKSpace final : public KSpace {
   // [mesh K0 x K1 x K2, row-major (index (g0 K1 + g1) K2 + g2), Q].
   std::vector<double> make_buffer() const override { return std::vector<double>(points_ + 1, 0.0); }
 
+  // Threads spread contiguous chunks of the sites into their own meshes (chunk 0 straight into
+  // `buffer`), summed into `buffer` in chunk order: deterministic for a thread count, and equal
+  // across thread counts to rounding.
   void spread(const CoulombSites& s, std::vector<double>& buffer) const override {
-    // Serial: N n^3 additions are cheap next to the FFT and keep the mesh bit-reproducible.
-    for (std::size_t j = 0; j < s.size; ++j) {
-      const SiteSplines sp = splines(s, j);
-      const double q = s.q(j);
-      const Vec3& m = sp.mu_mesh;
-      for_each_point(sp, [&](std::size_t idx, int k0, int k1, int k2) {
-        const auto &w0 = sp.w[0], &w1 = sp.w[1], &w2 = sp.w[2];
-        double v = q * (w0.value[k0] * w1.value[k1] * w2.value[k2]);
-        if (s.dipoles)
-          v += m[0] * (w0.d1[k0] * w1.value[k1] * w2.value[k2]) +
-               m[1] * (w0.value[k0] * w1.d1[k1] * w2.value[k2]) +
-               m[2] * (w0.value[k0] * w1.value[k1] * w2.d1[k2]);
-        buffer[idx] += v;
-      });
-      buffer[points_] += q;
+    const std::size_t chunks =
+        std::min<std::size_t>(max_threads(), s.size / kSitesPerChunk + (s.size > 0));
+    for (std::size_t j = 0; j < s.size; ++j) buffer[points_] += s.q(j);
+    if (chunks <= 1) {
+      spread_range(s, 0, s.size, buffer.data());
+      return;
+    }
+    std::vector<double> extra((chunks - 1) * points_);
+#pragma omp parallel for schedule(static, 1)
+    for (std::size_t c = 0; c < chunks; ++c) {
+      double* mesh = c == 0 ? buffer.data() : extra.data() + (c - 1) * points_;
+      if (c > 0) std::fill(mesh, mesh + points_, 0.0);
+      spread_range(s, s.size * c / chunks, s.size * (c + 1) / chunks, mesh);
+    }
+#pragma omp parallel for schedule(static)
+    for (std::size_t x = 0; x < points_; ++x) {
+      double v = buffer[x];
+      for (std::size_t c = 1; c < chunks; ++c) v += extra[(c - 1) * points_ + x];
+      buffer[x] = v;
     }
   }
 
@@ -116,6 +125,24 @@ class PmeKSpace final : public KSpace {
                    ElectrostaticsResult& out, std::size_t offset) const override;
 
  private:
+  // Below this many sites per thread a second mesh costs more than it saves.
+  static constexpr std::size_t kSitesPerChunk = 256;
+  void spread_range(const CoulombSites& s, std::size_t begin, std::size_t end, double* mesh) const {
+    for (std::size_t j = begin; j < end; ++j) {
+      const SiteSplines sp = splines(s, j);
+      const double q = s.q(j);
+      const Vec3& m = sp.mu_mesh;
+      const auto &w0 = sp.w[0], &w1 = sp.w[1], &w2 = sp.w[2];
+      for_each_point(sp, [&](std::size_t idx, int k0, int k1, int k2) {
+        double v = q * (w0.value[k0] * w1.value[k1] * w2.value[k2]);
+        if (s.dipoles)
+          v += m[0] * (w0.d1[k0] * w1.value[k1] * w2.value[k2]) +
+               m[1] * (w0.value[k0] * w1.d1[k1] * w2.value[k2]) +
+               m[2] * (w0.value[k0] * w1.value[k1] * w2.d1[k2]);
+        mesh[idx] += v;
+      });
+    }
+  }
   void influence();
   SiteSplines splines(const CoulombSites& s, std::size_t j) const {
     SiteSplines sp;
@@ -186,24 +213,35 @@ KSpaceSolution PmeKSpace::solve(std::vector<double>& buffer) {
   fftw_execute(forward_);
   const int n2 = mesh_[2] / 2 + 1;
   KSpaceSolution out;
-  for (int i0 = 0; i0 < mesh_[0]; ++i0)
-    for (int i1 = 0; i1 < mesh_[1]; ++i1)
-      for (int i2 = 0; i2 < n2; ++i2) {
-        const std::size_t idx = (std::size_t(i0) * mesh_[1] + i1) * n2 + i2;
-        double* f = spectrum_[idx];
-        const double c = c_[idx];
-        if (c != 0) {
-          // The r2c half spectrum holds m2 = 0 and K2/2 (even K2) once, the others twice.
-          const double mult = (i2 == 0 || (mesh_[2] % 2 == 0 && i2 == n2 - 1)) ? 1.0 : 2.0;
-          const double e = ke * mult * c * (f[0] * f[0] + f[1] * f[1]);
-          const Vec3 k = wave_vector(i0, i1, i2);
-          out.energy += e;
-          out.virial +=
-              e * (Mat3::Identity() - 2 * (inv4a2 + 1 / k.squaredNorm()) * k * k.transpose());
+  // Per-thread sums over planes i0, added in thread order (deterministic for a thread count).
+  std::vector<KSpaceSolution> part(max_threads());
+#pragma omp parallel
+  {
+    KSpaceSolution& my = part[thread_id()];
+#pragma omp for schedule(static)
+    for (int i0 = 0; i0 < mesh_[0]; ++i0)
+      for (int i1 = 0; i1 < mesh_[1]; ++i1)
+        for (int i2 = 0; i2 < n2; ++i2) {
+          const std::size_t idx = (std::size_t(i0) * mesh_[1] + i1) * n2 + i2;
+          double* f = spectrum_[idx];
+          const double c = c_[idx];
+          if (c != 0) {
+            // The r2c half spectrum holds m2 = 0 and K2/2 (even K2) once, the others twice.
+            const double mult = (i2 == 0 || (mesh_[2] % 2 == 0 && i2 == n2 - 1)) ? 1.0 : 2.0;
+            const double e = ke * mult * c * (f[0] * f[0] + f[1] * f[1]);
+            const Vec3 k = wave_vector(i0, i1, i2);
+            my.energy += e;
+            my.virial +=
+                e * (Mat3::Identity() - 2 * (inv4a2 + 1 / k.squaredNorm()) * k * k.transpose());
+          }
+          f[0] *= c;  // C FFT(Q): its inverse transform is (1/2) dE/dQ
+          f[1] *= c;
         }
-        f[0] *= c;  // C FFT(Q): its inverse transform is (1/2) dE/dQ
-        f[1] *= c;
-      }
+  }
+  for (const KSpaceSolution& p : part) {
+    out.energy += p.energy;
+    out.virial += p.virial;
+  }
   fftw_execute(backward_);  // unnormalised: sum over the whole (Hermitian) spectrum
   for (std::size_t x = 0; x < points_; ++x) buffer[x] = 2 * ke * real_[x];
   out.total_charge = buffer[points_];

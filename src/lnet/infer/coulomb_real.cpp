@@ -8,6 +8,7 @@
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/infer/coulomb_pair.hpp"
+#include "lnet/infer/coulomb_table.hpp"
 #include "lnet/infer/omp_threads.hpp"
 
 namespace lnet::infer {
@@ -77,6 +78,49 @@ void reduce(std::vector<ThreadSums>& sums, ElectrostaticsResult& out) {
   out.virial -= 0.5 * (g + g.transpose());  // symmetric strain, W = -dE/d(strain)
 }
 
+// The kernel tables of the sites' pair widths: one per pair of distinct widths, indexed by the
+// sites' width numbers. Empty (the exact kernel everywhere) when asked, or when the sites carry
+// more than kMaxWidths distinct widths (per-site widths rather than per-species ones).
+class PairTables {
+ public:
+  static constexpr std::size_t kMaxWidths = 8;
+  PairTables(const CoulombSites& sites, double alpha, double cutoff, bool exact) {
+    if (exact) return;
+    std::vector<double> widths;
+    index_.resize(sites.size);
+    for (std::size_t i = 0; i < sites.size; ++i) {
+      const double s2 = sites.s2(i);
+      std::size_t w = 0;
+      while (w < widths.size() && widths[w] != s2) ++w;
+      if (w == widths.size()) {
+        if (widths.size() == kMaxWidths) {
+          index_.clear();
+          return;
+        }
+        widths.push_back(s2);
+      }
+      index_[i] = static_cast<unsigned char>(w);
+    }
+    count_ = widths.size();
+    const bool dipoles = sites.dipoles != nullptr;
+    for (std::size_t a = 0; a < count_; ++a)
+      for (std::size_t b = 0; b < count_; ++b) {
+        owned_.push_back(real_kernel_table(alpha, widths[a] + widths[b], cutoff, dipoles));
+        tables_.push_back(owned_.back()->usable() ? owned_.back().get() : nullptr);
+      }
+  }
+  // The table of pair (i, j), or null for the exact kernel.
+  const RealKernelTable* operator()(std::size_t i, std::size_t j) const {
+    return index_.empty() ? nullptr : tables_[index_[i] * count_ + index_[j]];
+  }
+
+ private:
+  std::vector<unsigned char> index_;
+  std::size_t count_ = 0;
+  std::vector<std::shared_ptr<const RealKernelTable>> owned_;
+  std::vector<const RealKernelTable*> tables_;
+};
+
 // One of the two images (n, -n) of an atom's own periodic image pair.
 bool positive_shift(const std::array<int, 3>& n) {
   if (n[0] != 0) return n[0] > 0;
@@ -87,8 +131,10 @@ bool positive_shift(const std::array<int, 3>& n) {
 }  // namespace
 
 void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSites& sites,
-                    std::size_t num_local, double alpha, double cutoff, ElectrostaticsResult& out) {
+                    std::size_t num_local, double alpha, double cutoff, ElectrostaticsResult& out,
+                    bool exact) {
   const std::size_t n = sites.size;
+  const PairTables tables(sites, alpha, cutoff, exact);
   // Start of each receiver's pairs (the list is sorted by receiver).
   std::vector<std::size_t> start(num_local + 1, pairs.size());
   // start[num_local]: the first pair of a ghost receiver (they come after the local ones).
@@ -128,7 +174,10 @@ void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSi
           continue;
         }
         const double g2 = sites.s2(i) + sites.s2(j);
-        Radial b = ewald_real_kernel(std::sqrt(r2), alpha, g2, dipoles);
+        const RealKernelTable* table = tables(i, j);
+        Radial b = table && r2 >= table->s_min()
+                       ? (*table)(r2)
+                       : ewald_real_kernel(std::sqrt(r2), alpha, g2, dipoles);
         b.b0 -= shift(g2);  // charge-charge term goes to zero at the cutoff
         const PairTerms t = dipoles ? dipole_pair(b, r, qi, sites.q(j), mi, sites.mu(j))
                                     : charge_pair(b, r, qi, sites.q(j));

@@ -28,8 +28,12 @@ inline constexpr double kCoincidentSites = 1e-3;
 // of energy and virial, and of forces after adding ghost forces to their owners, is the total.
 // A pair of two local atoms is evaluated once (both directions are in the list). OpenMP over
 // receivers, per-thread buffers summed in thread order (deterministic for a thread count).
+// The kernel comes from tables (coulomb_table.hpp: error <= 1e-12 of the bare Coulomb term at
+// each distance) for sites with at most 8 distinct widths, else and with `exact` from erfc and
+// exp per pair (equal to the reference es::Electrostatics to rounding).
 void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSites& sites,
-                    std::size_t num_local, double alpha, double cutoff, ElectrostaticsResult& out);
+                    std::size_t num_local, double alpha, double cutoff, ElectrostaticsResult& out,
+                    bool exact = false);
 
 // Open boundaries: (1/2) sum_{i != j} of the full Gaussian kernel erf(r/(sqrt2 g))/r, O(N^2).
 void direct_sum(const CoulombSites& sites, ElectrostaticsResult& out);
