@@ -14,9 +14,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "lnet/analysis/dipole_runs.hpp"
 #include "lnet/cli/commands.hpp"
-#include "lnet/cli/dipole_runs.hpp"
+#include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/output_guard.hpp"
 #include "lnet/util/table.hpp"
@@ -43,7 +45,8 @@ Vec3 static_field(const DipoleSeries& s, const std::string& path) {
 }
 
 nlohmann::json fluctuations(const std::vector<std::vector<Vec3>>& zero_field,
-                            const DielectricArgs& a, const DipoleRuns& runs, double volume) {
+                            const DielectricArgs& a, const analysis::DipoleRuns& runs,
+                            double volume) {
   double temperature = a.temperature_K;
   if (temperature <= 0.0) temperature = runs.target_temperature();
   if (temperature <= 0.0) temperature = runs.mean_temperature();
@@ -104,7 +107,7 @@ nlohmann::json field_fits(const std::vector<analysis::FieldRun>& field_runs,
 
 void run_dielectric(const DielectricArgs& a) {
   if (!a.output.empty()) OutputGuard{a.files, "-o/--output", "--force", a.force}.check(a.output);
-  const DipoleRuns runs = load_dipole_runs(a.files, a.skip_fs);
+  const analysis::DipoleRuns runs = analysis::load_dipole_runs(a.files, a.skip_fs);
   const double volume = a.volume_A3 > 0.0 ? a.volume_A3 : runs.mean_volume();
   if (!(volume > 0.0))
     throw InputError(runs.paths.front(), "volume is 0 (open boundaries?); give --volume");

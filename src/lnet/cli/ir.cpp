@@ -14,12 +14,14 @@
 #include <sstream>
 
 #include "lnet/analysis/dielectric.hpp"
+#include "lnet/analysis/dipole_runs.hpp"
 #include "lnet/analysis/ir_spectrum.hpp"
 #include "lnet/analysis/peaks.hpp"
 #include "lnet/cli/commands.hpp"
-#include "lnet/cli/dipole_runs.hpp"
+#include "lnet/cli/options.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/output_guard.hpp"
 #include "lnet/util/plot.hpp"
@@ -42,7 +44,7 @@ struct IrArgs {
 
 // dM/dt columns without the first and last rows, which `lnet md` fills with one-sided
 // differences (error O(dt) instead of O(dt²)).
-std::vector<std::vector<Vec3>> interior_rates(const DipoleRuns& runs) {
+std::vector<std::vector<Vec3>> interior_rates(const analysis::DipoleRuns& runs) {
   std::vector<std::vector<Vec3>> out = runs.rates();
   for (std::size_t r = 0; r < out.size(); ++r) {
     for (std::size_t i = 0; i < out[r].size(); ++i)
@@ -96,7 +98,7 @@ void plot_spectrum(const analysis::IrSpectrum& s, double plot_max, const std::st
   plot::save_png(fig, path);
 }
 
-nlohmann::json fluctuation_report(const DipoleRuns& runs, double eps_inf, double volume,
+nlohmann::json fluctuation_report(const analysis::DipoleRuns& runs, double eps_inf, double volume,
                                   double temperature) {
   std::vector<std::vector<Vec3>> zero_field;
   for (std::size_t r = 0; r < runs.series.size(); ++r) {
@@ -154,7 +156,7 @@ nlohmann::json peak_report(const analysis::IrSpectrum& s, double threshold) {
 void run_ir(const IrArgs& a) {
   const std::vector<std::string> outputs{a.output + ".csv", a.output + ".png", a.output + ".json"};
   OutputGuard{a.files, "-o/--output", "--force", a.force}.check(outputs);
-  const DipoleRuns runs = load_dipole_runs(a.files, a.skip_fs);
+  const analysis::DipoleRuns runs = analysis::load_dipole_runs(a.files, a.skip_fs);
   ensure_directory(std::filesystem::path(outputs[0]).parent_path().string());
 
   double temperature = a.temperature_K;

@@ -1,5 +1,7 @@
 #include "lnet/core/text.hpp"
 
+#include <cstdio>
+
 namespace lnet {
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
@@ -25,6 +27,12 @@ std::string quote_excerpt(std::string_view text, std::size_t max_chars) {
   out += "'";
   if (k < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
   return out;
+}
+
+std::string short_number(double value, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+  return buf;
 }
 
 }  // namespace lnet

@@ -16,4 +16,7 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 // it is instead of writing raw bytes to the terminal.
 std::string quote_excerpt(std::string_view text, std::size_t max_chars = 40);
 
+// A number with at most `digits` significant digits ("%.*g"), for messages and reports.
+std::string short_number(double value, int digits = 6);
+
 }  // namespace lnet

@@ -1,13 +1,13 @@
-#include "lnet/cli/dipole_runs.hpp"
+#include "lnet/analysis/dipole_runs.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/text.hpp"
 
-namespace lnet::cli {
+namespace lnet::analysis {
 namespace {
 
 template <typename T>
@@ -44,25 +44,6 @@ double row_interval(const DipoleSeries& s, const std::string& path) {
 }
 
 }  // namespace
-
-std::string short_number(double value, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, value);
-  return buf;
-}
-
-CLI::Validator finite_at_least(double min, const std::string& what, bool inclusive) {
-  const std::string bound = (inclusive ? ">= " : "> ") + short_number(min);
-  return CLI::Validator(
-      [min, what, inclusive, bound](std::string& text) -> std::string {
-        double x = 0;
-        if (!CLI::detail::lexical_cast(text, x) || !std::isfinite(x) || x < min ||
-            (!inclusive && x == min))
-          return "expected a finite number " + bound + " (" + what + "), got '" + text + "'";
-        return {};
-      },
-      "FINITE " + bound);
-}
 
 DipoleRuns load_dipole_runs(const std::vector<std::string>& paths, double skip_fs,
                             std::size_t min_rows) {
@@ -134,4 +115,4 @@ std::vector<std::vector<Vec3>> DipoleRuns::rates() const {
   return out;
 }
 
-}  // namespace lnet::cli
+}  // namespace lnet::analysis

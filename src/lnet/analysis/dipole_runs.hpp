@@ -2,13 +2,12 @@
 // `lnet dielectric` read: loaded, equilibration dropped, checked for a common, even spacing.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
 #include "lnet/io/dipole_series.hpp"
 
-namespace lnet::cli {
+namespace lnet::analysis {
 
 struct DipoleRuns {
   std::vector<std::string> paths;
@@ -31,13 +30,4 @@ struct DipoleRuns {
 DipoleRuns load_dipole_runs(const std::vector<std::string>& paths, double skip_fs,
                             std::size_t min_rows = 8);
 
-// "%.*g"-style number for messages and tables.
-std::string short_number(double value, int digits = 6);
-
-// CLI11 checks of a number option that also refuse nan and inf (CLI::NonNegativeNumber lets
-// "nan" through, and a NaN --skip or --epsilon-inf makes every result NaN): a finite number
-// >= `min` (> `min` when not `inclusive`), with `what` in the message (e.g. "fs of
-// equilibration").
-CLI::Validator finite_at_least(double min, const std::string& what, bool inclusive = true);
-
-}  // namespace lnet::cli
+}  // namespace lnet::analysis
