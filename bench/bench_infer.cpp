@@ -1,4 +1,4 @@
-// Throughput of the inference engine (src/lnet/infer, issue 10) against the reference autograd
+// Throughput of the inference engine (src/lnet/infer) against the reference autograd
 // path, both through lnet::Calculator (same Verlet list, same everything but the engine), on
 // liquid-water boxes: atom-steps/s and their ratio, float32 and float64 (CONVENTIONS.md,
 // Benchmarks).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Which index of a data set's Born charges is the field direction (issue 12).
+"""Which index of a data set's Born charges is the field direction.
 
 lnet's convention (DESIGN.md §1.4): Z*_i(a, b) = dM_a/dr_ib = dF_ib/dE_a, row a = field /
 polarization direction, stored row-major (xx xy xz yx ... zz). Site symmetry and the acoustic

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the 9-atom alpha-quartz cell (P3_2 21, room-temperature Wyckoff parameters, on the lattice of
 the Allegro-pol SiO2 data: a = 9.9706/2, c = 10.9571/2 Å) to runs/accuracy/quartz/quartz.xyz,
-the start of bench/accuracy/quartz_relax.yaml and quartz_phonon.yaml (issue 12, Raman).
+the start of bench/accuracy/quartz_relax.yaml and quartz_phonon.yaml.
 Run from the repository root with Debian's Python: /usr/bin/python3 bench/accuracy/make_quartz.py
 """
 import os

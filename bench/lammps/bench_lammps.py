@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Atom-steps/s of LAMMPS + `pair_style lnet` (build/lnet-lammps) against `lnet md` for the same
-system, model and NVE settings, on 1 rank and on 1 vs 2 MPI ranks (issue 11's benchmark).
+system, model and NVE settings, on 1 rank and on 1 vs 2 MPI ranks.
 
     /usr/bin/python3 bench/lammps/bench_lammps.py [--model runs/nacl/model.lnet] [--cells 8]
         [--steps 10] [--build build] [--workdir runs/bench-lammps]

@@ -1,4 +1,4 @@
-// pair_style lnet: lnet's long-range machine-learning potential in LAMMPS (issue 11).
+// pair_style lnet: lnet's long-range machine-learning potential in LAMMPS.
 //
 //   pair_style lnet model.lnet [efield Ex Ey Ez] [efield_ac Ex Ey Ez f phase] [dtype float64]
 //                              [electrostatics method accuracy] [threads N]

@@ -1,4 +1,4 @@
-// The `lnet._lnet` extension (issue 11): lnet::Calculator (DESIGN.md §4) for Python, with numpy
+// The `lnet._lnet` extension: lnet::Calculator (DESIGN.md §4) for Python, with numpy
 // arrays in and out. Inputs are read where they are (c_style | forcecast converts only arrays of
 // another layout or dtype); outputs hand the calculator's own vectors to numpy without a copy.
 // lnet::InputError becomes lnet.InputError (a ValueError), any other lnet::Error lnet.Error (a

@@ -1,4 +1,4 @@
-// Acceptance tests of issue 7 for `lnet ir` and the field response, end to end: molecular
+// Acceptance tests for `lnet ir` and the field response, end to end: molecular
 // dynamics (the `lnet md` driver, or the bare integrator loop of md/md_test_util.hpp) on
 // analytic force fields whose answers are known, then analysis::ir_spectrum / find_peaks /
 // dielectric_from_fields on the Born dipole M(t) of the run.

@@ -110,7 +110,7 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
   ASSERT_EQ(pred.size(), data.size());
   EXPECT_TRUE(pred[0].bec.has_value());
   EXPECT_TRUE(fs::exists(p("pred.json")));
-  // Predictions only under the usual keys; every reference value under ref_ (issue 13).
+  // Predictions only under the usual keys; every reference value under ref_.
   for (std::size_t k = 0; k < pred.size(); ++k) {
     EXPECT_EQ(pred[k].info.count("free_energy"), 0u);
     EXPECT_EQ(pred[k].info.at("ref_free_energy"), "1.5");
@@ -120,7 +120,7 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
     bool has_ref_forces = false;
     for (const auto& [name, col] : pred[k].extra_arrays) has_ref_forces |= name == "ref_forces";
     EXPECT_TRUE(has_ref_forces);
-    // The training domain recorded with the model, per frame (issue 9).
+    // The training domain recorded with the model, per frame.
     EXPECT_GE(std::stod(pred[k].info.at("domain_novelty")), 0.0);
     EXPECT_GT(std::stod(pred[k].info.at("domain_distance_ratio")), 0.0);
   }
@@ -146,7 +146,7 @@ TEST_F(CliTest, TrainsAndEvaluatesALongRangeModel) {
   }
 }
 
-// A polarizable model trained on alpha_cell labels, then evaluated (issue 12): lnet eval
+// A polarizable model trained on alpha_cell labels, then evaluated: lnet eval
 // reports alpha_cell, epsilon_inf and the folded Born dipole M. Labels made from the model's
 // own predictions plus known offsets (0.01 e·Å²/V on alpha_xx; a lattice vector, which the
 // fold removes, plus 0.02 e·Å on M_x) must give exactly the RMSEs those offsets imply.
@@ -210,7 +210,7 @@ TEST_F(CliTest, EvaluatesAPolarizableModel) {
 }
 
 // convert and electrostatics refuse to write over their input (directly or via a symlink)
-// and over an earlier output without --force; the input stays byte-identical (issue 13).
+// and over an earlier output without --force; the input stays byte-identical.
 TEST_F(CliTest, CommandsNeverWriteOverTheirInput) {
   write_extxyz(p("ions.xyz"), {rocksalt(0.0, 1)});
   fs::create_symlink(p("ions.xyz"), p("ions_link.xyz"));

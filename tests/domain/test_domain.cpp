@@ -1,4 +1,4 @@
-// The applicability domain (issue 9): training frames lie inside it, compressed or novel
+// The applicability domain: training frames lie inside it, compressed or novel
 // structures outside with the atoms named, invariance under rotation and permutation, and a
 // JSON round trip that changes no number.
 #include <gtest/gtest.h>

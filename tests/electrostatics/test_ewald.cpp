@@ -112,7 +112,7 @@ TEST(Pme, AgreesWithEwaldWithinRequestedAccuracy) {
   }
 }
 
-// Dilute cells (issue 9): a dimer in a large box and a sparse gas. The per-charge mesh error is
+// Dilute cells: a dimer in a large box and a sparse gas. The per-charge mesh error is
 // not averaged away there, so the tuning must still meet the accuracy (it failed by 20 % on a
 // dimer before the density floor), or fall back to Ewald under auto.
 TEST(Pme, MeetsTheAccuracyInDiluteCells) {

@@ -1,4 +1,4 @@
-// Parameter tuning is total (issue 9): non-finite inputs are named, unreachable accuracies and
+// Parameter tuning is total: non-finite inputs are named, unreachable accuracies and
 // runaway inputs end in a clear error or in parameters within the work limits, never in a hang
 // or an unbounded allocation. Each call runs under a deadline, so a regression fails, not hangs.
 #include <gtest/gtest.h>
@@ -237,7 +237,7 @@ TEST(Tuning, AutoChoosesTheCheaperMethodAndMeetsTheAccuracy) {
   }
 }
 
-// A sparse gas in a huge cell (issue 9): PME would need a mesh beyond the limit once its error
+// A sparse gas in a huge cell: PME would need a mesh beyond the limit once its error
 // estimate no longer averages over a dense gas; auto then uses Ewald, explicit PME says so.
 TEST(Tuning, HugeSparseCellUsesEwaldUnderAuto) {
   TuningInput in;

@@ -1,6 +1,6 @@
 // lnet::Calculator with the inference engine (the default) equals the calculator on the
 // reference path, and falls back to the reference for configs the engine does not support
-// (issue 10, stage 3).
+//.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// Domain decomposition in the inference engine (issue 11): a periodic structure split between
+// Domain decomposition in the inference engine: a periodic structure split between
 // two "processes", each evaluating its own atoms with explicit ghost atoms (periodic images and
 // the other process's atoms within Potential::ghost_cutoff()), sums to the whole structure's
 // energy, forces (ghost forces added to their owners), virial and Born dipole.

@@ -1,6 +1,6 @@
 // The full long-range model (networks A and B, charges by transfers, dipoles, electrostatics,
 // field coupling -E·M) through the inference engine equals the reference (autograd) path for
-// energy, forces, virial, charges, dipoles and the Born dipole M (issue 10, stage 2).
+// energy, forces, virial, charges, dipoles and the Born dipole M.
 #include <gtest/gtest.h>
 
 #include "infer/engine_fixtures.hpp"

@@ -1,7 +1,7 @@
 // Network A through the inference engine equals the reference (autograd) path for energy,
 // forces and virial on random models of every supported shape, periodic and open cells and a
 // small cell with many images; float32 agrees with float64; forces are the engine's own
-// energy gradient (issue 10, stage 1).
+// energy gradient.
 #include <gtest/gtest.h>
 
 #include "infer/engine_fixtures.hpp"

@@ -313,7 +313,7 @@ TEST(ExtXyz, ErrorsNameFileFrameLineAndExpectation) {
   EXPECT_CONTAINS(error_of("1\nProperties=species:S:1:pos:R:3:n:I:1\nH 0 0 0 1.5\n"),
                   "expected an integer");
   EXPECT_CONTAINS(error_of("2\n"), "file ends before the comment line");
-  // A corrupt count is refused before anything is allocated for it (issue 9).
+  // A corrupt count is refused before anything is allocated for it.
   e = error_of(ok_frame + "900000000000\nProperties=species:S:1:pos:R:3\nH 0 0 0\n");
   EXPECT_CONTAINS(e, "test.xyz:5 (frame 2)");
   EXPECT_CONTAINS(e, "the atom count 900000000000 exceeds what the rest of the file (8 bytes)");
@@ -352,7 +352,7 @@ TEST(ExtXyz, NonFiniteLatticeEntryIsNamed) {
 }
 
 // A label column of the wrong shape would otherwise be kept as an extra column and the label
-// silently missing from training (issue 9).
+// silently missing from training.
 TEST(ExtXyz, LabelColumnOfTheWrongShapeIsAnError) {
   std::string e = error_of("1\nProperties=species:S:1:pos:R:3:bec:R:8\nH 0 0 0 1 2 3 4 5 6 7 8\n");
   EXPECT_CONTAINS(e, "test.xyz:2 (frame 1)");

@@ -1,4 +1,4 @@
-// Configurable label keys (issue 14): files that name their labels as public data sets do
+// Configurable label keys: files that name their labels as public data sets do
 // (total_energy, REF_forces, born_charge, ...) load, with a mapping, into exactly the data that
 // lnet's own names give.
 #include <gtest/gtest.h>

@@ -215,7 +215,7 @@ TEST(MdRun, RefusesToOverwriteAnExistingRun) {
 }
 
 // A start structure read from the final.xyz of an earlier run in the same folder is never
-// written over, even with output.overwrite (issue 13); the message names the input.
+// written over, even with output.overwrite; the message names the input.
 TEST(MdRun, NeverWritesOverItsStartStructure) {
   ChargedCrystal ff;
   const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
@@ -392,7 +392,7 @@ TEST(MdRun, AtomsTooCloseStopTheRun) {
   }
 }
 
-// Extrapolation (issue 9): a domain fitted to the crystal at rest; a hot run leaves it. With
+// Extrapolation: a domain fitted to the crystal at rest; a hot run leaves it. With
 // stop: false the run finishes and counts the states outside; with stop: true it ends with the
 // step, the novelty and last_good.xyz.
 TEST(MdRun, LeavingTheTrainingDomainWarnsOrStops) {

@@ -1,6 +1,6 @@
 // MD with a real (random-weight) long-range model through the inference calculator: energy
 // conservation under a static field on a 64-atom periodic cell, O(dt²) energy error, and a
-// restart that continues bit for bit (issue 7).
+// restart that continues bit for bit.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

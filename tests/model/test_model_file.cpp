@@ -211,7 +211,7 @@ void leaves(const nlohmann::json& j, const nlohmann::json::json_pointer& at,
   }
 }
 
-// The fuzz target of the model-file reader (issue 9), as a seeded random-mutation driver: it
+// The fuzz target of the model-file reader, as a seeded random-mutation driver: it
 // runs in the normal Release test build, which links libtorch (a clang/libFuzzer build of the
 // torch libraries would double CI's compile time). Structure-aware mutations replace header
 // leaves by hostile values and re-checksum the header, so that the field checks themselves are

@@ -1,4 +1,4 @@
-// The polarizable model (DESIGN.md §1, issue 12): induced dipoles inside the potential. Forces,
+// The polarizable model (DESIGN.md §1): induced dipoles inside the potential. Forces,
 // stress, Z* (as dM/dr and as dF/dE), alpha_cell (as finite-field differences of M) against
 // central differences of converged solutions, epsilon_inf, rotation covariance, warm start, the
 // model file, and exact weight gradients of losses on forces, Z* and alpha_cell (implicit

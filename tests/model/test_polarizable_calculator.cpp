@@ -1,4 +1,4 @@
-// The polarizable model through the inference calculator (DESIGN.md §1.7, §4.3; issue 12):
+// The polarizable model through the inference calculator (DESIGN.md §1.7, §4.3):
 // alpha_cell, epsilon_inf, induced dipoles and Z* equal to the reference batch path; the warm
 // start of the induced-dipole solver (fewer iterations, same result within the solver
 // tolerance, carried by state(), forgotten by reset()); a clear error for a model without

@@ -1,5 +1,5 @@
 // The `lnet phonon` driver end to end on the analytic rigid-ion model, supercells, paths and
-// config errors (issue 8).
+// config errors.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// phonopy round trip (issue 8): lnet's POSCAR-unitcell + FORCE_CONSTANTS + BORN, read by
+// phonopy round trip: lnet's POSCAR-unitcell + FORCE_CONSTANTS + BORN, read by
 // Debian's phonopy (python3-phonopy, /usr/bin/python3) through its Python API, give lnet's
 // frequencies at >= 10 q-points with NAC (Gonze–Lee and Wang) within 1e-4 THz. Skipped when
 // phonopy cannot be imported.

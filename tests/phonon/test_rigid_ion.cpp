@@ -1,4 +1,4 @@
-// Rigid-ion rock salt (issue 8): nearest-neighbour central springs k plus Born charges ±Z, ε∞.
+// Rigid-ion rock salt: nearest-neighbour central springs k plus Born charges ±Z, ε∞.
 //
 // Γ TO from the springs: displacing the cation sublattice by u along x against the anion
 // sublattice stretches the 2 of the 6 nearest-neighbour bonds that lie along x by ±u and turns

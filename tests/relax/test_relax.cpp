@@ -1,4 +1,4 @@
-// Relaxation (issue 8): FIRE and L-BFGS reach the same minimum; the cell reaches a target
+// Relaxation: FIRE and L-BFGS reach the same minimum; the cell reaches a target
 // pressure / stress; non-convergence is an error with the last state written; config errors
 // name the key.
 #include <gtest/gtest.h>

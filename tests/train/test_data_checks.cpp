@@ -1,4 +1,4 @@
-// Training data is checked at load (issue 9): non-finite positions or labels and atoms on top
+// Training data is checked at load: non-finite positions or labels and atoms on top
 // of each other are InputErrors naming the file, the frame and what is wrong.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// A loss term with a positive weight but nothing to learn from is an error (issue 14); the
+// A loss term with a positive weight but nothing to learn from is an error; the
 // per-file summary says which labels were found under which keys.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Training on cell polarizabilities (issue 12, stage 3): an analytic teacher (Gaussian sites with
+// Training on cell polarizabilities: an analytic teacher (Gaussian sites with
 // known per-species polarizabilities, nominal charges, induced dipoles solved exactly by the
 // electrostatics) labels distorted rock-salt cells with alpha_cell, some as epsilon_inf; the
 // polarizability loss (train/loss) recovers the site polarizabilities within 1e-3 relative.

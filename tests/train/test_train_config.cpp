@@ -1,4 +1,4 @@
-// Training config ranges (issue 9): every out-of-range setting is an InputError naming the file
+// Training config ranges: every out-of-range setting is an InputError naming the file
 // and the key; model ranges come from the one validation shared with the model-file reader.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// Outputs never destroy inputs (issue 13): same-file detection through symlinks, hard links
+// Outputs never destroy inputs: same-file detection through symlinks, hard links
 // and other spellings; existing outputs only replaced with the force flag.
 #include <gtest/gtest.h>
 

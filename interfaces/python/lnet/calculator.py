@@ -1,4 +1,4 @@
-"""The ASE calculator of an lnet model (issue 11), over lnet.Model (lnet::Calculator)."""
+"""The ASE calculator of an lnet model, over lnet.Model (lnet::Calculator)."""
 import numpy as np
 from ase.calculators.calculator import Calculator as _AseCalculator
 from ase.calculators.calculator import all_changes

@@ -1,4 +1,4 @@
-"""lnet.Model and lnet.Calculator (issue 11): metadata, derivatives against ASE's finite
+"""lnet.Model and lnet.Calculator: metadata, derivatives against ASE's finite
 differences in float64, the field coupling, list evaluation and errors."""
 import numpy as np
 import pytest

@@ -179,7 +179,7 @@ Evaluation evaluate_frame(Calculator& calc, const Structure& ref, const EvalRequ
   }
 }
 
-// Per frame: how far it lies outside the training set's domain (issue 9).
+// Per frame: how far it lies outside the training set's domain.
 void add_domain_keys(const DomainReport& r, Structure& frame) {
   frame.info["domain_novelty"] = fmt::format("{:.6g}", r.novelty);
   frame.info["domain_distance_ratio"] = fmt::format("{:.6g}", r.distance_ratio);

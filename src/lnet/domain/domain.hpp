@@ -1,4 +1,4 @@
-// The model's applicability domain (issue 9): what the training set covered, stored with the
+// The model's applicability domain: what the training set covered, stored with the
 // model, and how far a structure lies outside it. Two cheap, model-independent measures:
 //  - the shortest distance seen in training per species pair: a structure whose closest
 //    contact is shorter probes the repulsive wall where the model has no data (the NaCl force

@@ -92,7 +92,7 @@ std::optional<std::array<int, 3>> choose_mesh(const TuningInput& in, const Mat3&
   // Deserno & Holm average the interpolation error of N randomly placed charges: per charge it
   // falls as sqrt(density). A dilute gas or a molecule in a huge box does not average it away,
   // since a close pair still carries its smooth force through the mesh (forces off by 20 % for
-  // a dimer in a 1000 Å cell, issue 9). So the density is floored at one neighbour within
+  // a dimer in a 1000 Å cell). So the density is floored at one neighbour within
   // max(0.75 / alpha, 1.5 Å): the screening length was set on a dimer and a sparse gas
   // (tests/electrostatics, Pme.MeetsTheAccuracyInDiluteCells; 2 / alpha still missed the
   // accuracy 2-3 times); 1.5 Å keeps the floor below condensed-matter densities (water: 0.1
@@ -170,7 +170,7 @@ std::string num(double v) {
   return os.str();
 }
 
-// Tuning must be total (issue 9): non-finite summaries would make every error estimate NaN and
+// Tuning must be total: non-finite summaries would make every error estimate NaN and
 // the searches below run to their limits.
 void check_finite(const TuningInput& in) {
   auto bad = [](const std::string& what, double v) {

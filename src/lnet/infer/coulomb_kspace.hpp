@@ -1,5 +1,5 @@
 // Reciprocal-space part of the Ewald sum of point charges and dipoles (DESIGN.md §1.5), with a
-// three-phase API so that MPI ranks can share it (issue 11):
+// three-phase API so that MPI ranks can share it:
 //   (a) spread:      each rank adds the contributions of the sites it owns to a buffer
 //                    (Ewald: the structure factors S(k); PME: the charge mesh), plus the total
 //                    charge for the neutralising background;

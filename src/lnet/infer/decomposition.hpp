@@ -1,4 +1,4 @@
-// MPI domain decomposition of the engine (issue 11), written without MPI: a process evaluates
+// MPI domain decomposition of the engine, written without MPI: a process evaluates
 // the atoms it owns, [0, num_local), with ghost atoms around them at explicit positions (other
 // processes' atoms and periodic images; Input::num_local in potential.hpp), and asks its peers
 // through an Exchange for what it cannot compute alone. LAMMPS's pair style implements the

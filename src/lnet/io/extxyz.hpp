@@ -18,7 +18,7 @@
 
 namespace lnet {
 
-// Where each label lives in a file (issue 14): public data sets name them differently
+// Where each label lives in a file: public data sets name them differently
 // (total_energy, REF_forces, born_charge, ...). Empty means lnet's own name, which also accepts
 // the aliases `force` (forces) and `BEC` (bec). A label read from another key leaves the key of
 // the default name, if the file has one too, as an ordinary info entry or column.

@@ -1,4 +1,4 @@
-// Prediction files hold predictions only under the usual keys (issue 13): the frame a model
+// Prediction files hold predictions only under the usual keys: the frame a model
 // writes into keeps the geometry and the field it was evaluated in, and moves every reference
 // value and every other key of the input under a `ref_` prefix, so that no reference value can
 // be mistaken for a model value (e.g. a reference `free_energy` beside a predicted `energy`).

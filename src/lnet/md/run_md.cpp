@@ -224,7 +224,7 @@ void MdRun::write_step_outputs() {
         md::trajectory_frame(state_, numbers_, pbc_, config_.timestep_fs, extras_)));
 }
 
-// Extrapolation (issue 9): warns once when the state leaves the model's training domain (and
+// Extrapolation: warns once when the state leaves the model's training domain (and
 // counts the rest for the summary), or stops the run with extrapolation.stop.
 void MdRun::check_domain() {
   const Domain* domain = options_.domain;

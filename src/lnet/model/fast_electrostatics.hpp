@@ -1,4 +1,4 @@
-// The engine's electrostatics without torch in the step (issue 10): the parameters are still
+// The engine's electrostatics without torch in the step: the parameters are still
 // resolved once by the reference tuning (es::Electrostatics::resolve, torch), then every call
 // goes through the hand-written infer::Coulomb (src/lnet/infer/coulomb.hpp), which equals the
 // autograd reference (torch_electrostatics) to rounding.

@@ -34,7 +34,7 @@ struct ModelConfig {
   std::map<int, double> charges;  // nominal q0 per atomic number (missing: 0)
   std::map<int, double> sigma;    // Gaussian width per atomic number (missing: 1 Å)
   double epsilon_s = 1.0;         // screening of E_es
-  // Polarizable model (DESIGN.md §1, issue 12): network B also gives per-atom polarizabilities
+  // Polarizable model (DESIGN.md §1): network B also gives per-atom polarizabilities
   // and the long range solves for induced dipoles; screening is then explicit, so epsilon_s
   // must stay 1. Stored in the model file only when on (earlier files load unchanged).
   bool polarizable = false;

@@ -64,7 +64,7 @@ void save_model(Potential& model, const std::string& path) {
 
 namespace {
 
-// Reads model files, checking every header field before it is used (issue 9): nothing is
+// Reads model files, checking every header field before it is used: nothing is
 // allocated or read from the blob on the header's word alone.
 class ModelReader {
  public:

@@ -1,4 +1,4 @@
-// Paths through the Brillouin zone for dispersions (issue 8): standard labels for cubic fcc,
+// Paths through the Brillouin zone for dispersions: standard labels for cubic fcc,
 // bcc, simple cubic and hexagonal lattices, or explicit q-points. q in fractional coordinates
 // of the PRIMITIVE cell's reciprocal lattice (phonopy's convention, no 2π).
 //

@@ -1,4 +1,4 @@
-// Phonon density of states on a Γ-centred Monkhorst–Pack mesh with Gaussian smearing (issue 8).
+// Phonon density of states on a Γ-centred Monkhorst–Pack mesh with Gaussian smearing.
 #pragma once
 #include <array>
 #include <vector>

@@ -1,5 +1,5 @@
 // Dynamical matrices D(q) from supercell force constants, with the non-analytic correction
-// (issue 8). Conventions as phonopy (phonopy/harmonic/dynamical_matrix.py):
+//. Conventions as phonopy (phonopy/harmonic/dynamical_matrix.py):
 //
 //   D_{iα,jβ}(q) = Σ_{k ∈ sublattice j} Φ(iα, kβ) / sqrt(m_i m_j)
 //                  · (1/n_ik) Σ_{v ∈ shortest(i, k)} exp(2πi q·v),

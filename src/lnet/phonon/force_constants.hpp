@@ -1,4 +1,4 @@
-// Harmonic force constants on a supercell (issue 8): central finite displacements of the atoms
+// Harmonic force constants on a supercell: central finite displacements of the atoms
 // of the primitive cell only (translational symmetry gives the rest), or the exact Hessian of a
 // ForceField that provides one; the acoustic sum rule; expansion to the full supercell.
 #pragma once

@@ -1,4 +1,4 @@
-// Γ-point mode analysis (issue 8): frequencies, infrared activity, LO/TO identification and the
+// Γ-point mode analysis: frequencies, infrared activity, LO/TO identification and the
 // static dielectric tensor from the polar modes.
 //
 // Mode polarity (Gonze & Lee 1997 eq. 54): p_m,α = Σ_iβ Z*_i(α, β) e_m(iβ) / sqrt(m_i)

@@ -1,4 +1,4 @@
-// Minimum-image pair vectors with multiplicity, phonopy's "smallest vectors" (issue 8).
+// Minimum-image pair vectors with multiplicity, phonopy's "smallest vectors".
 //
 // The force constant between primitive atom p and supercell atom k stands for one pair, but in
 // a periodic supercell k has infinitely many images. The dynamical matrix takes the shortest

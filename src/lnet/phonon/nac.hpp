@@ -1,5 +1,5 @@
 // Non-analytic correction (NAC) of the dynamical matrix near Γ from Born effective charges Z*
-// and the electronic dielectric tensor ε∞ (DESIGN.md §1, issue 8).
+// and the electronic dielectric tensor ε∞ (DESIGN.md §1).
 //
 // The macroscopic field of a long-wavelength longitudinal optical phonon adds, in the limit
 // q → 0 along q̂, the term (Cochran & Cowley 1962; Gonze & Lee PRB 55, 10355 (1997) eq. 60)

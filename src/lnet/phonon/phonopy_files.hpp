@@ -1,4 +1,4 @@
-// Files phonopy reads, so that `phonopy` reproduces lnet's phonons (issue 8). Checked against
+// Files phonopy reads, so that `phonopy` reproduces lnet's phonons. Checked against
 // Debian's python3-phonopy 2.17 (tests/phonon/test_phonopy_roundtrip.cpp):
 //
 //  - POSCAR-unitcell: VASP 5 POSCAR of the primitive cell (species line, direct coordinates),

@@ -1,4 +1,4 @@
-// The `lnet phonon` driver over any ForceField (issue 8). Writes into config.output_dir:
+// The `lnet phonon` driver over any ForceField. Writes into config.output_dir:
 //   gamma.txt / gamma.csv   Γ modes: THz, cm⁻¹, IR activity, LO/TO label, character, and the
 //                           Raman activity for polarizable models
 //   band.csv                dispersion: distance, q (fractional), frequencies (THz)

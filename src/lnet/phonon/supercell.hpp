@@ -1,4 +1,4 @@
-// Supercells of a primitive cell for finite-displacement force constants (issue 8).
+// Supercells of a primitive cell for finite-displacement force constants.
 //
 // Matrix convention (lnet, as ASE's make_supercell): supercell lattice vector i (row i of the
 // supercell's cell) = Σ_j P(i, j) a_j, a_j the rows of the primitive cell. phonopy's DIM /

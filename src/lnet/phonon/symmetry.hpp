@@ -1,4 +1,4 @@
-// Space-group operations of a periodic structure, by brute force (issue 8): enough to find the
+// Space-group operations of a periodic structure, by brute force: enough to find the
 // symmetry-independent atoms phonopy's BORN file lists and to symmetrise Z* and ε∞ the way
 // phonopy expands them. Not a replacement for spglib (no standardisation, no settings).
 #pragma once

@@ -1,4 +1,4 @@
-// FIRE and L-BFGS over a RelaxProblem (issue 8).
+// FIRE and L-BFGS over a RelaxProblem.
 //
 // FIRE: Bitzek, Koskinen, Gähler, Moseler, Gumbsch, PRL 97, 170201 (2006), with the parameters
 // of the paper (N_min 5, f_inc 1.1, f_dec 0.5, α_start 0.1, f_α 0.99) in ASE's units (unit

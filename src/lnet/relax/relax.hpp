@@ -1,5 +1,5 @@
 // `lnet relax`: positions and optionally the cell to a target pressure or stress, with FIRE or
-// L-BFGS over any ForceField (issue 8). Config (YAML, strict; units eV, Å, GPa):
+// L-BFGS over any ForceField. Config (YAML, strict; units eV, Å, GPa):
 //
 //   model: model.lnet        # relative to the YAML file (the CLI loads it)
 //   structure: start.xyz     # extxyz, relative to the YAML file

@@ -1,4 +1,4 @@
-// Geometry (and cell) optimisation as a minimisation in generalised coordinates (issue 8).
+// Geometry (and cell) optimisation as a minimisation in generalised coordinates.
 //
 // Coordinates x = [r̃_1 … r̃_N, c·F]: atoms in the reference frame (r = F r̃) and the
 // deformation gradient F of the reference cell (cell rows h = h0 Fᵀ), scaled by c = N (as ASE's

@@ -29,7 +29,7 @@ bool finite(const std::vector<T>& v) {
   return std::all_of(v.begin(), v.end(), [](const T& x) { return finite(x); });
 }
 
-// NaN or inf in the data would flow through losses and metrics into the model (issue 9).
+// NaN or inf in the data would flow through losses and metrics into the model.
 void check_finite(const Structure& s, const std::string& where) {
   auto bad = [&](const std::string& what) { return InputError(where, what + " is not finite"); };
   for (std::size_t i = 0; i < s.size(); ++i)

@@ -1,4 +1,4 @@
-// Which labels a data set carries, and whether the loss can learn from them (issue 14): a loss
+// Which labels a data set carries, and whether the loss can learn from them: a loss
 // term with a positive weight and no labels must be an error, never a silent no-op.
 #pragma once
 #include <map>

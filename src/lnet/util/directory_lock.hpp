@@ -1,4 +1,4 @@
-// A lock file holding the PID of the process that works in a folder (issue 9): two training
+// A lock file holding the PID of the process that works in a folder: two training
 // runs in one output folder would tear its log and overwrite each other's checkpoints.
 #pragma once
 #include <string>

@@ -1,4 +1,4 @@
-// Outputs must never destroy a user's data (issue 13): no command writes over a file it reads
+// Outputs must never destroy a user's data: no command writes over a file it reads
 // in the same run, and an existing output (from an earlier run) is replaced only on request.
 #pragma once
 #include <string>

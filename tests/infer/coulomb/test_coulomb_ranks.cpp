@@ -1,4 +1,4 @@
-// The decomposition the MPI pair style will use (issue 11) equals the one-process sum: sites
+// The decomposition the MPI pair style will use equals the one-process sum: sites
 // split over two "ranks", each spreading its own sites into one summed k-space buffer and
 // interpolating its own sites, and each summing real space over its local atoms plus explicit
 // ghost atoms (image positions, zero shifts) with num_local.
