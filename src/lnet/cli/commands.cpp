@@ -13,7 +13,7 @@ std::map<CLI::App*, Action>& actions() {
 void register_commands(CLI::App& app) {
   using Adder = Action (*)(CLI::App&);
   for (Adder add : {&add_version, &add_electrostatics, &add_train, &add_eval, &add_convert, &add_md,
-                    &add_ir, &add_dielectric, &add_relax, &add_phonon}) {
+                    &add_ir, &add_dielectric, &add_relax, &add_phonon, &add_learn}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     actions()[app.get_subcommands({}).at(before)] = std::move(action);

@@ -23,5 +23,6 @@ Action add_ir(CLI::App& app);
 Action add_dielectric(CLI::App& app);
 Action add_relax(CLI::App& app);
 Action add_phonon(CLI::App& app);
+Action add_learn(CLI::App& app);
 
 }  // namespace lnet::cli

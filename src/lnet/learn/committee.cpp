@@ -1,0 +1,126 @@
+#include "lnet/learn/committee.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "lnet/core/error.hpp"
+#include "lnet/model/calculator.hpp"
+#include "lnet/util/atomic_file.hpp"
+
+namespace lnet {
+
+namespace fs = std::filesystem;
+
+Committee::Committee(std::vector<std::unique_ptr<ForceField>> members)
+    : members_(std::move(members)) {
+  if (members_.empty()) throw Error("a committee needs at least one member");
+  for (const auto& m : members_)
+    if (m->has_dipole() != members_.front()->has_dipole())
+      throw Error("committee members disagree on having a Born dipole (long-range model)");
+}
+
+Committee Committee::load(const std::vector<std::string>& model_paths,
+                          const CalculatorOptions& options) {
+  std::vector<std::unique_ptr<ForceField>> members;
+  for (const std::string& path : model_paths)
+    members.push_back(std::make_unique<Calculator>(path, options));
+  return Committee(std::move(members));
+}
+
+bool Committee::has_dipole() const { return members_.front()->has_dipole(); }
+
+CommitteeEvaluation Committee::evaluate(const Structure& s, const Vec3& efield, bool bec,
+                                        bool virial) {
+  EvalRequest request;
+  request.forces = true;
+  request.virial = virial;
+  request.bec = bec && has_dipole();
+  std::vector<Evaluation> evals;
+  evals.reserve(members_.size());
+  for (auto& m : members_) evals.push_back(m->evaluate(s, efield, request));
+
+  const std::size_t n = s.size();
+  const double k = double(evals.size());
+  CommitteeEvaluation out;
+  out.forces.assign(n, Vec3::Zero());
+  for (const Evaluation& e : evals) {
+    out.energy += e.energy / k;
+    for (std::size_t i = 0; i < n; ++i) out.forces[i] += e.forces[i] / k;
+  }
+  double e_var = 0;
+  out.force_std.assign(n, 0.0);
+  for (const Evaluation& e : evals) {
+    e_var += std::pow(e.energy - out.energy, 2) / k;
+    for (std::size_t i = 0; i < n; ++i)
+      out.force_std[i] += (e.forces[i] - out.forces[i]).squaredNorm() / k;
+  }
+  out.energy_std_per_atom = std::sqrt(e_var) / double(std::max<std::size_t>(n, 1));
+  for (double& f : out.force_std) {
+    f = std::sqrt(f);
+    out.force_std_max = std::max(out.force_std_max, f);
+  }
+  if (virial) {
+    out.virial = Mat3::Zero();
+    for (const Evaluation& e : evals) *out.virial += *e.virial / k;
+  }
+  if (has_dipole()) {
+    out.dipole = Vec3::Zero();
+    for (const Evaluation& e : evals) *out.dipole += *e.dipole / k;
+  }
+  if (request.bec) {
+    out.bec.assign(n, Mat3::Zero());
+    for (const Evaluation& e : evals)
+      for (std::size_t i = 0; i < n; ++i) out.bec[i] += e.bec[i] / k;
+    double worst = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double var = 0;
+      for (const Evaluation& e : evals) var += (e.bec[i] - out.bec[i]).squaredNorm() / k;
+      worst = std::max(worst, std::sqrt(var));
+    }
+    out.bec_std_max = worst;
+  }
+  return out;
+}
+
+Evaluation CommitteeForceField::evaluate(const Structure& s, const Vec3& efield,
+                                         const EvalRequest& request) {
+  last_ = committee_.evaluate(s, efield, request.bec, request.virial);
+  Evaluation e;
+  e.energy = last_.energy;
+  e.forces = last_.forces;
+  e.virial = last_.virial;
+  e.dipole = last_.dipole;
+  e.bec = last_.bec;
+  return e;
+}
+
+std::vector<std::string> train_committee(const TrainConfig& base, int members,
+                                         const std::string& dir, const TrainOptions& options) {
+  if (members < 1)
+    throw InputError(base.source, "committee: must be at least 1, got " + std::to_string(members));
+  ensure_directory(dir);
+  std::vector<std::string> models;
+  for (int k = 0; k < members; ++k) {
+    TrainConfig c = base;
+    c.seed = base.seed + k;
+    c.output_dir = (fs::path(dir) / ("member_" + std::to_string(k))).string();
+    const std::string done = c.output_dir + ".done";
+    const std::string model = (fs::path(c.output_dir) / c.model_name).string();
+    models.push_back(model);
+    if (fs::exists(done) && fs::exists(model)) continue;
+    TrainOptions o = options;
+    // A member killed mid-training continues from its checkpoint; anything else it left
+    // (a model written before the kill, logs) is replaced.
+    o.resume = fs::exists(fs::path(c.output_dir) / "checkpoint.pt");
+    o.force = !o.resume;
+    spdlog::info("committee: training member {} of {} (seed {}) into {}", k + 1, members, c.seed,
+                 c.output_dir);
+    const TrainResult r = train(c, o);
+    write_file_atomic(done, r.model_path + "\n");
+  }
+  return models;
+}
+
+}  // namespace lnet

@@ -1,0 +1,74 @@
+// A committee of independently trained models (different seeds, hence initial weights and data
+// order): their mean is the prediction, their spread the uncertainty that `lnet learn` uses to
+// choose frames for DFT (query by committee, as DP-GEN's model deviation). The spread is kept
+// in its own struct here rather than in core's Evaluation until results become named quantities.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lnet/core/force_field.hpp"
+#include "lnet/train/trainer.hpp"
+
+namespace lnet {
+
+struct CalculatorOptions;
+
+struct CommitteeEvaluation {
+  // Committee means.
+  double energy = 0;           // eV
+  std::vector<Vec3> forces;    // eV/Å
+  std::optional<Vec3> dipole;  // e·Å, long-range members
+  std::vector<Mat3> bec;       // e, when requested from long-range members
+  std::optional<Mat3> virial;  // eV, when requested
+  // Spreads: population standard deviations over the members (1/N, not 1/(N-1): the same
+  // number for the same disagreement whatever N, which is what thresholds are set against).
+  double energy_std_per_atom = 0;  // eV/atom
+  std::vector<double> force_std;   // per atom: sqrt(mean_k |F_k,i - F_mean,i|^2), eV/Å
+  double force_std_max = 0;        // max over atoms of force_std
+  // Long-range members with bec requested: max over atoms of the rms over members of the
+  // Frobenius norm |Z*_k,i - Z*_mean,i| (e).
+  std::optional<double> bec_std_max;
+};
+
+class Committee {
+ public:
+  // At least one member; all must agree on has_dipole().
+  explicit Committee(std::vector<std::unique_ptr<ForceField>> members);
+  // One lnet::Calculator per model file.
+  static Committee load(const std::vector<std::string>& model_paths,
+                        const CalculatorOptions& options);
+
+  // Every member on `s`; bec: also Z* and its spread (long-range members only).
+  CommitteeEvaluation evaluate(const Structure& s, const Vec3& efield, bool bec = false,
+                               bool virial = false);
+  std::size_t size() const { return members_.size(); }
+  bool has_dipole() const;
+
+ private:
+  std::vector<std::unique_ptr<ForceField>> members_;
+};
+
+// The committee mean as a ForceField (what exploration MD integrates); the last evaluation,
+// spreads included, stays available for the snapshot taken at that step.
+class CommitteeForceField : public ForceField {
+ public:
+  explicit CommitteeForceField(Committee& committee) : committee_(committee) {}
+  Evaluation evaluate(const Structure& s, const Vec3& efield, const EvalRequest& request) override;
+  bool has_dipole() const override { return committee_.has_dipole(); }
+  const CommitteeEvaluation& last() const { return last_; }
+
+ private:
+  Committee& committee_;
+  CommitteeEvaluation last_;
+};
+
+// Trains `members` models with lnet::train, member k with seed base.seed + k into
+// <dir>/member_k (base.output_dir is ignored). A member whose <dir>/member_k.done exists is
+// not trained again; one interrupted mid-training resumes from its checkpoint. Returns the
+// model paths, member order.
+std::vector<std::string> train_committee(const TrainConfig& base, int members,
+                                         const std::string& dir, const TrainOptions& options);
+
+}  // namespace lnet
