@@ -29,9 +29,12 @@ std::vector<RowMat<T>> to_mats(const std::vector<Matrix>& ms) {
   return out;
 }
 
+// Unqualified math calls (exp, sqrt, pow, sin, cos) with `using std::...`: std's for float and
+// double, dual.hpp's for Dual<T>.
 template <class T>
 T sigmoid(T z) {
-  return T(1) / (T(1) + std::exp(-z));
+  using std::exp;
+  return T(1) / (T(1) + exp(-z));
 }
 
 int dim(int l) { return 2 * l + 1; }
@@ -63,6 +66,7 @@ Network<T>::Network(const NetworkWeights& w, const NetworkOptions& options)
       p_(w.envelope_p),
       num_species_(w.num_species),
       table_(options.radial_table),
+      keep_(options.weight_gradients),
       cutoff_(static_cast<T>(w.cutoff)),
       avg_neighbors_(static_cast<T>(w.avg_neighbors)),
       embedding_(to_mat<T>(w.embedding)) {
@@ -174,11 +178,12 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
   b.dy.resize(48 * k);
   b.u.resize(3 * k);
   b.len.resize(k);
-  const T pref = std::sqrt(T(2) / cutoff_), p = static_cast<T>(p_);
+  using std::cos, std::pow, std::sin, std::sqrt;
+  const T pref = sqrt(T(2) / cutoff_), p = static_cast<T>(p_);
   const T ca = (p + 1) * (p + 2) / 2, cb = p * (p + 2), cc = p * (p + 1) / 2;
   for (int e = 0; e < k; ++e) {
     const T* v = &g.vectors[3 * (e0 + e)];
-    const T r = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    const T r = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
     T* u = &b.u[3 * e];
     for (int a = 0; a < 3; ++a) u[a] = v[a] / r;
     b.len[e] = r;
@@ -187,13 +192,13 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
     const T x = r / cutoff_;
     T env = 0, denv = 0;  // envelope u(x) and du/dr (zero beyond the cutoff, as the reference)
     if (x < 1) {
-      const T xp = std::pow(x, p);
+      const T xp = pow(x, p);
       env = 1 - ca * xp + cb * xp * x - cc * xp * x * x;
       denv = (-ca * p * xp / x + cb * (p + 1) * xp - cc * (p + 2) * xp * x) / cutoff_;
     }
     for (int n = 0; n < nb_; ++n) {
       const T kn = T(n + 1) * T(M_PI) / cutoff_;
-      const T s = std::sin(kn * r), c = std::cos(kn * r);
+      const T s = sin(kn * r), c = cos(kn * r);
       const T f = pref * s / r, df = pref * (kn * c / r - s / (r * r));
       b.basis(e, n) = f * env;
       b.dbasis(e, n) = df * env + f * denv;
@@ -309,7 +314,15 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   }
   Irreps<T>& a = a_[t];
   a.assign(L.l_sh + 1, RowMat<T>());
-  for (int l = 0; l <= L.l_sh; ++l) a[l].noalias() = (acc[l] / avg_neighbors_) * L.mix[l];
+  if (keep_) {
+    mix_in_[t].assign(L.l_sh + 1, RowMat<T>());
+    for (int l = 0; l <= L.l_sh; ++l) {
+      mix_in_[t][l] = acc[l] / avg_neighbors_;
+      a[l].noalias() = mix_in_[t][l] * L.mix[l];
+    }
+  } else {
+    for (int l = 0; l <= L.l_sh; ++l) a[l].noalias() = (acc[l] / avg_neighbors_) * L.mix[l];
+  }
   Irreps<T> prod(L.l_out + 1);
   for (int l = 0; l <= L.l_out; ++l) prod[l] = RowMat<T>::Zero(n * dim(l), c);
     // The product basis is a polynomial in A without constant term: zero for an atom that
@@ -326,6 +339,7 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
     product_forward(L, g.species[i], ap, op);
   }
   Irreps<T> out(L.l_out + 1);
+  if (keep_) prod_[t] = prod;
   for (int l = 0; l <= L.l_out; ++l) {
     out[l].noalias() = prod[l] * L.out[l];
     if (l <= std::min(L.l_in, L.l_out)) out[l].noalias() += h[l] * L.skip[l];
@@ -346,6 +360,8 @@ const std::vector<Irreps<T>>& Network<T>::forward(const Graph<T>& g) {
   up_.assign(nl, {});
   a_.assign(nl, {});
   features_.assign(nl, {});
+  mix_in_.assign(keep_ ? nl : 0, {});
+  prod_.assign(keep_ ? nl : 0, {});
   RowMat<T> h0(n, c_);
   for (int i = 0; i < n; ++i) h0.row(i) = embedding_.row(g.species[i]);
   h_[0] = {h0};
@@ -361,7 +377,8 @@ const std::vector<Irreps<T>>& Network<T>::forward(const Graph<T>& g) {
 template <class T>
 void Network<T>::messages_backward(const Layer& L, const Graph<T>& g, const RowMat<T>* up,
                                    const RowMat<T>* da, int i, Block& b, RowMat<T>* dup,
-                                   std::vector<T>& edge_grad) const {
+                                   std::vector<T>& edge_grad,
+                                   typename NetworkGradient<T>::Layer* wg) const {
   const int e0 = g.offsets[i], c = c_, k = b.k;
   RowMat<T> dr = RowMat<T>::Zero(k, b.r.cols());
   std::vector<T> gy(16 * k, T(0)), tmp(7 * c), v(c);
@@ -422,6 +439,12 @@ void Network<T>::messages_backward(const Layer& L, const Graph<T>& g, const RowM
   RowMat<T> d1 = d2 * L.radial[1].transpose();
   dact(d1, b.z1);
   RowMat<T> dbasis = d1 * L.radial[0].transpose();
+  if (wg) {
+    wg->radial[3].noalias() += b.h3.transpose() * dr;
+    wg->radial[2].noalias() += b.h2.transpose() * d3;
+    wg->radial[1].noalias() += b.h1.transpose() * d2;
+    wg->radial[0].noalias() += b.basis.transpose() * d1;
+  }
   for (int e = 0; e < k; ++e) {
     T gr = 0;
     for (int n = 0; n < nb_; ++n) gr += dbasis(e, n) * b.dbasis(e, n);
@@ -444,7 +467,8 @@ void Network<T>::add_edge_gradient(const Layer& L, const Block& b, int e, T gr, 
 
 template <class T>
 Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
-                                     const Irreps<T>& dout, std::vector<T>& edge_grad) const {
+                                     const Irreps<T>& dout, std::vector<T>& edge_grad,
+                                     typename NetworkGradient<T>::Layer* wg) const {
   const int n = g.num_atoms, c = c_;
   Irreps<T> dh(L.l_in + 1);
   for (int l = 0; l <= L.l_in; ++l) dh[l] = RowMat<T>::Zero(n * dim(l), c);
@@ -456,30 +480,41 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
     }
     db[l].noalias() = dout[l] * L.out[l].transpose();
     if (l <= std::min(L.l_in, L.l_out)) dh[l].noalias() += dout[l] * L.skip[l].transpose();
+    if (wg) {
+      wg->out[l].noalias() += prod_[t][l].transpose() * dout[l];
+      if (l <= std::min(L.l_in, L.l_out)) wg->skip[l].noalias() += h_[t][l].transpose() * dout[l];
+    }
   }
   Irreps<T> da(L.l_sh + 1);
   for (int l = 0; l <= L.l_sh; ++l) da[l] = RowMat<T>::Zero(n * dim(l), c);
   const Irreps<T>& a = a_[t];
-#pragma omp parallel for schedule(static)
+  // Weight gradients are summed over atoms: these loops then run on the calling thread.
+#pragma omp parallel for schedule(static) if (!wg)
   for (int i = 0; i < n; ++i) {
     if (g.offsets[i + 1] == g.offsets[i]) continue;  // no messages: dE/dA is not needed
     const T *ap[kMaxL + 1], *dbp[kMaxL + 1];
     T* dap[kMaxL + 1];
+    std::vector<T*> dw;
+    if (wg)
+      for (RowMat<T>& w : wg->product)
+        dw.push_back(w.data() + static_cast<std::size_t>(g.species[i]) * c);
     for (int l = 0; l <= L.l_sh; ++l) {
       ap[l] = a[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
       dap[l] = da[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
     }
     for (int l = 0; l <= L.l_out; ++l)
       dbp[l] = db[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
-    product_backward(L, g.species[i], ap, dbp, dap);
+    product_backward(L, g.species[i], ap, dbp, dap, wg ? dw.data() : nullptr);
   }
   Irreps<T> dacc(L.l_sh + 1);  // dE/d(sum of messages)
-  for (int l = 0; l <= L.l_sh; ++l)
+  for (int l = 0; l <= L.l_sh; ++l) {
     dacc[l].noalias() = (da[l] * L.mix[l].transpose()) / avg_neighbors_;
+    if (wg) wg->mix[l].noalias() += mix_in_[t][l].transpose() * da[l];
+  }
   // dE/d(up_j) is scattered to senders: one buffer per thread, summed afterwards. Edge
   // gradients are written by the receiver's thread only.
   std::vector<Irreps<T>> dup(max_threads());
-#pragma omp parallel
+#pragma omp parallel if (!wg)
   {
     Irreps<T>& mine = dup[thread_id()];
     mine.resize(L.l_in + 1);
@@ -489,24 +524,51 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
     for (int i = 0; i < n; ++i) {
       if (g.offsets[i + 1] == g.offsets[i]) continue;
       edge_block(L, g, i, b);
-      messages_backward(L, g, up_[t].data(), dacc.data(), i, b, mine.data(), edge_grad);
+      messages_backward(L, g, up_[t].data(), dacc.data(), i, b, mine.data(), edge_grad, wg);
     }
   }
   for (std::size_t k = 1; k < dup.size(); ++k)
     for (int l = 0; l <= L.l_in && !dup[k].empty(); ++l) dup[0][l] += dup[k][l];
-  for (int l = 0; l <= L.l_in; ++l) dh[l].noalias() += dup[0][l] * L.up[l].transpose();
+  for (int l = 0; l <= L.l_in; ++l) {
+    dh[l].noalias() += dup[0][l] * L.up[l].transpose();
+    if (wg) wg->up[l].noalias() += h_[t][l].transpose() * dup[0][l];
+  }
   return dh;
 }
 
 template <class T>
+NetworkGradient<T> Network<T>::zero_gradient() const {
+  auto zeros = [](const std::vector<RowMat<T>>& ms) {
+    std::vector<RowMat<T>> out;
+    for (const RowMat<T>& m : ms) out.push_back(RowMat<T>::Zero(m.rows(), m.cols()));
+    return out;
+  };
+  NetworkGradient<T> z;
+  z.embedding = RowMat<T>::Zero(embedding_.rows(), embedding_.cols());
+  for (const Layer& L : layers_)
+    z.layers.push_back({zeros(L.up), zeros(L.mix), zeros(L.out), zeros(L.skip), zeros(L.radial),
+                        zeros(L.product)});
+  return z;
+}
+
+template <class T>
 void Network<T>::backward(const Graph<T>& g, std::vector<Irreps<T>> d_features,
-                          std::vector<T>& edge_grad) const {
+                          std::vector<T>& edge_grad, NetworkGradient<T>* wg) const {
+  if (wg && (!keep_ || table_ > 0))
+    throw Error(
+        "infer::Network: weight gradients need options.weight_gradients and the exact radial "
+        "MLP (radial_table = 0)");
   if (edge_grad.size() != 3 * g.num_edges()) edge_grad.assign(3 * g.num_edges(), T(0));
   for (int t = num_layers() - 1; t >= 0; --t) {
     const Layer& L = layers_[t];
     d_features[t].resize(L.l_out + 1);
-    Irreps<T> dh = layer_backward(L, g, t, d_features[t], edge_grad);
-    if (t == 0) break;  // dE/d(embedding): not needed
+    Irreps<T> dh = layer_backward(L, g, t, d_features[t], edge_grad, wg ? &wg->layers[t] : nullptr);
+    if (t == 0) {
+      // h_0 = embedding[species]: dE/d(embedding) only for the weight gradient.
+      if (wg)
+        for (int i = 0; i < g.num_atoms; ++i) wg->embedding.row(g.species[i]) += dh[0].row(i);
+      break;
+    }
     Irreps<T>& prev = d_features[t - 1];
     prev.resize(std::max<std::size_t>(prev.size(), dh.size()));
     for (std::size_t l = 0; l < dh.size(); ++l) {
@@ -520,7 +582,11 @@ void Network<T>::backward(const Graph<T>& g, std::vector<Irreps<T>> d_features,
 
 template struct Graph<float>;
 template struct Graph<double>;
+template struct Graph<Dual<float>>;
+template struct Graph<Dual<double>>;
 template class Network<float>;
 template class Network<double>;
+template class Network<Dual<float>>;
+template class Network<Dual<double>>;
 
 }  // namespace lnet::infer

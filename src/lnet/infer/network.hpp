@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "lnet/infer/dual.hpp"
 #include "lnet/infer/spherical.hpp"
 #include "lnet/infer/weights.hpp"
 
@@ -40,6 +41,19 @@ struct Graph {
 // nodes; interpolation error O(h⁴), tested) instead of being evaluated per edge. 0: exact.
 struct NetworkOptions {
   int radial_table = 0;
+  // Training: forward() also keeps the inputs of the mix and out maps, which backward() needs
+  // for the weight gradients. Off for inference, whose passes stay as they are.
+  bool weight_gradients = false;
+};
+
+// dE/dθ for every weight of a Network, shaped as its weights (weights.hpp: NetworkWeights).
+template <class T>
+struct NetworkGradient {
+  struct Layer {
+    std::vector<RowMat<T>> up, mix, out, skip, radial, product;
+  };
+  RowMat<T> embedding;
+  std::vector<Layer> layers;
 };
 
 template <class T>
@@ -49,9 +63,14 @@ class Network {
   // Features after each layer (the reference's `features`), kept for backward().
   const std::vector<Irreps<T>>& forward(const Graph<T>& g);
   // Reverse pass of the last forward(): `d_features[t][l]` = dE/d(features[t][l]) (same shapes;
-  // an empty matrix means zero). Adds dE/d(vectors) to `edge_grad` [3E].
-  void backward(const Graph<T>& g, std::vector<Irreps<T>> d_features,
-                std::vector<T>& edge_grad) const;
+  // an empty matrix means zero). Adds dE/d(vectors) to `edge_grad` [3E], and with
+  // `weight_grad` (options.weight_gradients and the exact radial MLP needed; the loops over
+  // atoms then run on the calling thread, as training runs one structure per thread) adds
+  // dE/dθ of every weight to it.
+  void backward(const Graph<T>& g, std::vector<Irreps<T>> d_features, std::vector<T>& edge_grad,
+                NetworkGradient<T>* weight_grad = nullptr) const;
+  // A zero gradient shaped as the weights.
+  NetworkGradient<T> zero_gradient() const;
   int channels() const { return c_; }
   int num_layers() const { return static_cast<int>(layers_.size()); }
   // Shapes of the features after layer t (zeros), for the caller's gradients.
@@ -95,25 +114,34 @@ class Network {
                 RowMat<T>* a) const;
   void messages_backward(const Layer& L, const Graph<T>& g, const RowMat<T>* up,
                          const RowMat<T>* da, int i, Block& b, RowMat<T>* dup,
-                         std::vector<T>& edge_grad) const;
+                         std::vector<T>& edge_grad,
+                         typename NetworkGradient<T>::Layer* weight_grad) const;
   void add_edge_gradient(const Layer& L, const Block& b, int e, T gr, const T* gy, T* out) const;
   std::vector<std::vector<T>> coupled_pairs(const Layer& L, const T* const* a) const;
   void product_forward(const Layer& L, int s, const T* const* a, T* const* out) const;
-  void product_backward(const Layer& L, int s, const T* const* a, const T* const* db,
-                        T* const* da) const;
+  // `dw` (null: not wanted): per product path, the species' row of its weight gradient.
+  void product_backward(const Layer& L, int s, const T* const* a, const T* const* db, T* const* da,
+                        T* const* dw) const;
   Irreps<T> layer_forward(const Layer& L, const Graph<T>& g, int t);
   Irreps<T> layer_backward(const Layer& L, const Graph<T>& g, int t, const Irreps<T>& dout,
-                           std::vector<T>& edge_grad) const;
+                           std::vector<T>& edge_grad,
+                           typename NetworkGradient<T>::Layer* weight_grad) const;
 
   int c_, nb_, hidden_, p_, num_species_, table_;
+  bool keep_;  // options.weight_gradients
   T cutoff_, avg_neighbors_;
   RowMat<T> embedding_;
   std::vector<Layer> layers_;
   // Saved by forward(): inputs h_t, up(h_t) and mix(A_t) of each layer, and its outputs.
   std::vector<Irreps<T>> h_, up_, a_, features_;
+  // With weight gradients: the mix map's input (messages / avg_neighbors) and the out map's
+  // (the product basis) of each layer.
+  std::vector<Irreps<T>> mix_in_, prod_;
 };
 
 extern template class Network<float>;
 extern template class Network<double>;
+extern template class Network<Dual<float>>;
+extern template class Network<Dual<double>>;
 
 }  // namespace lnet::infer

@@ -58,7 +58,7 @@ void Network<T>::product_forward(const Layer& L, int s, const T* const* a, T* co
 
 template <class T>
 void Network<T>::product_backward(const Layer& L, int s, const T* const* a, const T* const* db,
-                                  T* const* da) const {
+                                  T* const* da, T* const* dw) const {
   const int c = c_;
   const std::vector<std::vector<T>> pair = coupled_pairs(L, a);
   std::vector<std::vector<T>> dpair(L.pairs.size());
@@ -71,6 +71,11 @@ void Network<T>::product_backward(const Layer& L, int s, const T* const* a, cons
       T* o = pp.order == 1 ? da[pp.l] : dpair[pp.pair].data();
       for (int m = 0; m < dim(pp.l); ++m)
         for (int ch = 0; ch < c; ++ch) o[m * c + ch] += w[ch] * d[m * c + ch];
+      if (dw) {
+        const T* x = pp.order == 1 ? a[pp.l] : pair[pp.pair].data();
+        for (int m = 0; m < dim(pp.l); ++m)
+          for (int ch = 0; ch < c; ++ch) dw[k][ch] += d[m * c + ch] * x[m * c + ch];
+      }
     } else {
       const T* x = pair[pp.pair].data();
       T* dx = dpair[pp.pair].data();
@@ -82,6 +87,8 @@ void Network<T>::product_backward(const Layer& L, int s, const T* const* a, cons
           dxa[ch] += t * y[ch];
           dy[ch] += t * xa[ch];
         }
+        if (dw)
+          for (int ch = 0; ch < c; ++ch) dw[k][ch] += q.v * dd[ch] * xa[ch] * y[ch];
       }
     }
   }
@@ -99,18 +106,17 @@ void Network<T>::product_backward(const Layer& L, int s, const T* const* a, cons
   }
 }
 
-template void Network<float>::product_forward(const Layer&, int, const float* const*,
-                                              float* const*) const;
-template void Network<double>::product_forward(const Layer&, int, const double* const*,
-                                               double* const*) const;
-template void Network<float>::product_backward(const Layer&, int, const float* const*,
-                                               const float* const*, float* const*) const;
-template void Network<double>::product_backward(const Layer&, int, const double* const*,
-                                                const double* const*, double* const*) const;
-
-template std::vector<std::vector<float>> Network<float>::coupled_pairs(const Layer&,
-                                                                       const float* const*) const;
-template std::vector<std::vector<double>> Network<double>::coupled_pairs(
-    const Layer&, const double* const*) const;
+// The members defined here, for every scalar the engine is instantiated on (network.cpp).
+#define LNET_PRODUCT_BASIS(T)                                                                     \
+  template void Network<T>::product_forward(const Layer&, int, const T* const*, T* const*) const; \
+  template void Network<T>::product_backward(const Layer&, int, const T* const*, const T* const*, \
+                                             T* const*, T* const*) const;                         \
+  template std::vector<std::vector<T>> Network<T>::coupled_pairs(const Layer&, const T* const*)   \
+      const;
+LNET_PRODUCT_BASIS(float)
+LNET_PRODUCT_BASIS(double)
+LNET_PRODUCT_BASIS(Dual<float>)
+LNET_PRODUCT_BASIS(Dual<double>)
+#undef LNET_PRODUCT_BASIS
 
 }  // namespace lnet::infer

@@ -16,15 +16,16 @@ inline constexpr int kMaxLm = (kMaxL + 1) * (kMaxL + 1);
 // tangent plane of the sphere, which is the chain rule through u = v / |v|).
 template <class T>
 void spherical_harmonics(T x, T y, T z, int lmax, T* Y, T* dY) {
+  using std::sqrt;  // unqualified: also for the engine's Dual<T> (dual.hpp)
   Y[0] = 1;
   dY[0] = dY[1] = dY[2] = 0;
   if (lmax < 1) return;
-  const T s3 = std::sqrt(T(3));
+  const T s3 = sqrt(T(3));
   Y[1] = s3 * x, Y[2] = s3 * y, Y[3] = s3 * z;
   for (int k = 3; k < 12; ++k) dY[k] = 0;
   dY[3] = dY[7] = dY[11] = s3;
   if (lmax < 2) return;
-  const T s15 = std::sqrt(T(15)), s5 = std::sqrt(T(5));
+  const T s15 = sqrt(T(15)), s5 = sqrt(T(5));
   Y[4] = s15 * x * y, Y[5] = s15 * y * z, Y[6] = T(0.5) * s5 * (3 * z * z - 1), Y[7] = s15 * x * z,
   Y[8] = T(0.5) * s15 * (x * x - y * y);
   T* d = dY + 12;
@@ -34,8 +35,7 @@ void spherical_harmonics(T x, T y, T z, int lmax, T* Y, T* dY) {
   d[9] = s15 * z, d[10] = 0, d[11] = s15 * x;
   d[12] = s15 * x, d[13] = -s15 * y, d[14] = 0;
   if (lmax < 3) return;
-  const T a = std::sqrt(T(35) / 8), b = std::sqrt(T(105)), c = std::sqrt(T(21) / 8),
-          e = std::sqrt(T(7)) / 2;
+  const T a = sqrt(T(35) / 8), b = sqrt(T(105)), c = sqrt(T(21) / 8), e = sqrt(T(7)) / 2;
   const T z2 = z * z;
   Y[9] = a * (3 * x * x - y * y) * y, Y[10] = b * x * y * z, Y[11] = c * y * (5 * z2 - 1),
   Y[12] = e * z * (5 * z2 - 3), Y[13] = c * x * (5 * z2 - 1),

@@ -9,6 +9,8 @@ namespace lnet {
 
 namespace {
 
+using MatrixFn = std::function<void(const std::string& name, infer::Matrix& m)>;
+
 // Config keys whose every value the engine reproduces; "domain" (the training set's
 // applicability domain) and "induction_tolerance" (used by polarizable models only, which
 // "polarizable" already refuses) do not change the energy. Any other key must hold its default.
@@ -67,8 +69,9 @@ class Params {
   std::set<std::string> used_;
 };
 
-infer::NetworkWeights network(Params& p, const std::string& prefix, const NetworkHyper& h,
-                              int num_species, double avg_neighbors, int l_final) {
+// A network's hyperparameters and layer degrees, with its weight lists sized (matrices empty).
+infer::NetworkWeights network_shape(const NetworkHyper& h, int num_species, double avg_neighbors,
+                                    int l_final) {
   infer::NetworkWeights w;
   w.cutoff = h.cutoff;
   w.num_basis = h.num_basis;
@@ -80,27 +83,46 @@ infer::NetworkWeights network(Params& p, const std::string& prefix, const Networ
   w.radial_hidden = h.radial_hidden;
   w.num_species = num_species;
   w.avg_neighbors = avg_neighbors;
-  w.embedding = p.matrix(prefix + "embedding");
   for (int t = 0; t < h.layers; ++t) {
     infer::LayerWeights L;
     L.l_in = t == 0 ? 0 : h.l_hidden;
     L.l_sh = h.l_max;
     L.l_out = t + 1 == h.layers ? l_final : h.l_hidden;
-    const std::string lp = prefix + "layer" + std::to_string(t) + ".";
-    auto linear = [&](const std::string& name, int lmax) {
-      std::vector<infer::Matrix> out;
-      for (int l = 0; l <= lmax; ++l) out.push_back(p.matrix(lp + name + ".w" + std::to_string(l)));
-      return out;
-    };
-    L.up = linear("up", L.l_in);
-    L.mix = linear("mix", L.l_sh);
-    L.out = linear("out", L.l_out);
-    L.skip = linear("skip", std::min(L.l_in, L.l_out));
-    for (int k = 0; k < 4; ++k) L.radial.push_back(p.matrix(lp + "radial.w" + std::to_string(k)));
-    for (const auto& pp : infer::product_paths(L.l_sh, L.l_out, h.correlation))
-      L.product.push_back(p.matrix(lp + "product." + pp.name));
+    L.up.resize(L.l_in + 1);
+    L.mix.resize(L.l_sh + 1);
+    L.out.resize(L.l_out + 1);
+    L.skip.resize(std::min(L.l_in, L.l_out) + 1);
+    L.radial.resize(4);
+    L.product.resize(infer::product_paths(L.l_sh, L.l_out, h.correlation).size());
     w.layers.push_back(std::move(L));
   }
+  return w;
+}
+
+// Every matrix of a network with the name of its torch parameter (nn::EquivariantNetworkImpl).
+void for_each_matrix(const std::string& prefix, infer::NetworkWeights& w, const MatrixFn& f) {
+  f(prefix + "embedding", w.embedding);
+  for (std::size_t t = 0; t < w.layers.size(); ++t) {
+    infer::LayerWeights& L = w.layers[t];
+    const std::string lp = prefix + "layer" + std::to_string(t) + ".";
+    auto linear = [&](const std::string& name, std::vector<infer::Matrix>& ms) {
+      for (std::size_t l = 0; l < ms.size(); ++l) f(lp + name + ".w" + std::to_string(l), ms[l]);
+    };
+    linear("up", L.up);
+    linear("mix", L.mix);
+    linear("out", L.out);
+    linear("skip", L.skip);
+    linear("radial", L.radial);
+    const auto paths = infer::product_paths(L.l_sh, L.l_out, w.correlation);
+    for (std::size_t k = 0; k < paths.size(); ++k) f(lp + "product." + paths[k].name, L.product[k]);
+  }
+}
+
+infer::NetworkWeights network(Params& p, const std::string& prefix, const NetworkHyper& h,
+                              int num_species, double avg_neighbors, int l_final) {
+  infer::NetworkWeights w = network_shape(h, num_species, avg_neighbors, l_final);
+  for_each_matrix(prefix, w,
+                  [&](const std::string& name, infer::Matrix& m) { m = p.matrix(name); });
   return w;
 }
 
@@ -123,11 +145,9 @@ infer::ModelWeights infer_weights(const Potential& model) {
   const int ns = static_cast<int>(c.species.size());
   infer::ModelWeights w;
   auto& a = w.a;
-  a.net = network(p, "network_a.net.", c.network_a, ns, c.avg_neighbors_a, 0);
-  for (int t = 0; t + 1 < c.network_a.layers; ++t)
-    a.linear.push_back(p.matrix("network_a.readout" + std::to_string(t)));
-  a.mlp1 = p.matrix("network_a.readout_mlp1");
-  a.mlp2 = p.matrix("network_a.readout_mlp2");
+  a.net = network_shape(c.network_a, ns, c.avg_neighbors_a, 0);
+  a.linear.resize(c.network_a.layers - 1);
+  for_each_trained(a, [&](const std::string& name, infer::Matrix& m) { m = p.matrix(name); });
   a.e0 = p.vector("network_a.e0");
   a.scale = c.energy_scale;
   w.q0 = p.vector("q0");
@@ -146,6 +166,38 @@ infer::ModelWeights infer_weights(const Potential& model) {
   }
   p.check_all_used();
   return w;
+}
+
+void for_each_trained(infer::ShortRangeWeights& a,
+                      const std::function<void(const std::string&, infer::Matrix&)>& f) {
+  for_each_matrix("network_a.net.", a.net, f);
+  for (std::size_t t = 0; t < a.linear.size(); ++t)
+    f("network_a.readout" + std::to_string(t), a.linear[t]);
+  f("network_a.readout_mlp1", a.mlp1);
+  f("network_a.readout_mlp2", a.mlp2);
+}
+
+void set_gradients(Potential& model, infer::ShortRangeWeights grad) {
+  if (model->config().long_range)
+    throw Error("set_gradients: engine gradients of long-range models are not implemented");
+  std::map<std::string, torch::Tensor> params;
+  for (const auto& p : model->named_parameters(true)) params.emplace(p.key(), p.value());
+  std::set<std::string> done;
+  for_each_trained(grad, [&](const std::string& name, infer::Matrix& m) {
+    auto it = params.find(name);
+    if (it == params.end()) throw Error("set_gradients: the model has no parameter '" + name + "'");
+    torch::Tensor& p = it->second;
+    if (p.dim() != 2 || p.size(0) != m.rows || p.size(1) != m.cols ||
+        m.data.size() != static_cast<std::size_t>(m.rows) * m.cols)
+      throw Error("set_gradients: the gradient of '" + name + "' does not match its shape");
+    p.mutable_grad() = torch::from_blob(m.data.data(), {m.rows, m.cols}, torch::kFloat64)
+                           .to(p.scalar_type())
+                           .clone();
+    done.insert(name);
+  });
+  for (const auto& [name, p] : params)
+    if (!done.count(name))
+      throw Error("set_gradients: no engine gradient for the parameter '" + name + "'");
 }
 
 infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,

@@ -3,6 +3,7 @@
 // supports, and gives the engine the torch electrostatics (E_es, site potentials and fields,
 // forces and virial at fixed q and mu) as a callback.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,18 @@ std::optional<std::string> infer_unsupported(const ModelConfig& config);
 // The weights of `model` for the engine. Throws lnet::Error when the config is unsupported or
 // the model holds a parameter the engine would not use (so it never computes something else).
 infer::ModelWeights infer_weights(const Potential& model);
+
+// Every trained matrix of network A and its readouts (`a` shaped) with the name of its torch
+// parameter: the one enumeration behind both directions of the seam (infer_weights and
+// set_gradients), so that they cannot drift apart.
+void for_each_trained(infer::ShortRangeWeights& a,
+                      const std::function<void(const std::string& name, infer::Matrix& m)>& f);
+
+// The transpose of infer_weights for training a short-range model through the engine: the
+// engine's dL/dθ (infer::zero_gradient's shape) becomes each torch parameter's .grad(), in the
+// parameter's dtype, as loss.backward() would leave it. Throws lnet::Error when a parameter gets
+// no gradient or a gradient of another shape.
+void set_gradients(Potential& model, infer::ShortRangeWeights grad);
 
 // E_es of the sites through the torch electrostatics in float64, with parameters `params`
 // (resolved from the sites on first use when empty, and stored there).

@@ -121,7 +121,8 @@ void check_training(const YamlSection& s, const TrainConfig& c) {
 
 void read_training(const YamlSection& s, TrainConfig& c) {
   s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "grad_clip", "loss",
-                "scheduler", "early_stopping_patience", "checkpoint_every", "seed", "max_minutes"});
+                "scheduler", "early_stopping_patience", "checkpoint_every", "seed", "max_minutes",
+                "engine"});
   c.epochs = s.get("epochs", c.epochs);
   c.batch_size = s.get("batch_size", c.batch_size);
   c.lr = s.get("lr", c.lr);
@@ -132,6 +133,10 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.checkpoint_every = s.get("checkpoint_every", c.checkpoint_every);
   c.seed = s.get("seed", c.seed);
   if (s.has("max_minutes")) c.max_minutes = s.get("max_minutes", 0.0);
+  c.engine = s.get("engine", c.engine);
+  if (c.engine != "auto" && c.engine != "engine" && c.engine != "reference")
+    throw InputError(s.where(),
+                     "engine: expected auto, engine or reference, got '" + c.engine + "'");
   YamlSection loss = s.section("loss");
   loss.check_keys({"energy", "forces", "stress", "bec", "polarization", "polarizability"});
   c.loss.energy = loss.get("energy", c.loss.energy);

@@ -43,6 +43,10 @@ struct TrainConfig {
   int checkpoint_every = 100;  // steps
   int seed = 1;
   std::optional<double> max_minutes;  // wall-time budget; stops cleanly at an epoch end
+  // training.engine: how the loss gradient is computed. "engine": the CPU inference engine
+  // (exact, short-range models); "reference": torch autograd; "auto": the engine where it
+  // supports the model, else the reference (engine_loss.hpp).
+  std::string engine = "auto";
   // output
   std::string output_dir = "runs/lnet";
   std::string model_name = "model.lnet";

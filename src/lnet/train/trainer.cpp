@@ -12,6 +12,7 @@
 #include "lnet/core/text.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
+#include "lnet/train/engine_loss.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/directory_lock.hpp"
 #include "lnet/util/jsonl_log.hpp"
@@ -67,6 +68,7 @@ class Trainer {
 
  private:
   void setup();
+  void choose_engine();
   void check_outputs();
   void train_epoch();
   bool end_epoch(const Metrics& train_metrics);  // false: stop
@@ -89,6 +91,7 @@ class Trainer {
   std::unique_ptr<JsonlLog> log_;
   Metrics epoch_metrics_;
   bool stop_ = false;
+  bool engine_ = false;  // loss gradients through the CPU engine (training.engine)
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
@@ -99,6 +102,7 @@ void Trainer::setup() {
   fit_statistics(data_.train, others, c_.model);
   spdlog::info("data: {} train, {} validation, {} test structures", data_.train.size(),
                data_.valid.size(), data_.test.size());
+  choose_engine();
   torch::manual_seed(static_cast<uint64_t>(c_.seed));
   model_ = Potential(c_.model);
   ema_ = Potential(c_.model);
@@ -120,6 +124,24 @@ void Trainer::setup() {
   for (const auto& p : model_->parameters()) params += p.numel();
   spdlog::info("model: {} parameters, {}, long range {}", params, c_.model.dtype,
                c_.model.long_range ? "on" : "off");
+}
+
+// training.engine against what the engine supports: `engine` insists (an error naming the
+// missing capability), `auto` falls back to the reference and says why.
+void Trainer::choose_engine() {
+  const std::optional<std::string> why = engine_unsupported(c_.model, c_.loss);
+  if (c_.engine == "engine" && why)
+    throw InputError(c_.source.empty() ? "the config" : c_.source,
+                     "training.engine: engine: the training engine does not support " + *why +
+                         "; use training.engine: reference (or auto)");
+  engine_ = c_.engine == "engine" || (c_.engine == "auto" && !why);
+  if (engine_)
+    spdlog::info("training engine: engine (CPU inference engine, exact gradients)");
+  else if (c_.engine == "auto")
+    spdlog::info("training engine: reference (torch autograd; the engine does not support {})",
+                 *why);
+  else
+    spdlog::info("training engine: reference (torch autograd)");
 }
 
 void Trainer::check_outputs() {
@@ -170,16 +192,25 @@ void Trainer::train_epoch() {
     Prediction p;
     torch::Tensor loss;
     try {
-      p = model_->forward(b, request_for(b, c_.model, &c_.loss));
-      loss = loss_of(b, p, c_.loss);
+      if (engine_) {
+        optimizer_->zero_grad();
+        EngineLoss step = engine_loss(model_, b, c_.loss);  // sets the gradients
+        p = std::move(step.prediction);
+        loss = step.loss;
+      } else {
+        p = model_->forward(b, request_for(b, c_.model, &c_.loss));
+        loss = loss_of(b, p, c_.loss);
+      }
     } catch (const InputError&) {
       throw;  // a problem of the data or config, not of the weights
     } catch (const Error& e) {
       throw diverged(e.what());  // e.g. non-finite charges from a diverged network B
     }
     if (!std::isfinite(loss.item<double>())) throw diverged("the loss is not finite");
-    optimizer_->zero_grad();
-    loss.backward();
+    if (!engine_) {
+      optimizer_->zero_grad();
+      loss.backward();
+    }
     if (c_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), c_.grad_clip);
     optimizer_->step();
     update_ema();

@@ -1,0 +1,253 @@
+#include "lnet/infer/gradient.hpp"
+
+#include <exception>
+#include <type_traits>
+
+#include "lnet/core/error.hpp"
+
+namespace lnet::infer {
+
+namespace {
+
+Matrix zeros(const Matrix& m) { return {m.rows, m.cols, std::vector<double>(m.data.size(), 0.0)}; }
+
+std::vector<Matrix> zeros(const std::vector<Matrix>& ms) {
+  std::vector<Matrix> out;
+  for (const Matrix& m : ms) out.push_back(zeros(m));
+  return out;
+}
+
+void add(Matrix& sum, const Matrix& part) {
+  for (std::size_t q = 0; q < sum.data.size(); ++q) sum.data[q] += part.data[q];
+}
+
+void add(std::vector<Matrix>& sum, const std::vector<Matrix>& part) {
+  for (std::size_t k = 0; k < sum.size(); ++k) add(sum[k], part[k]);
+}
+
+// dL/dθ from dE/dθ on S: seed dL/dE times the value, plus the tangent (the force and virial
+// terms, see gradient.hpp).
+template <class S>
+void fold(const S* from, double de, Matrix& to) {
+  for (std::size_t q = 0; q < to.data.size(); ++q)
+    to.data[q] +=
+        de * static_cast<double>(value_of(from[q])) + static_cast<double>(tangent_of(from[q]));
+}
+
+template <class S>
+void fold(const std::vector<RowMat<S>>& from, double de, std::vector<Matrix>& to) {
+  for (std::size_t k = 0; k < to.size(); ++k) fold(from[k].data(), de, to[k]);
+}
+
+template <class S>
+S silu(S z) {
+  using std::exp;
+  return z / (S(1) + exp(-z));
+}
+
+template <class S>
+S silu_grad(S z) {
+  using std::exp;
+  const S s = S(1) / (S(1) + exp(-z));
+  return s * (S(1) + z * (S(1) - s));
+}
+
+}  // namespace
+
+ShortRangeWeights zero_gradient(const ShortRangeWeights& w) {
+  ShortRangeWeights g = w;
+  g.net.embedding = zeros(w.net.embedding);
+  for (LayerWeights& L : g.net.layers)
+    for (std::vector<Matrix>* ms : {&L.up, &L.mix, &L.out, &L.skip, &L.radial, &L.product})
+      *ms = zeros(*ms);
+  g.linear = zeros(w.linear);
+  g.mlp1 = zeros(w.mlp1);
+  g.mlp2 = zeros(w.mlp2);
+  return g;
+}
+
+void add_gradient(ShortRangeWeights& sum, const ShortRangeWeights& part) {
+  add(sum.net.embedding, part.net.embedding);
+  for (std::size_t t = 0; t < sum.net.layers.size(); ++t) {
+    LayerWeights& s = sum.net.layers[t];
+    const LayerWeights& p = part.net.layers[t];
+    add(s.up, p.up);
+    add(s.mix, p.mix);
+    add(s.out, p.out);
+    add(s.skip, p.skip);
+    add(s.radial, p.radial);
+    add(s.product, p.product);
+  }
+  add(sum.linear, part.linear);
+  add(sum.mlp1, part.mlp1);
+  add(sum.mlp2, part.mlp2);
+}
+
+template <class T>
+ShortRangeGradient<T>::ShortRangeGradient(const ShortRangeWeights& w) : w_(w) {
+  NetworkOptions o;
+  o.weight_gradients = true;
+  plain_ = std::make_unique<Network<T>>(w.net, o);
+  tangent_ = std::make_unique<Network<Dual<T>>>(w.net, o);
+}
+
+template <class T>
+ShortRangeGradient<T>::~ShortRangeGradient() = default;
+
+template <class T>
+void ShortRangeGradient<T>::add(const Input& in, const OutputSeeds& seeds,
+                                ShortRangeWeights& grad) {
+  const std::size_t n = in.positions.size();
+  if (!in.edges_a || in.species.size() != n || (in.num_local >= 0 && in.num_local != int(n)))
+    throw Error(
+        "infer::ShortRangeGradient: species, positions and network A's pairs of one "
+        "structure (no ghost atoms) are required");
+  if (!seeds.forces.empty() && seeds.forces.size() != n)
+    throw Error("infer::ShortRangeGradient: one force seed per atom required");
+  if (seeds.forces.empty() && seeds.virial.isZero(0))
+    add_with(*plain_, in, seeds, grad);
+  else
+    add_with(*tangent_, in, seeds, grad);
+}
+
+template <class T>
+template <class S>
+void ShortRangeGradient<T>::add_with(Network<S>& net, const Input& in, const OutputSeeds& seeds,
+                                     ShortRangeWeights& grad) const {
+  const NeighborList& nl = *in.edges_a;
+  const int n = static_cast<int>(in.positions.size());
+  Graph<S> g;
+  g.num_atoms = n;
+  g.species = in.species;
+  g.receiver = nl.first;
+  g.sender = nl.second;
+  g.vectors.resize(3 * nl.size());
+  const Mat3 gs = 0.5 * (seeds.virial + seeds.virial.transpose());
+  for (std::size_t k = 0; k < nl.size(); ++k) {
+    const int i = nl.first[k], j = nl.second[k];
+    const auto& c = nl.shifts[k];
+    const Vec3 r =
+        in.positions[j] - in.positions[i] +
+        (c[0] * in.cell.row(0) + c[1] * in.cell.row(1) + c[2] * in.cell.row(2)).transpose();
+    Vec3 t = -(gs * r);
+    if (!seeds.forces.empty()) t += seeds.forces[i] - seeds.forces[j];
+    for (int a = 0; a < 3; ++a) {
+      if constexpr (std::is_same_v<S, T>)
+        g.vectors[3 * k + a] = static_cast<T>(r(a));
+      else
+        g.vectors[3 * k + a] = S(static_cast<T>(r(a)), static_cast<T>(t(a)));
+    }
+  }
+  g.finalize();
+
+  // Readouts (ShortRangeNetworkImpl::forward): eps_i = e0 + scale (Σ_t<last h_t·w_t +
+  // silu(h_last mlp1) mlp2), and their weight gradients, on S.
+  const std::vector<Irreps<S>>& f = net.forward(g);
+  const int nt = net.num_layers(), c = net.channels(), nh = w_.mlp1.cols;
+  const S scale = static_cast<T>(w_.scale);
+  std::vector<Irreps<S>> df(nt);
+  for (int t = 0; t < nt; ++t) df[t].push_back(RowMat<S>::Zero(n, c));
+  std::vector<std::vector<S>> dlin(nt - 1, std::vector<S>(c, S(0)));
+  std::vector<S> dmlp1(static_cast<std::size_t>(c) * nh, S(0)), dmlp2(nh, S(0)), z(nh);
+  for (int i = 0; i < n; ++i) {
+    for (int t = 0; t + 1 < nt; ++t)
+      for (int ch = 0; ch < c; ++ch) {
+        df[t][0](i, ch) = scale * S(static_cast<T>(w_.linear[t].data[ch]));
+        dlin[t][ch] += scale * f[t][0](i, ch);
+      }
+    const S* h = f[nt - 1][0].data() + static_cast<std::size_t>(i) * c;
+    for (int k = 0; k < nh; ++k) {
+      z[k] = S(0);
+      for (int ch = 0; ch < c; ++ch) z[k] += h[ch] * S(static_cast<T>(w_.mlp1(ch, k)));
+      dmlp2[k] += scale * silu(z[k]);
+      const S gz = scale * S(static_cast<T>(w_.mlp2.data[k])) * silu_grad(z[k]);
+      for (int ch = 0; ch < c; ++ch) {
+        dmlp1[static_cast<std::size_t>(ch) * nh + k] += h[ch] * gz;
+        df[nt - 1][0](i, ch) += gz * S(static_cast<T>(w_.mlp1(ch, k)));
+      }
+    }
+  }
+  NetworkGradient<S> wg = net.zero_gradient();
+  std::vector<S> edge_grad;
+  net.backward(g, std::move(df), edge_grad, &wg);
+
+  const double de = seeds.energy;
+  fold(wg.embedding.data(), de, grad.net.embedding);
+  for (int t = 0; t < nt; ++t) {
+    const auto& from = wg.layers[t];
+    LayerWeights& to = grad.net.layers[t];
+    fold(from.up, de, to.up);
+    fold(from.mix, de, to.mix);
+    fold(from.out, de, to.out);
+    fold(from.skip, de, to.skip);
+    fold(from.radial, de, to.radial);
+    fold(from.product, de, to.product);
+  }
+  for (int t = 0; t + 1 < nt; ++t) fold(dlin[t].data(), de, grad.linear[t]);
+  fold(dmlp1.data(), de, grad.mlp1);
+  fold(dmlp2.data(), de, grad.mlp2);
+}
+
+template <class T>
+std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Input>& in) {
+  if (w.long_range) throw Error("infer::evaluate_batch: short-range models only");
+  std::vector<Output> out(in.size());
+  const ElectrostaticsFn none;
+  const int nb = static_cast<int>(in.size());
+  std::exception_ptr error;  // exceptions must not leave a parallel region: the first is rethrown
+#pragma omp parallel
+  {
+    Potential<T> p(w);  // per thread: the networks keep the state of their last pass
+#pragma omp for schedule(dynamic, 1)
+    for (int k = 0; k < nb; ++k) {
+      try {
+        out[k] = p.evaluate(in[k], none);
+      } catch (...) {
+#pragma omp critical
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return out;
+}
+
+template <class T>
+ShortRangeWeights gradient_batch(const ShortRangeWeights& w, const std::vector<Input>& in,
+                                 const std::vector<OutputSeeds>& seeds) {
+  if (in.size() != seeds.size()) throw Error("infer::gradient_batch: one seed per structure");
+  const int nb = static_cast<int>(in.size());
+  std::vector<ShortRangeWeights> parts(in.size());
+  std::exception_ptr error;
+#pragma omp parallel
+  {
+    ShortRangeGradient<T> engine(w);
+#pragma omp for schedule(dynamic, 1)
+    for (int k = 0; k < nb; ++k) {
+      try {
+        parts[k] = zero_gradient(w);
+        engine.add(in[k], seeds[k], parts[k]);
+      } catch (...) {
+#pragma omp critical
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  ShortRangeWeights sum = zero_gradient(w);
+  for (const ShortRangeWeights& part : parts) add_gradient(sum, part);
+  return sum;
+}
+
+template class ShortRangeGradient<float>;
+template class ShortRangeGradient<double>;
+template std::vector<Output> evaluate_batch<float>(const ModelWeights&, const std::vector<Input>&);
+template std::vector<Output> evaluate_batch<double>(const ModelWeights&, const std::vector<Input>&);
+template ShortRangeWeights gradient_batch<float>(const ShortRangeWeights&,
+                                                 const std::vector<Input>&,
+                                                 const std::vector<OutputSeeds>&);
+template ShortRangeWeights gradient_batch<double>(const ShortRangeWeights&,
+                                                  const std::vector<Input>&,
+                                                  const std::vector<OutputSeeds>&);
+
+}  // namespace lnet::infer
