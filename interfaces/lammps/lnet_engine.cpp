@@ -14,6 +14,7 @@ namespace lnet::lammps {
 
 struct Engine::Impl {
   Calculator calculator;
+  int threads = 1;
   explicit Impl(const std::string& path, const CalculatorOptions& o) : calculator(path, o) {}
 };
 
@@ -24,7 +25,13 @@ CalculatorOptions calculator_options(const EngineOptions& o) {
   if (!o.dtype.empty()) c.dtype = o.dtype;
   if (!o.es_method.empty()) c.es_method = o.es_method;
   if (o.es_accuracy > 0) c.es_accuracy = o.es_accuracy;
+  if (o.min_distance >= 0) c.min_distance = o.min_distance;
   return c;
+}
+
+CloseAtoms close_atoms(const CloseAtomsError& e) {
+  auto index = [](std::size_t i) { return i == std::string::npos ? -1 : static_cast<int>(i); };
+  return CloseAtoms(index(e.first), index(e.second), e.distance, e.min_distance);
 }
 
 // W in LAMMPS's order xx yy zz xy xz yz.
@@ -34,11 +41,22 @@ std::array<double, 6> voigt(const Mat3& w) {
 
 }  // namespace
 
+CloseAtoms::CloseAtoms(int first, int second, double distance, double min_distance)
+    : std::runtime_error(first < 0
+                             ? "another process found atoms closer than min_distance"
+                             : "atoms " + std::to_string(first + 1) + " and " +
+                                   std::to_string(second + 1) + " are closer than min_distance"),
+      first(first),
+      second(second),
+      distance(distance),
+      min_distance(min_distance) {}
+
 Engine::Engine(const std::string& model_path, const EngineOptions& options) {
   // One rank reports what the calculator resolves (electrostatics tuning, ...), not every rank.
   if (!options.log) spdlog::set_level(spdlog::level::warn);
-  set_torch_threads(options.threads);
+  const int threads = set_torch_threads(options.threads, "pair_style lnet threads");
   impl_ = std::make_unique<Impl>(model_path, calculator_options(options));
+  impl_->threads = threads;
 }
 
 Engine::~Engine() = default;
@@ -65,6 +83,8 @@ double Engine::cutoff() const {
   return std::max(i.cutoff_a, i.cutoff_b);
 }
 
+int Engine::threads() const { return impl_->threads; }
+
 bool Engine::long_range() const { return impl_->calculator.info().long_range; }
 
 std::string Engine::summary() const {
@@ -89,7 +109,12 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   const Vec3 field(efield[0], efield[1], efield[2]);
   EvalRequest request;
   request.virial = want_virial;
-  const Evaluation e = impl_->calculator.evaluate(s, field, request);
+  Evaluation e;
+  try {
+    e = impl_->calculator.evaluate(s, field, request);
+  } catch (const CloseAtomsError& close) {
+    throw close_atoms(close);
+  }
 
   out.energy = e.energy;
   out.forces.resize(3 * static_cast<std::size_t>(n));
@@ -142,7 +167,12 @@ void Engine::compute_local(int nlocal, int nall, const int* numbers, const doubl
     for (int c = 0; c < 3; ++c) s.cell(r, c) = cell[3 * r + c];
   const Vec3 field(efield[0], efield[1], efield[2]);
   CommExchange exchange(comm);
-  const LocalEvaluation e = impl_->calculator.evaluate_local(s, field, want_virial, exchange);
+  LocalEvaluation e;
+  try {
+    e = impl_->calculator.evaluate_local(s, field, want_virial, exchange);
+  } catch (const CloseAtomsError& close) {
+    throw close_atoms(close);
+  }
   out.energy = e.energy;
   out.forces.resize(3 * static_cast<std::size_t>(nall));
   for (int i = 0; i < nall; ++i)

@@ -6,17 +6,19 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace lnet::lammps {
 
 struct EngineOptions {
-  std::string dtype;       // "" keeps the model's; float64 | float32
-  std::string es_method;   // "" keeps the model's; auto | ewald | pme | direct
-  double es_accuracy = 0;  // 0 keeps the model's
-  int threads = 1;         // libtorch intra-op threads of this process
-  bool log = true;         // lnet's info messages (false on all MPI ranks but one)
+  std::string dtype;         // "" keeps the model's; float64 | float32
+  std::string es_method;     // "" keeps the model's; auto | ewald | pme | direct
+  double es_accuracy = 0;    // 0 keeps the model's
+  int threads = 1;           // libtorch intra-op threads of this process
+  double min_distance = -1;  // Å, atoms closer are an error; < 0 keeps the calculator's, 0: none
+  bool log = true;           // lnet's info messages (false on all MPI ranks but one)
 };
 
 struct EngineResult {
@@ -27,6 +29,16 @@ struct EngineResult {
   double field_energy = 0;             // -E·M (eV)
   std::vector<double> charges;         // q_i (e), n, long-range models
   std::vector<double> atomic_dipoles;  // μ_i (e·Å), 3n, long-range models
+};
+
+// Two atoms closer than min_distance: `first` and `second` index the arrays given to compute()
+// or compute_local(), so that the pair style can name them by their LAMMPS atom IDs.
+// compute_local() throws it on every rank together; -1 on the ranks that did not find the pair.
+class CloseAtoms : public std::runtime_error {
+ public:
+  CloseAtoms(int first, int second, double distance, double min_distance);
+  int first, second;
+  double distance, min_distance;
 };
 
 // What the pair style does across MPI ranks for a domain-decomposed evaluation.
@@ -55,11 +67,14 @@ class Engine {
   double cutoff() const;  // max of the cutoffs of networks A and B (Å)
   bool long_range() const;
   std::string summary() const;  // one line for the LAMMPS log
+  // libtorch threads in use: options.threads, capped far above the cores with a warning (the
+  // rule of the lnet CLI and the Python module, core/thread_environment.hpp).
+  int threads() const;
 
   // Evaluates the whole structure: `n` atoms with atomic numbers `numbers` at Cartesian
   // positions `x` (3n, may be unwrapped), cell rows `cell` (a, b, c: 9 numbers), periodicity
-  // `pbc`, in the uniform field `efield` (V/Å). Throws std::exception with the calculator's
-  // message on failure.
+  // `pbc`, in the uniform field `efield` (V/Å). Throws CloseAtoms for atoms closer than
+  // min_distance, std::exception with the calculator's message on any other failure.
   void compute(int n, const int* numbers, const double* x, const double* cell,
                const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
                bool want_virial, EngineResult& out);

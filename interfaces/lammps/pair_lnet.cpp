@@ -71,6 +71,17 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
+// Two atoms too close, named by their LAMMPS atom IDs.
+std::string close_atoms_message(const lnet::lammps::CloseAtoms& e, tagint first, tagint second) {
+  char line[300];
+  snprintf(line, sizeof line,
+           "pair_style lnet: atoms with IDs " TAGINT_FORMAT " and " TAGINT_FORMAT
+           " are %.3g A apart, closer than min_distance %g A (overlapping atoms: no model was "
+           "trained there; pair_style lnet ... min_distance 0 switches the check off)",
+           first, second, e.distance, e.min_distance);
+  return line;
+}
+
 std::string join_lines(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : "\n") + x;
@@ -202,6 +213,12 @@ void PairLnet::settings(int narg, char** arg) {
       else
         error->all(FLERR, "pair_style lnet: parallel must be auto, domain or replicated");
       iarg += 2;
+    } else if (key == "min_distance") {
+      need(1, "min_distance needs a distance in A (0 switches the check off)");
+      options.min_distance = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      if (!(options.min_distance >= 0) || !std::isfinite(options.min_distance))
+        error->all(FLERR, "pair_style lnet: min_distance must be a distance >= 0 (A)");
+      iarg += 2;
     } else if (key == "threads") {
       need(1, "threads needs a number");
       options.threads = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
@@ -222,7 +239,7 @@ void PairLnet::settings(int narg, char** arg) {
   }
   if (comm->me == 0)
     utils::logmesg(lmp, "pair_style lnet: " + std::string(arg[0]) + ": " + engine_->summary() +
-                            "; " + std::to_string(options.threads) + " thread(s) per rank\n");
+                            "; " + std::to_string(engine_->threads()) + " thread(s) per rank\n");
   if (elements_.size()) map_elements(elements_);  // pair_style again after pair_coeff
 }
 
@@ -355,6 +372,9 @@ void PairLnet::compute_replicated(bool want_virial) {
     // Every rank evaluates the same input: an exception is raised on all of them alike.
     engine_->compute(n, numbers_.data(), x_sorted_.data(), cell.data(), pbc, field_now(),
                      want_virial, *result_);
+  } catch (const lnet::lammps::CloseAtoms& e) {
+    error->all(FLERR,
+               close_atoms_message(e, tags_all_[order_[e.first]], tags_all_[order_[e.second]]));
   } catch (const std::exception& e) {
     error->all(FLERR, std::string("pair_style lnet: ") + e.what());
   }
@@ -379,6 +399,18 @@ void PairLnet::compute_domain(bool want_virial) {
   try {
     engine_->compute_local(nlocal, nall, numbers_nall_.data(), x_nall_.data(), x_local_.data(),
                            cell.data(), field_now(), want_virial, rank_comm, *result_);
+  } catch (const lnet::lammps::CloseAtoms& e) {
+    // Every rank is here (the engine stops them together): the message of the lowest rank that
+    // found the pair, on all, so that error->all prints it. Ghosts carry their owner's ID.
+    std::string message =
+        e.first < 0 ? "" : close_atoms_message(e, atom->tag[e.first], atom->tag[e.second]);
+    int have = message.empty() ? comm->nprocs : comm->me, owner = 0;
+    MPI_Allreduce(&have, &owner, 1, MPI_INT, MPI_MIN, world);
+    int length = static_cast<int>(message.size());
+    MPI_Bcast(&length, 1, MPI_INT, owner, world);
+    message.resize(length);
+    MPI_Bcast(&message[0], length, MPI_CHAR, owner, world);
+    error->all(FLERR, message);
   } catch (const std::exception& e) {
     error->one(FLERR, std::string("pair_style lnet: ") + e.what());
   }

@@ -433,8 +433,32 @@ def case_errors(workdir):
                               "pair_coeff * * Na Cl\nrun 0\n",
                               "parallel domain needs newton_pair on"),
     }
+    # Atoms 3 and 6 0.01 Å apart: an error naming their IDs, in both parallel modes (the
+    # domain decomposition finds the pair on the rank that owns one of them).
+    close = rocksalt((1, 1, 1))
+    close.positions[5] = close.positions[2] + [0.01, 0, 0]
+    close_data = os.path.join(workdir, "close.data")
+    write_data(close_data, close)
+    close_base = "units metal\natom_style atomic\nread_data {}\n".format(close_data)
+    short = make_model(workdir, "tiny_short", "--tiny", "--short-range")
+    cases.update({
+        "close_replicated": (f"pair_style lnet {model} parallel replicated\n"
+                             "pair_coeff * * Na Cl\nrun 0\n",
+                             "atoms with IDs 3 and 6 are 0.01 A apart, closer than min_distance "
+                             "0.5 A"),
+        "close_domain": (f"pair_style lnet {short} parallel domain\npair_coeff * * Na Cl\n"
+                         "run 0\n", "0.01 A apart, closer than min_distance 0.5 A"),
+        "bad_min_distance": (f"pair_style lnet {model} min_distance -1\n",
+                             "min_distance must be a distance >= 0"),
+    })
+    p, log = lammps(workdir, close_base + f"pair_style lnet {short} min_distance 0\n"
+                    "pair_coeff * * Na Cl\nrun 0\n", 2, "close_unchecked", expect_ok=False)
+    print(f"  close_unchecked: exit {p.returncode}")
+    if p.returncode != 0:
+        fail(f"min_distance 0 should evaluate atoms 0.01 A apart:\n{(p.stdout + log)[-2000:]}")
     for name, (script, message) in cases.items():
-        p, log = lammps(workdir, base + script, 2, name, expect_ok=False)
+        script = (close_base if name.startswith("close") else base) + script
+        p, log = lammps(workdir, script, 2, name, expect_ok=False)
         text = p.stdout + log
         ok = p.returncode != 0 and "ERROR" in text and message in text
         crash = any(w in text for w in ("Segmentation", "core dumped", "terminate called"))

@@ -65,6 +65,8 @@ nlohmann::json to_json(const es::Parameters& p, const Mat3& cell) {
 
 std::string close_atoms_message(std::size_t first, std::size_t second, double distance,
                                 double min_distance) {
+  if (first == std::string::npos)
+    return fmt::format("another process found atoms closer than min_distance {:g} Å", min_distance);
   const std::string who =
       first == second
           ? "atom " + std::to_string(first + 1) + " and its own periodic image are"
@@ -514,12 +516,25 @@ LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& 
       &local);
   need_a = local;
   need_b = local;
+  std::size_t close = std::string::npos;  // the first pair closer than min_distance
   for (std::size_t k = 0; k < near.size(); ++k) {
     const double r = (s.positions[near.second[k]] - s.positions[near.first[k]]).norm();
-    if (r < m.options.min_distance)  // every pair with a local atom: each rank checks its own
-      throw CloseAtomsError(near.first[k], near.second[k], r, m.options.min_distance);
+    if (r < m.options.min_distance && close == std::string::npos) close = k;
     if (r < reach[0]) need_a[near.second[k]] = true;
     if (r < reach[1]) need_b[near.second[k]] = true;
+  }
+  if (m.options.min_distance > 0) {
+    // Every process checks the pairs of its own atoms, and all stop together: one process
+    // stopping alone would leave the others waiting in the next exchange.
+    std::vector<double> found{close == std::string::npos ? 0.0 : 1.0};
+    exchange.sum(found);
+    if (found[0] > 0 && close != std::string::npos) {
+      const std::size_t i = near.first[close], j = near.second[close];
+      throw CloseAtomsError(i, j, (s.positions[j] - s.positions[i]).norm(), m.options.min_distance);
+    }
+    if (found[0] > 0)
+      throw CloseAtomsError(std::string::npos, std::string::npos,
+                            std::numeric_limits<double>::quiet_NaN(), m.options.min_distance);
   }
   std::vector<bool> receivers(n);
   for (std::size_t i = 0; i < n; ++i) receivers[i] = need_a[i] || (c.long_range && need_b[i]);

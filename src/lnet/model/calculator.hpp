@@ -54,6 +54,8 @@ struct CalculatorOptions {
 // Two atoms closer than CalculatorOptions::min_distance. `first` and `second` are 0-based
 // indices into the structure evaluated (LocalStructure: local then ghost atoms), so that a
 // caller with its own atom IDs (LAMMPS) can name them; the message names them 1-based.
+// evaluate_local() throws it on every process together: on those that did not find the pair,
+// with `first` and `second` std::string::npos.
 class CloseAtomsError : public InputError {
  public:
   CloseAtomsError(std::size_t first, std::size_t second, double distance, double min_distance);
