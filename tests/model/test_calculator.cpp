@@ -204,7 +204,10 @@ TEST_P(CalculatorTest, AtomsTooCloseAreAnError) {
         EXPECT_NEAR(e.distance, 0.01, 1e-12);  // one coordinate differs by 0.01: exact to ulps
       }
     }
-    EXPECT_THROW(calc.hessian(s), CloseAtomsError);
+    if (engine == "reference")
+      EXPECT_THROW(calc.hessian(s), CloseAtomsError);
+    else  // the CPU engine has no Hessian: a capability miss before the geometry is looked at
+      EXPECT_NE(error_of([&] { calc.hessian(s); }).find("capability hessian"), std::string::npos);
   }
   // The same atoms across the periodic boundary: the pair is found through its image.
   Structure wrapped = distorted_nacl(9);

@@ -25,6 +25,9 @@ struct EvalRequest {
   bool polarizability = false;
   // Polarizable models only: Raman tensors ∂alpha_cell/∂r_i (implies polarizability).
   bool raman = false;
+  // Per-atom energies and virials (Evaluation::atom_energies, atom_virials).
+  bool atom_energies = false;
+  bool atom_virials = false;
 };
 
 struct Evaluation {
@@ -48,6 +51,11 @@ struct Evaluation {
   // When requested: Raman tensors, raman[3 i + β](α, γ) = ∂alpha_cell(α, γ)/∂r_iβ (e·Å/V), with
   // every periodic image of atom i moved together (the Γ-point derivative).
   std::vector<Mat3> raman;
+  // When requested: per-atom energies (eV) summing to `energy`, and per-atom virials (eV, same
+  // convention as `virial`) summing to the virial; how they are split is the force field's
+  // (lnet::Calculator: src/lnet/infer/potential.hpp, Output).
+  std::vector<double> atom_energies;
+  std::vector<Mat3> atom_virials;
   int induction_iterations = 0;  // CG iterations of this call, all solves together
 };
 

@@ -22,15 +22,23 @@ Vec3 edge_vector(const NeighborList& nl, std::size_t k, const std::vector<Vec3>&
          (n[0] * cell.row(0) + n[1] * cell.row(1) + n[2] * cell.row(2)).transpose();
 }
 
-// Forces and X = sum_e r_e ⊗ dE/dr_e from the edge gradients of one graph.
+// Forces and X = sum_e r_e ⊗ dE/dr_e from the edge gradients of one graph; with `atom_w`, each
+// edge's virial -sym(r_e ⊗ dE/dr_e) in halves to its two atoms.
 template <class T>
 void scatter(const NeighborList& nl, const std::vector<Vec3>& positions, const Mat3& cell,
-             const std::vector<T>& edge_grad, std::vector<Vec3>& forces, Mat3& x) {
+             const std::vector<T>& edge_grad, std::vector<Vec3>& forces, Mat3& x,
+             std::vector<Mat3>* atom_w) {
   for (std::size_t k = 0; k < nl.size(); ++k) {
     const Vec3 g(edge_grad[3 * k], edge_grad[3 * k + 1], edge_grad[3 * k + 2]);
     forces[nl.first[k]] += g;  // dE/dr_i = -g
     forces[nl.second[k]] -= g;
-    x += edge_vector(nl, k, positions, cell) * g.transpose();
+    const Mat3 rg = edge_vector(nl, k, positions, cell) * g.transpose();
+    x += rg;
+    if (atom_w) {
+      const Mat3 half = -0.25 * (rg + rg.transpose());
+      (*atom_w)[nl.first[k]] += half;
+      (*atom_w)[nl.second[k]] += half;
+    }
   }
 }
 
@@ -80,8 +88,13 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   if (nloc > n) throw Error("infer::Potential: more local atoms than atoms");
   const std::vector<Vec3>& rm = in.dipole_positions ? *in.dipole_positions : in.positions;
   if (static_cast<int>(rm.size()) < nloc) throw Error("infer::Potential: dipole positions missing");
-  const bool grads = in.forces || in.virial;
+  const bool grads = in.forces || in.virial || in.atom_virials;
   Output out;
+  std::vector<Mat3>* atom_w = nullptr;
+  if (in.atom_virials) {
+    out.atom_virials.assign(n, Mat3::Zero());
+    atom_w = &out.atom_virials;
+  }
   Mat3 x = Mat3::Zero();  // sum over edges of r ⊗ dE/dr
   out.forces.assign(n, Vec3::Zero());
 
@@ -117,7 +130,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   if (grads) {
     std::vector<T> ea;
     a_->backward(ga, std::move(da), ea);
-    scatter(*in.edges_a, in.positions, in.cell, ea, out.forces, x);
+    scatter(*in.edges_a, in.positions, in.cell, ea, out.forces, x, atom_w);
   }
 
   if (w_.long_range) {
@@ -143,9 +156,13 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
     // Charges: nominal plus transfers t_ij = (s_j - s_i) w(r_ij) (potential.cpp, long_range).
     std::vector<double> q(n);
     Vec3 m = Vec3::Zero();
+    std::vector<Vec3> m_atom(nloc);  // each local site's part of M, for its field energy
     for (int i = 0; i < n; ++i) {
       q[i] = w_.q0.at(in.species[i]);
-      if (i < nloc) m += q[i] * rm[i] + mu[i];
+      if (i < nloc) {
+        m_atom[i] = q[i] * rm[i] + mu[i];
+        m += m_atom[i];
+      }
     }
     const double rcb = pw.net.cutoff;
     std::vector<double> tr, sw_w, sw_dw;  // per edge: transfer, switch, d switch / dr
@@ -160,12 +177,18 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
         sw_dw[k] = -30 * xr * xr * (1 - 2 * xr + xr * xr) / rcb;
         tr[k] = (s[nl.second[k]] - s[nl.first[k]]) * sw_w[k];
         q[nl.first[k]] += tr[k];
-        if (nl.first[k] < nloc) m -= 0.5 * tr[k] * r;
+        if (nl.first[k] < nloc) {
+          m -= 0.5 * tr[k] * r;
+          m_atom[nl.first[k]] -= 0.5 * tr[k] * r;
+        }
       }
     }
     const ElectrostaticsResult er = es(q, mu);
     const double inv = 1.0 / w_.epsilon_s;
     out.energy += er.energy * inv - in.efield.dot(m);
+    for (int i = 0; i < nloc; ++i)
+      out.atom_energies[i] +=
+          0.5 * (q[i] * er.potential[i] - mu[i].dot(er.field[i])) * inv - in.efield.dot(m_atom[i]);
     out.charges = q;
     out.dipoles = mu;
     out.dipole = m;
@@ -198,16 +221,24 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
         }
       }
       b_->backward(gb, std::move(db), eb);
-      scatter(nl, in.positions, in.cell, eb, out.forces, x);
+      scatter(nl, in.positions, in.cell, eb, out.forces, x, atom_w);
       Mat3 xq = Mat3::Zero();  // field coupling of the nominal charges: -E · sum q0 r
       for (int i = 0; i < n; ++i) out.forces[i] += er.forces[i] * inv;
       for (int i = 0; i < nloc; ++i) {
         const double q0 = w_.q0.at(in.species[i]);
         out.forces[i] += q0 * in.efield;
-        xq += q0 * rm[i] * in.efield.transpose();
+        const Mat3 xi = q0 * rm[i] * in.efield.transpose();
+        xq += xi;
+        if (atom_w) (*atom_w)[i] += 0.5 * (xi + xi.transpose());
       }
       x -= xq;  // X collects r ⊗ dE/dr; dE/dr_i of -E·q0 r_i is -q0 E
       if (in.virial) out.virial = er.virial * inv;
+      if (atom_w) {
+        // The solver gives only the total virial at fixed sites: equal shares of the local
+        // atoms (of all atoms on a process without local ones, for their owners to collect).
+        const int share = nloc > 0 ? nloc : n;
+        for (int i = 0; i < share; ++i) (*atom_w)[i] += er.virial * (inv / share);
+      }
     }
   }
   if (in.virial) {

@@ -31,6 +31,8 @@ struct Input {
   const NeighborList* edges_b = nullptr;  // within network B's cutoff (long range)
   Vec3 efield = Vec3::Zero();             // V/Å
   bool forces = true, virial = false;
+  // Per-atom virials (Output::atom_virials); per-atom energies are always given.
+  bool atom_virials = false;
   // MPI domain decomposition (issue 11): atoms [0, num_local) are this process's own, the rest
   // are ghosts (other processes' atoms or periodic images, at explicit positions; cell zero, no
   // shifts) within the ghost cutoff of ghost_cutoff(). Only local atoms contribute energies,
@@ -45,7 +47,11 @@ struct Input {
 
 struct Output {
   double energy = 0;
-  std::vector<double> atom_energies;  // eps_i of network A
+  // Per-atom energies (eV; local atoms, zero for ghosts), summing to `energy` to rounding:
+  // eps_i of network A, the site's share 1/2 (q_i V_i - mu_i·F_i) / eps_s of the electrostatic
+  // energy (exact: E_es is quadratic in q and mu, so E_es = 1/2 sum_i (q_i V_i - mu_i·F_i) with
+  // V = dE/dq and F = -dE/dmu), and the field term -E·m_i of the site's part of M.
+  std::vector<double> atom_energies;
   std::vector<Vec3> forces;
   std::optional<Mat3> virial;
   // Long range only (with ghosts, the charges and dipoles of ghost atoms are this process's
@@ -54,6 +60,12 @@ struct Output {
   std::vector<double> charges;
   std::vector<Vec3> dipoles;
   std::optional<Vec3> dipole;  // Born dipole M
+  // When Input::atom_virials: per-atom virials (eV; local and ghost atoms, a ghost's belongs to
+  // its owner) summing to `virial` to rounding. Each edge of networks A and B gives half of its
+  // -sym(r_ij ⊗ dE/dr_ij) to each of i and j; the field coupling of q0_i to atom i; the virial of
+  // the electrostatics at fixed charges and dipoles (the solver gives only its total) in equal
+  // shares to the local atoms (to all atoms where there are none).
+  std::vector<Mat3> atom_virials;
 };
 
 // r_ij = r_j - r_i + shift · cell for every pair of `nl`, as the graph of a network.

@@ -11,10 +11,8 @@
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/infer/decomposition.hpp"
-#include "lnet/model/fast_electrostatics.hpp"
-#include "lnet/model/infer_weights.hpp"
+#include "lnet/model/engine.hpp"
 #include "lnet/model/model_file.hpp"
-#include "lnet/model/prediction.hpp"
 
 namespace lnet {
 
@@ -110,23 +108,18 @@ struct Calculator::Impl {
   // Electrostatics parameters and the cell they were resolved for.
   std::optional<es::Parameters> es;
   Mat3 es_cell = Mat3::Zero();
-
-  // The inference engine in the model's dtype (none: the reference evaluates everything).
-  std::unique_ptr<infer::Potential<double>> fast64;
-  std::unique_ptr<infer::Potential<float>> fast32;
-  std::unique_ptr<es::Electrostatics> fast_es;
-  // The engine's torch-free electrostatics (k-space tables kept while the cell is the same),
-  // and the real-space cutoff the Verlet list must also cover (0: none resolved yet).
-  std::unique_ptr<infer::Coulomb> coulomb;
+  // The real-space cutoff the Verlet list must also cover for an engine that takes its
+  // real-space pairs from it (0: none resolved yet).
   double es_list_cutoff = 0;
   double verlet_cutoff = 0;  // what `verlet` was built for, skin included
 
   // Polarizable models: the induced dipoles of the last call, the next call's CG start.
-  torch::Tensor induced_guess;
+  std::vector<Vec3> induced;
 
-  // Domain decomposition: the k-space tables of the last evaluate_local() and their cell.
-  std::unique_ptr<infer::KSpace> local_kspace;
-  Mat3 local_kspace_cell = Mat3::Zero();
+  // The engines: the CPU engine (none where it cannot run the model or "reference" was asked
+  // for) and the reference (none with "fast").
+  std::unique_ptr<Engine> cpu, reference;
+  std::vector<std::string> logged;  // engines the log has named already
 
   void check(const Structure& s) const;
   void update_verlet(const Structure& s);
@@ -134,11 +127,13 @@ struct Calculator::Impl {
   void check_distance(const Closest& closest) const;
   // Network A's pairs, with the min_distance check on the way.
   NeighborList pairs_a(const Structure& s) const;
-  // The one-structure batch of `s` in `efield`, with the neighbour lists from the Verlet list.
-  Batch batch_for(const Structure& s, const Vec3& efield);
   bool es_valid(const Structure& s) const;
-  void use_engine(const ModelConfig& c);
-  Evaluation evaluate_fast(const Structure& s, const Vec3& efield, const EvalRequest& request);
+  void make_engines();
+  // The engine for `request` (and `hessian`) by capability and CalculatorOptions::engine.
+  Engine& pick(const EvalRequest& request, bool hessian = false);
+  // Runs `f(engine, input)` on the engine's input for `s`, keeping the per-structure state.
+  template <class F>
+  auto run(Engine& engine, const Structure& s, const Vec3& efield, F&& f);
 };
 
 void Calculator::Impl::check(const Structure& s) const {
@@ -198,20 +193,6 @@ void Calculator::Impl::update_verlet(const Structure& s) {
   ++builds;
 }
 
-Batch Calculator::Impl::batch_for(const Structure& s, const Vec3& efield) {
-  const ModelConfig& c = model->config();
-  update_verlet(s);
-  Structure geometry;  // labels never enter inference
-  geometry.numbers = s.numbers;
-  geometry.positions = s.positions;
-  geometry.cell = s.cell;
-  geometry.pbc = s.pbc;
-  geometry.efield = efield;
-  std::vector<NeighborList> a{pairs_a(s)}, b;
-  if (c.long_range) b.push_back(filter(*verlet, s.positions, s.cell, c.network_b.cutoff));
-  return make_batch({&geometry}, c, a, b);
-}
-
 bool Calculator::Impl::es_valid(const Structure& s) const {
   if (!es) return false;
   const bool periodic = s.periodic();
@@ -220,77 +201,96 @@ bool Calculator::Impl::es_valid(const Structure& s) const {
   return (s.cell - es_cell).norm() <= options.cell_tolerance * es_cell.norm();
 }
 
-void Calculator::Impl::use_engine(const ModelConfig& c) {
-  info.engine = "reference";
-  if (options.engine == "reference") return;
-  try {
-    const infer::ModelWeights w = infer_weights(model);
-    infer::NetworkOptions o;
+void Calculator::Impl::make_engines() {
+  if (options.engine != "reference") {
+    CpuEngineOptions o;
     o.radial_table = options.radial_table;
-    if (c.dtype == "float32")
-      fast32 = std::make_unique<infer::Potential<float>>(w, o);
-    else
-      fast64 = std::make_unique<infer::Potential<double>>(w, o);
-    es::Settings settings;
-    settings.accuracy = c.es_accuracy;
-    settings.method = es::parse_method(c.es_method);
-    fast_es = std::make_unique<es::Electrostatics>(settings);
-    info.engine = "fast";
-  } catch (const Error& e) {
-    spdlog::info("calculator: {}; using the reference engine", e.what());
+    o.method_setting = options.es_method_setting;
+    o.accuracy_setting = options.es_accuracy_setting;
+    try {
+      cpu = make_cpu_engine(model, o);
+    } catch (const Error& e) {
+      if (options.engine == "fast") throw;
+      spdlog::info("calculator: {}; using the reference engine", e.what());
+    }
   }
+  if (options.engine != "fast") reference = make_reference_engine(model);
+  info.engine = cpu ? cpu->name() : reference->name();
 }
 
-Evaluation Calculator::Impl::evaluate_fast(const Structure& s, const Vec3& efield,
-                                           const EvalRequest& request) {
+Engine& Calculator::Impl::pick(const EvalRequest& request, bool hessian) {
+  const auto miss = [&](const Engine& e) -> std::optional<CapabilityMiss> {
+    if (hessian && !e.capabilities().hessian) return CapabilityMiss{"hessian", "the Hessian"};
+    return missing_capability(e.capabilities(), request);
+  };
+  Engine* chosen = nullptr;
+  std::optional<CapabilityMiss> cpu_miss;
+  if (cpu) {
+    cpu_miss = miss(*cpu);
+    if (!cpu_miss) chosen = cpu.get();
+  }
+  if (!chosen && reference) {
+    if (const auto m = miss(*reference)) {
+      const std::string who =
+          cpu ? "neither engine fast nor engine reference" : "engine " + reference->name();
+      throw InputError("engine", fmt::format("{} can give {} for this model (capability {})", who,
+                                             m->what, m->name));
+    }
+    chosen = reference.get();
+  }
+  if (!chosen)
+    throw InputError("engine", fmt::format("engine {} cannot give {} (capability {})", cpu->name(),
+                                           cpu_miss->what, cpu_miss->name));
+  info.engine = chosen->name();
+  if (std::find(logged.begin(), logged.end(), info.engine) == logged.end()) {
+    logged.push_back(info.engine);
+    if (chosen == reference.get() && cpu)
+      spdlog::info("calculator: engine reference for {} (engine fast lacks capability {})",
+                   cpu_miss->what, cpu_miss->name);
+    else
+      spdlog::info("calculator: engine {}", info.engine);
+  }
+  return *chosen;
+}
+
+template <class F>
+auto Calculator::Impl::run(Engine& engine, const Structure& s, const Vec3& efield, F&& f) {
   const ModelConfig& c = model->config();
   // Kept (or restored) electrostatics: one list for the networks and the real space from the
-  // start; else the first call extends it once the cutoff is resolved (`pairs` below).
-  if (c.long_range && s.periodic() && es_valid(s))
+  // start; else the first call extends it once the cutoff is resolved (`real_pairs` below).
+  const bool reuse = c.long_range && es_valid(s);
+  if (reuse && s.periodic() && engine.uses_real_pairs())
     es_list_cutoff = std::max(es_list_cutoff, es->real_cutoff);
   update_verlet(s);
   const NeighborList a = pairs_a(s);
   NeighborList b;
   if (c.long_range) b = filter(*verlet, s.positions, s.cell, c.network_b.cutoff);
-  infer::Input in;
-  in.species.reserve(s.size());
-  for (int z : s.numbers) in.species.push_back(c.species_index(z));
-  in.positions = s.positions;
-  in.cell = s.cell;
-  in.edges_a = &a;
-  in.edges_b = c.long_range ? &b : nullptr;
-  in.efield = efield;
-  in.forces = request.forces;
-  in.virial = request.virial;
-  const infer::ModelWeights& w = fast32 ? fast32->weights() : fast64->weights();
-  std::vector<double> sigma;
-  for (int sp : in.species) sigma.push_back(w.sigma.at(sp));
-  const bool reuse = c.long_range && es_valid(s);
   std::optional<es::Parameters> params;
   if (reuse) params = es;
+  // Polarizable warm start (DESIGN.md §1.7): the previous call's induced dipoles, when the atom
+  // count is the same; the result moves only within the solver tolerance.
+  std::vector<Vec3> induced;
+  if (options.warm_start && this->induced.size() == s.size()) induced = this->induced;
+  EngineInput in;
+  in.structure = &s;
+  in.efield = efield;
+  in.pairs_a = &a;
+  in.pairs_b = c.long_range ? &b : nullptr;
+  in.es = &params;
+  in.induced = c.polarizable ? &induced : nullptr;
   // Real-space pairs: the Verlet list, extended once to the resolved real-space cutoff.
-  const PairSource pairs = [this, &s](double real_cutoff) {
+  in.real_pairs = [this, &s](double real_cutoff) {
     es_list_cutoff = std::max(es_list_cutoff, real_cutoff);
     update_verlet(s);
     return &*verlet;
   };
-  const auto es_fn = fast_electrostatics(*fast_es, params, coulomb, in.positions, s.cell,
-                                         s.periodic(), sigma, pairs);
-  const infer::Output o = fast32 ? fast32->evaluate(in, es_fn) : fast64->evaluate(in, es_fn);
-  if (c.long_range && !reuse) {
+  auto result = f(engine, in);
+  if (c.long_range && !reuse && params) {
     es = params;
     es_cell = s.cell;
   }
-  Evaluation e;
-  e.energy = o.energy;
-  e.forces = o.forces;
-  e.virial = o.virial;
-  if (c.long_range) {
-    e.dipole = o.dipole;
-    e.charges = o.charges;
-    e.atomic_dipoles = o.dipoles;
-  }
-  return e;
+  if (c.polarizable) this->induced = std::move(induced);
+  return result;
 }
 
 Calculator::Calculator(const std::string& model_path, const CalculatorOptions& options)
@@ -300,8 +300,8 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
     throw InputError("min_distance", fmt::format("expected a distance >= 0 Å (0: no check), got {}",
                                                  options.min_distance));
   if (options.radial_table < 0) throw InputError("radial_table", "must be >= 0");
-  if (options.engine != "fast" && options.engine != "reference")
-    throw InputError("engine", "expected fast or reference, got '" + options.engine + "'");
+  if (options.engine != "auto" && options.engine != "fast" && options.engine != "reference")
+    throw InputError("engine", "expected auto, fast or reference, got '" + options.engine + "'");
   impl_->options = options;
   Potential model = load_model(model_path);
   ModelConfig c = model->config();
@@ -341,7 +341,7 @@ Calculator::Calculator(const std::string& model_path, const CalculatorOptions& o
   info.cutoff_b = c.long_range ? c.network_b.cutoff : 0.0;
   info.epsilon_s = c.epsilon_s;
   info.config_json = nlohmann::json(c).dump();
-  impl_->use_engine(c);
+  impl_->make_engines();
 }
 
 Calculator::~Calculator() = default;
@@ -357,7 +357,7 @@ void Calculator::reset() {
   impl_->verlet.reset();
   impl_->es_list_cutoff = 0;
   impl_->es.reset();
-  impl_->induced_guess = torch::Tensor();
+  impl_->induced.clear();
 }
 
 Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
@@ -372,68 +372,34 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
         "calculator",
         "the polarizability (alpha_cell, epsilon_inf, Raman tensors) needs a polarizable "
         "model (model.polarizable: true); this model has no induced dipoles");
-  if ((m.fast32 || m.fast64) && !request.bec && !request.polarizability && !request.raman)
-    return m.evaluate_fast(s, efield, request);
-  const Batch batch = m.batch_for(s, efield);
-
-  Request r;
-  r.forces = request.forces;
-  r.stress = request.virial;
-  r.bec = request.bec;
-  r.polarizability = request.polarizability || request.raman;
-  r.raman = request.raman;
-  const bool reuse = c.long_range && m.es_valid(s);
-  if (reuse) r.es_parameters = {*m.es};
-  // Warm start (DESIGN.md §1.7): the previous call's induced dipoles, when the atom count is
-  // the same; the result moves only within the solver tolerance.
-  if (c.polarizable && m.options.warm_start && m.induced_guess.defined() &&
-      m.induced_guess.size(0) == static_cast<int64_t>(s.size()))
-    r.induced_guess = m.induced_guess;
-  Prediction p = m.model->forward(batch, r);
-  if (c.long_range && !reuse) {
-    m.es = p.es_parameters.at(0);
-    m.es_cell = s.cell;
-  }
-  if (c.polarizable) m.induced_guess = p.induced_dipoles;
-
-  return split_prediction(batch, p).at(0);
+  Engine& engine = m.pick(request);
+  return m.run(engine, s, efield,
+               [&](Engine& e, const EngineInput& in) { return e.evaluate(in, request); });
 }
 
 std::optional<Eigen::MatrixXd> Calculator::hessian(const Structure& s) {
   Impl& m = *impl_;
   m.check(s);
-  const ModelConfig& c = m.model->config();
-  const Batch batch = m.batch_for(s, Vec3::Zero());
-  Request r;
-  r.create_graph = true;
-  if (c.long_range && m.es_valid(s)) r.es_parameters = {*m.es};
-  Prediction p = m.model->forward(batch, r);
-  const auto n = static_cast<int64_t>(s.size());
-  auto minus_forces = (-p.forces).reshape({-1});
-  Eigen::MatrixXd h(3 * n, 3 * n);
-  for (int64_t k = 0; k < 3 * n; ++k) {
-    auto g = torch::autograd::grad({minus_forces[k]}, {p.positions}, {}, /*retain_graph=*/true,
-                                   false, /*allow_unused=*/true)[0];
-    if (!g.defined()) g = torch::zeros_like(p.positions);
-    g = g.detach().to(torch::kFloat64).contiguous().reshape({-1});
-    for (int64_t l = 0; l < 3 * n; ++l) h(k, l) = g.data_ptr<double>()[l];
-  }
-  return h;
+  EvalRequest none;
+  none.forces = false;
+  Engine& engine = m.pick(none, /*hessian=*/true);
+  return m.run(engine, s, Vec3::Zero(),
+               [](Engine& e, const EngineInput& in) { return e.hessian(in); });
 }
 
 std::string Calculator::state() const {
   if (!impl_->es) return {};
   nlohmann::json j = to_json(*impl_->es, impl_->es_cell);
-  if (impl_->induced_guess.defined()) {  // so that a restart continues bit for bit
-    const torch::Tensor t = impl_->induced_guess.to(torch::kFloat64).contiguous();
-    j["induced_dipoles"] =
-        std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  if (!impl_->induced.empty()) {  // so that a restart continues bit for bit
+    std::vector<double> flat;
+    for (const Vec3& v : impl_->induced) flat.insert(flat.end(), v.data(), v.data() + 3);
+    j["induced_dipoles"] = flat;
   }
   return j.dump();
 }
 
 void Calculator::restore_state(const std::string& state) {
-  impl_->induced_guess = torch::Tensor();
+  impl_->induced.clear();
   if (state.empty()) {
     impl_->es.reset();
     return;
@@ -456,9 +422,8 @@ void Calculator::restore_state(const std::string& state) {
     }
     impl_->es = p;
     impl_->es_cell = Eigen::Map<const Mat3>(cell.data());
-    if (!induced.empty())
-      impl_->induced_guess =
-          torch::tensor(induced, torch::kFloat64).view({-1, 3}).to(impl_->model->dtype());
+    for (std::size_t i = 0; i < induced.size(); i += 3)
+      impl_->induced.emplace_back(induced[i], induced[i + 1], induced[i + 2]);
   } catch (const std::exception& e) {
     throw InputError("calculator state", std::string("cannot restore: ") + e.what());
   }
@@ -466,9 +431,9 @@ void Calculator::restore_state(const std::string& state) {
 
 std::optional<std::string> Calculator::local_unsupported() const {
   const Impl& m = *impl_;
-  if (!m.fast32 && !m.fast64)
-    return "the model runs on the reference engine (" + m.options.engine +
-           " requested, or a config the fast engine does not support)";
+  if (!m.cpu || !m.cpu->capabilities().local)
+    return "the model runs on the reference engine (engine " + m.options.engine +
+           "; it lacks capability local), or a config the fast engine does not support";
   if (!m.model->config().long_range) return std::nullopt;
   if (!m.es) return std::string("the electrostatics parameters are not resolved yet");
   if (m.es->method == es::Method::Direct)
@@ -478,35 +443,36 @@ std::optional<std::string> Calculator::local_unsupported() const {
 
 double Calculator::ghost_cutoff() const {
   const Impl& m = *impl_;
-  double r = m.fast32 ? m.fast32->ghost_cutoff() : m.fast64 ? m.fast64->ghost_cutoff() : 0.0;
+  double r = m.cpu ? m.cpu->ghost_cutoff() : 0.0;
   if (m.es) r = std::max(r, m.es->real_cutoff);
   return r;
 }
 
 LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& efield, bool virial,
                                            infer::Exchange& exchange) {
+  EvalRequest request;
+  request.virial = virial;
+  return evaluate_local(s, efield, request, exchange);
+}
+
+LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& efield,
+                                           const EvalRequest& request, infer::Exchange& exchange) {
   if (const auto why = local_unsupported()) throw Error("domain decomposition: " + *why);
   Impl& m = *impl_;
+  if (const auto miss = missing_capability(m.cpu->capabilities(), request))
+    throw InputError("engine", fmt::format("engine {} cannot give {} (capability {})",
+                                           m.cpu->name(), miss->what, miss->name));
   const ModelConfig& c = m.model->config();
   const auto n = s.positions.size();
   if (s.numbers.size() != n || s.num_local < 0 || static_cast<std::size_t>(s.num_local) > n ||
       s.unwrapped.size() != static_cast<std::size_t>(s.num_local))
     throw Error("evaluate_local: inconsistent numbers of atoms");
-  infer::Input in;
-  in.species.reserve(n);
-  for (int z : s.numbers) in.species.push_back(c.species_index(z));
-  in.positions = s.positions;
-  in.num_local = s.num_local;
-  in.dipole_positions = &s.unwrapped;
-  in.efield = efield;
-  in.virial = virial;
   // Ghosts are at explicit positions: open lists. The local atoms' pairs within the largest
   // distance that matters give the real-space pairs and the receivers each network needs
-  // (Potential::receiver_reach: atoms whose features reach the local atoms); then one list of
-  // those receivers' pairs is filtered to each network.
+  // (receiver_reach: atoms whose features reach the local atoms); then one list of those
+  // receivers' pairs is filtered to each network.
   const std::array<bool, 3> open{false, false, false};
-  const std::array<double, 2> reach =
-      m.fast32 ? m.fast32->receiver_reach() : m.fast64->receiver_reach();
+  const std::array<double, 2> reach = m.cpu->receiver_reach();
   const double real_cutoff = c.long_range ? m.es->real_cutoff : 0.0;
   std::vector<bool> local(n, false), need_a(n, false), need_b(n, false);
   std::fill_n(local.begin(), s.num_local, true);
@@ -542,36 +508,19 @@ LocalEvaluation Calculator::evaluate_local(const LocalStructure& s, const Vec3& 
       build_neighbor_list(s.positions, Mat3::Zero(), open, c.max_cutoff(), &receivers);
   const NeighborList a = filter(edges, s.positions, Mat3::Zero(), c.network_a.cutoff, &need_a);
   NeighborList b;
-  in.edges_a = &a;
-  if (c.long_range) {
-    b = filter(edges, s.positions, Mat3::Zero(), c.network_b.cutoff, &need_b);
-    in.edges_b = &b;
-  }
-  infer::ElectrostaticsFn es_fn;
-  std::vector<double> sigma;
-  infer::CoulombParameters cp;
-  if (c.long_range) {
-    const infer::ModelWeights& w = m.fast32 ? m.fast32->weights() : m.fast64->weights();
-    for (int sp : in.species) sigma.push_back(w.sigma.at(sp));
-    cp = coulomb_parameters(*m.es);
-    if (!m.local_kspace || m.local_kspace_cell != s.cell) {
-      m.local_kspace = infer::make_kspace(cp, s.cell);
-      m.local_kspace_cell = s.cell;
-    }
-    es_fn = infer::decomposed_electrostatics(cp, *m.local_kspace, in.positions, sigma, s.num_local,
-                                             near, exchange);
-  }
-  const infer::Output o = m.fast32 ? m.fast32->evaluate(in, es_fn) : m.fast64->evaluate(in, es_fn);
-  LocalEvaluation e;
-  e.energy = o.energy;
-  e.forces = o.forces;
-  if (o.virial) e.virial = *o.virial;
-  if (c.long_range) {
-    e.dipole = *o.dipole;
-    e.charges.assign(o.charges.begin(), o.charges.begin() + s.num_local);
-    e.atomic_dipoles.assign(o.dipoles.begin(), o.dipoles.begin() + s.num_local);
-  }
-  return e;
+  if (c.long_range) b = filter(edges, s.positions, Mat3::Zero(), c.network_b.cutoff, &need_b);
+  LocalInput in;
+  in.structure = &s;
+  in.efield = efield;
+  in.virial = request.virial;
+  in.atom_energies = request.atom_energies;
+  in.atom_virials = request.atom_virials;
+  in.near = &near;
+  in.pairs_a = &a;
+  in.pairs_b = c.long_range ? &b : nullptr;
+  in.es = m.es;
+  in.exchange = &exchange;
+  return m.cpu->evaluate_local(in);
 }
 
 }  // namespace lnet

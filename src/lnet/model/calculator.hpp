@@ -31,10 +31,19 @@ struct CalculatorOptions {
   // Electrostatics overriding the model's (e.g. PME for cells larger than those trained on).
   std::optional<std::string> es_method;  // auto | ewald | pme | direct
   std::optional<double> es_accuracy;     // relative force accuracy
-  // "fast": the inference engine (src/lnet/infer, hand-written forward and reverse passes,
-  // equal to the reference to rounding); "reference": the libtorch autograd model. Born charges,
-  // the Hessian and model configs the engine does not support always use the reference.
-  std::string engine = "fast";
+  // Names of the caller's electrostatics settings, quoted in tuning errors (es::Settings), so
+  // that the advice can be followed from where the user set them (e.g. "--es-method").
+  std::string es_method_setting = "electrostatics.method";
+  std::string es_accuracy_setting = "electrostatics.accuracy";
+  // Which engine (src/lnet/model/engine.hpp) evaluates each request:
+  //  "auto": the CPU inference engine (src/lnet/infer, hand-written forward and reverse passes,
+  //    equal to the reference to rounding) where it has the capability, the libtorch autograd
+  //    reference for the rest (Born charges, the polarizability, Raman tensors, the Hessian,
+  //    polarizable models); info().engine and a log line say which;
+  //  "fast": the CPU engine only; a request it cannot serve is an InputError naming the missing
+  //    capability (e.g. "engine fast cannot give Born charges (capability bec)");
+  //  "reference": the autograd model only (no per-atom energies or virials).
+  std::string engine = "auto";
   // Fast engine: intervals of the cubic Hermite table of each layer's radial MLP on
   // [0, cutoff] (src/lnet/infer/network.hpp): forces within ~1e-9 relative of the exact MLP
   // (tested to 1e-8) and 6-9x faster steps; 0: the MLP per edge, equal to the reference to
@@ -75,7 +84,9 @@ struct ModelInfo {
   double cutoff_a = 0, cutoff_b = 0;  // Å
   double epsilon_s = 1;
   std::string config_json;  // the whole model config (hyperparameters, statistics)
-  std::string engine;       // the engine evaluate() uses: "fast" or "reference"
+  // The engine of the last evaluation ("fast" or "reference"); before the first, the one
+  // energies and forces would use.
+  std::string engine;
 };
 
 // One process's atoms with ghost atoms around them, for MPI domain decomposition (issue 11;
@@ -100,6 +111,11 @@ struct LocalEvaluation {
   Vec3 dipole = Vec3::Zero();        // e·Å, this process's part of M (long-range models)
   std::vector<double> charges;       // local atoms (long-range models)
   std::vector<Vec3> atomic_dipoles;  // local atoms (long-range models)
+  // When requested (evaluate_local's `request`): per-atom energies of the local atoms (eV), and
+  // per-atom virials (eV) of local then ghost atoms, a ghost's belonging to its owner; over
+  // all processes they sum to the totals (Evaluation::atom_energies, atom_virials).
+  std::vector<double> atom_energies;
+  std::vector<Mat3> atom_virials;
 };
 
 class Calculator : public ForceField {
@@ -127,9 +143,9 @@ class Calculator : public ForceField {
   // Neighbour-list builds so far (for tests and the MD timing report).
   long neighbor_list_builds() const;
 
-  // Domain decomposition (issue 11). Possible with the fast engine, and for long-range models
-  // once evaluate() or restore_state() has resolved Ewald or PME parameters (a periodic cell):
-  // every process must use the same. Otherwise the reason it is not, as a message.
+  // Domain decomposition. Possible with the CPU engine (capability local), and for long-range
+  // models once evaluate() or restore_state() has resolved Ewald or PME parameters (a periodic
+  // cell): every process must use the same. Otherwise the reason it is not, as a message.
   std::optional<std::string> local_unsupported() const;
   // The ghost shell the local atoms need (Å): the networks' layers × cutoffs (+1 layer of
   // network B for charge transfers) and the real-space cutoff of the electrostatics.
@@ -138,6 +154,10 @@ class Calculator : public ForceField {
   // dipoles; sum: the k-space buffer). Throws lnet::Error when local_unsupported().
   LocalEvaluation evaluate_local(const LocalStructure& s, const Vec3& efield, bool virial,
                                  infer::Exchange& exchange);
+  // The same with per-atom energies and virials as `request` asks (its virial, atom_energies
+  // and atom_virials; forces are always given).
+  LocalEvaluation evaluate_local(const LocalStructure& s, const Vec3& efield,
+                                 const EvalRequest& request, infer::Exchange& exchange);
 
  private:
   struct Impl;
