@@ -129,7 +129,7 @@ class Model {
   py::dict evaluate(const py::object& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
                     const std::optional<In<double>>& efield, bool forces, bool virial, bool bec,
-                    bool polarizability, bool raman) {
+                    bool polarizability, bool raman, bool atom_energies, bool atom_virials) {
     const Structure s = structure(numbers, positions, cell, pbc);
     const Vec3 field = field_of(efield);
     EvalRequest request;
@@ -138,6 +138,8 @@ class Model {
     request.bec = bec;
     request.polarizability = polarizability;
     request.raman = raman;
+    request.atom_energies = atom_energies;
+    request.atom_virials = atom_virials;
     Evaluation e;
     {
       py::gil_scoped_release unlocked;
@@ -164,6 +166,14 @@ class Model {
     if (!e.raman.empty()) {  // [i, b, :, :] = d alpha_cell / d r_ib (column-major Mat3)
       const auto n = static_cast<py::ssize_t>(e.raman.size() / 3);
       out["raman_tensors"] = adopt(std::move(e.raman), {n, 3, 3, 3}, {27 * kD, 9 * kD, kD, 3 * kD});
+    }
+    if (!e.atom_energies.empty()) {
+      const auto n = static_cast<py::ssize_t>(e.atom_energies.size());
+      out["atom_energies"] = adopt(std::move(e.atom_energies), {n}, {kD});
+    }
+    if (!e.atom_virials.empty()) {  // [i, a, b], column-major Mat3
+      const auto n = static_cast<py::ssize_t>(e.atom_virials.size());
+      out["atom_virials"] = adopt(std::move(e.atom_virials), {n, 3, 3}, {9 * kD, kD, 3 * kD});
     }
     return out;
   }
@@ -266,7 +276,10 @@ PYBIND11_MODULE(_lnet, m) {
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
            py::arg("bec") = false, py::arg("polarizability") = false, py::arg("raman") = false,
-           "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV); for "
+           py::arg("atom_energies") = false, py::arg("atom_virials") = false,
+           "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV), "
+           "atom_energies (N, eV, summing to energy) and atom_virials (N×3×3, eV, summing to "
+           "virial); for "
            "long-range models dipole (Born M, e·Å), charges, atomic_dipoles and bec "
            "(N×3×3, Z*[i, a, b] = dM_a/dr_ib); for polarizable models induced_dipoles (e·Å, "
            "part of atomic_dipoles) and, when asked, polarizability (alpha_cell = dM/dE at fixed "

@@ -16,7 +16,9 @@ class Calculator(_AseCalculator):
     extxyz bec:R:9 column), computed only when asked for. Polarizable models add
     induced_dipoles (e·Å, included in atomic_dipoles and M) and, when asked for, polarizability
     (alpha_cell = dM/dE at fixed nuclei, 3×3, e·Å²/V), epsilon_inf (3×3 tensor, periodic
-    cells) and raman_tensors (N×3×3×3, [i, b] = d alpha_cell / d r_ib, e·Å/V).
+    cells) and raman_tensors (N×3×3×3, [i, b] = d alpha_cell / d r_ib, e·Å/V). Per atom, as
+    ASE's classical potentials: energies (eV, summing to the energy) and stresses (N×6 Voigt,
+    eV/Å³, -W_i / V of the per-atom virials W_i, summing to the stress; periodic cells only).
 
     efield: a uniform external field in V/Å (``set_efield`` changes it). Open (pbc all False)
     and periodic (pbc all True) cells; a long-range model refuses mixed boundaries.
@@ -26,7 +28,8 @@ class Calculator(_AseCalculator):
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
                               "atomic_dipoles", "born_effective_charges", "induced_dipoles",
-                              "polarizability", "epsilon_inf", "raman_tensors"]
+                              "polarizability", "epsilon_inf", "raman_tensors", "energies",
+                              "stresses"]
     name = "lnet"
 
     def __init__(self, model_path, efield=None, dtype=None, threads=None, min_distance=None,
@@ -89,12 +92,19 @@ class Calculator(_AseCalculator):
                                   bec="born_effective_charges" in properties,
                                   polarizability=bool({"polarizability", "epsilon_inf"}
                                                       & set(properties)),
-                                  raman="raman_tensors" in properties)
+                                  raman="raman_tensors" in properties,
+                                  atom_energies="energies" in properties,
+                                  atom_virials="stresses" in properties and periodic)
         results = {"energy": out["energy"], "free_energy": out["energy"],
                    "forces": out["forces"]}
         if "virial" in out:
             stress = -out["virial"] / atoms.cell.volume
             results["stress"] = full_3x3_to_voigt_6_stress(stress)
+        if "atom_energies" in out:
+            results["energies"] = out["atom_energies"]
+        if "atom_virials" in out:
+            results["stresses"] = full_3x3_to_voigt_6_stress(-out["atom_virials"]
+                                                             / atoms.cell.volume)
         for key in ("dipole", "charges", "atomic_dipoles", "induced_dipoles", "polarizability",
                     "epsilon_inf", "raman_tensors"):
             if key in out:
