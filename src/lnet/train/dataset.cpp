@@ -14,6 +14,7 @@
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/domain/domain.hpp"
+#include "lnet/electrostatics/electrostatics.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/train/labels.hpp"
 
@@ -118,18 +119,63 @@ DataSplit load_split(const TrainConfig& c) {
 
 namespace {
 
-void fit_reference_energies(const std::vector<Structure>& train, ModelConfig& m) {
+// (1/eps_s) E_es of the nominal charges q0 (no dipoles) of every frame of `train`: what a
+// long-range model's electrostatics give before network B has learned anything. The reference
+// energies are fitted to E_ref minus this, so that network A does not have to learn the large
+// per-atom constant of the nominal charges' Madelung energy (an SiO2 model began 243 meV/atom
+// off for that reason). Zeros for short-range models and models without nominal charges.
+std::vector<double> nominal_electrostatic_energies(const std::vector<Structure>& train,
+                                                   const ModelConfig& m) {
+  std::vector<double> out(train.size(), 0.0);
+  const bool charged = std::any_of(m.charges.begin(), m.charges.end(),
+                                   [](const auto& zq) { return zq.second != 0.0; });
+  if (!m.long_range || !charged) return out;
+  es::Settings settings;
+  settings.method = es::parse_method(m.es_method);
+  settings.accuracy = m.es_accuracy;
+  const es::Electrostatics es(settings);
+  auto value = [](const std::map<int, double>& table, int z, double fallback) {
+    const auto it = table.find(z);
+    return it == table.end() ? fallback : it->second;
+  };
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    const Structure& s = train[k];
+    if (!s.energy || s.size() == 0) continue;
+    const auto n = static_cast<int64_t>(s.size());
+    es::Sites sites;
+    sites.periodic = s.periodic();
+    sites.positions = torch::empty({n, 3}, torch::kFloat64);
+    sites.charges = torch::empty({n}, torch::kFloat64);
+    sites.sigma = torch::empty({n}, torch::kFloat64);
+    for (int64_t i = 0; i < n; ++i) {
+      for (int a = 0; a < 3; ++a) sites.positions[i][a] = s.positions[i](a);
+      sites.charges[i] = value(m.charges, s.numbers[i], 0.0);
+      sites.sigma[i] = value(m.sigma, s.numbers[i], 1.0);
+    }
+    sites.cell = torch::empty({3, 3}, torch::kFloat64);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) sites.cell[r][c] = s.cell(r, c);
+    torch::NoGradGuard no_grad;
+    out[k] = es.energy(sites).item<double>() / m.epsilon_s;
+  }
+  return out;
+}
+
+// e0 per species by least squares on E_ref - e_es (the nominal electrostatics above).
+void fit_reference_energies(const std::vector<Structure>& train, const std::vector<double>& e_es,
+                            ModelConfig& m) {
   const auto ns = static_cast<int>(m.species.size());
-  std::vector<const Structure*> labelled;
-  for (const auto& s : train)
-    if (s.energy) labelled.push_back(&s);
+  std::vector<std::size_t> labelled;
+  for (std::size_t k = 0; k < train.size(); ++k)
+    if (train[k].energy) labelled.push_back(k);
   m.e0.assign(ns, 0.0);
   if (labelled.empty()) return;
   Eigen::MatrixXd a = Eigen::MatrixXd::Zero(static_cast<int>(labelled.size()), ns);
   Eigen::VectorXd e(static_cast<int>(labelled.size()));
   for (int r = 0; r < a.rows(); ++r) {
-    for (int z : labelled[r]->numbers) a(r, m.species_index(z)) += 1;
-    e(r) = *labelled[r]->energy;
+    const Structure& s = train[labelled[r]];
+    for (int z : s.numbers) a(r, m.species_index(z)) += 1;
+    e(r) = *s.energy - e_es[labelled[r]];
   }
   // Minimum-norm least squares: fixed stoichiometry (e.g. always NaCl) leaves the split between
   // species undetermined, which does not matter for any prediction.
@@ -137,7 +183,8 @@ void fit_reference_energies(const std::vector<Structure>& train, ModelConfig& m)
   for (int s = 0; s < ns; ++s) m.e0[s] = x(s);
 }
 
-double energy_scale(const std::vector<Structure>& train, const ModelConfig& m) {
+double energy_scale(const std::vector<Structure>& train, const std::vector<double>& e_es,
+                    const ModelConfig& m) {
   double sum = 0;
   long n = 0;
   for (const auto& s : train)
@@ -145,9 +192,10 @@ double energy_scale(const std::vector<Structure>& train, const ModelConfig& m) {
       for (const auto& f : *s.forces) sum += f.squaredNorm(), n += 3;
   if (n > 0 && sum > 0) return std::sqrt(sum / n);
   std::vector<double> residual;  // no forces: spread of per-atom energies about the fit
-  for (const auto& s : train) {
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    const Structure& s = train[k];
     if (!s.energy) continue;
-    double e = *s.energy;
+    double e = *s.energy - e_es[k];
     for (int z : s.numbers) e -= m.e0[m.species_index(z)];
     residual.push_back(e / static_cast<double>(s.size()));
   }
@@ -174,8 +222,9 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
   for (const auto* set : {&train, &others})
     for (const auto& s : *set) species.insert(s.numbers.begin(), s.numbers.end());
   m.species.assign(species.begin(), species.end());
-  fit_reference_energies(train, m);
-  m.energy_scale = energy_scale(train, m);
+  const std::vector<double> e_es = nominal_electrostatic_energies(train, m);
+  fit_reference_energies(train, e_es, m);
+  m.energy_scale = energy_scale(train, e_es, m);
   m.avg_neighbors_a = average_neighbors(train, m.network_a.cutoff);
   if (m.long_range) m.avg_neighbors_b = average_neighbors(train, m.network_b.cutoff);
   std::vector<const Structure*> frames;
@@ -187,6 +236,13 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
   spdlog::info("statistics: e0 (eV){}; energy scale {:.4f} eV; neighbours A {:.1f}{}", e0,
                m.energy_scale, m.avg_neighbors_a,
                m.long_range ? fmt::format(", B {:.1f}", m.avg_neighbors_b) : "");
+  double es_sum = 0;
+  std::size_t atoms = 0;
+  for (std::size_t k = 0; k < train.size(); ++k)
+    if (train[k].energy) es_sum += e_es[k], atoms += train[k].size();
+  if (es_sum != 0)
+    spdlog::info("e0 fitted to E_ref - E_es(nominal charges), {:.4f} eV/atom on average",
+                 es_sum / static_cast<double>(atoms));
 }
 
 std::vector<std::vector<int>> epoch_batches(std::size_t n, int batch_size, uint64_t seed,
