@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "lnet/cli/commands.hpp"
+#include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/md/run_md.hpp"
 #include "lnet/model/calculator.hpp"
@@ -26,11 +27,7 @@ Action add_md(CLI::App& app) {
     if (c.model.empty())
       throw InputError(c.source, "model: required (the model file to run the dynamics with)");
     const Structure start = load_md_structure(c);
-    CalculatorOptions calc_options;
-    if (!dtype->empty()) calc_options.dtype = *dtype;
-    if (!c.electrostatics.method.empty()) calc_options.es_method = c.electrostatics.method;
-    if (c.electrostatics.accuracy > 0) calc_options.es_accuracy = c.electrostatics.accuracy;
-    Calculator calc(c.model, calc_options);
+    Calculator calc(c.model, run_calculator_options(*dtype, c.electrostatics, c.min_distance));
     const Domain domain = model_domain(calc.info(), c.model);
     MdRunOptions o = *options;
     o.report = &std::cout;

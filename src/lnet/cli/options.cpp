@@ -19,4 +19,15 @@ CLI::Validator finite_at_least(double min, const std::string& what, bool inclusi
       "FINITE " + bound);
 }
 
+CalculatorOptions run_calculator_options(const std::string& dtype,
+                                         const ElectrostaticsSettings& electrostatics,
+                                         double min_distance) {
+  CalculatorOptions o;
+  if (!dtype.empty()) o.dtype = dtype;
+  if (!electrostatics.method.empty()) o.es_method = electrostatics.method;
+  if (electrostatics.accuracy > 0) o.es_accuracy = electrostatics.accuracy;
+  o.min_distance = min_distance;
+  return o;
+}
+
 }  // namespace lnet::cli

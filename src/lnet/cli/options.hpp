@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "lnet/model/calculator.hpp"
+#include "lnet/util/electrostatics_settings.hpp"
+
 namespace lnet::cli {
 
 // CLI11 check of a number option that also refuses nan and inf (CLI::NonNegativeNumber lets
@@ -11,5 +14,12 @@ namespace lnet::cli {
 // >= `min` (> `min` when not `inclusive`), with `what` in the message (e.g. "fs of
 // equilibration").
 CLI::Validator finite_at_least(double min, const std::string& what, bool inclusive = true);
+
+// The calculator of a run config (md, relax, phonon): `--dtype` (empty: the model's), the
+// config's `electrostatics` section and its `min_distance`, so that a run's own check, not the
+// calculator's default, decides how close atoms may come.
+CalculatorOptions run_calculator_options(const std::string& dtype,
+                                         const ElectrostaticsSettings& electrostatics,
+                                         double min_distance);
 
 }  // namespace lnet::cli

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "lnet/cli/commands.hpp"
+#include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/phonon/run_phonon.hpp"
@@ -27,11 +28,7 @@ Action add_phonon(CLI::App& app) {
     const PhononConfig c = load_phonon_config(*config);
     if (c.model.empty()) throw InputError(c.source, "model: required (the model file to use)");
     const Structure primitive = load_phonon_structure(c);
-    CalculatorOptions calc_options;
-    if (!dtype->empty()) calc_options.dtype = *dtype;
-    if (!c.electrostatics.method.empty()) calc_options.es_method = c.electrostatics.method;
-    if (c.electrostatics.accuracy > 0) calc_options.es_accuracy = c.electrostatics.accuracy;
-    Calculator calc(c.model, calc_options);
+    Calculator calc(c.model, run_calculator_options(*dtype, c.electrostatics, c.min_distance));
     PhononRunOptions o;
     o.force = *force;
     o.progress = *progress;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "lnet/cli/commands.hpp"
+#include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/model_domain.hpp"
@@ -27,9 +28,7 @@ Action add_relax(CLI::App& app) {
     if (c.model.empty())
       throw InputError(c.source, "model: required (the model file to relax with)");
     const Structure start = load_relax_structure(c);
-    CalculatorOptions calc_options;
-    if (!dtype->empty()) calc_options.dtype = *dtype;
-    Calculator calc(c.model, calc_options);
+    Calculator calc(c.model, run_calculator_options(*dtype, {}, c.min_distance));
     const Domain domain = model_domain(calc.info(), c.model);
     RelaxRunOptions o;
     o.force = *force;
