@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "lnet/core/error.hpp"
 #include "lnet/infer/omp_threads.hpp"
@@ -38,6 +39,58 @@ T sigmoid(T z) {
 }
 
 int dim(int l) { return 2 * l + 1; }
+
+// Matrix products x = a b and x += a b. Plain scalars: Eigen's vectorised GEMM. Dual<T>: Eigen
+// has no vectorised kernel for a custom scalar, so the product is taken on the real parts,
+// (a + a' ε)(b + b' ε) = ab + (ab' + a'b) ε: two or three real GEMMs (a weight has no tangent).
+template <class T>
+struct Products {
+  template <class X, class A, class B>
+  static void set(X& x, const A& a, const B& b) {
+    x.noalias() = a * b;
+  }
+  template <class X, class A, class B>
+  static void add(X& x, const A& a, const B& b) {
+    x.noalias() += a * b;
+  }
+};
+
+template <class T>
+struct Products<Dual<T>> {
+  using D = Dual<T>;
+  template <class A, class B>
+  static RowMat<D> product(const A& a, const B& b) {
+    const RowMat<D> x = a, y = b;  // evaluates transposes and scalings
+    const auto value = [](const D& q) { return q.v; };
+    const auto tangent = [](const D& q) { return q.d; };
+    const RowMat<T> xv = x.unaryExpr(value), yv = y.unaryExpr(value), xd = x.unaryExpr(tangent),
+                    yd = y.unaryExpr(tangent);
+    RowMat<T> v, t = RowMat<T>::Zero(x.rows(), y.cols());
+    v.noalias() = xv * yv;
+    if (!yd.isZero(0)) t.noalias() += xv * yd;
+    if (!xd.isZero(0)) t.noalias() += xd * yv;
+    RowMat<D> out(v.rows(), v.cols());
+    for (Eigen::Index q = 0; q < v.size(); ++q) out.data()[q] = D(v.data()[q], t.data()[q]);
+    return out;
+  }
+  template <class X, class A, class B>
+  static void set(X& x, const A& a, const B& b) {
+    x = product(a, b);
+  }
+  template <class X, class A, class B>
+  static void add(X& x, const A& a, const B& b) {
+    x += product(a, b);
+  }
+};
+
+template <class X, class A, class B>
+void set_product(X& x, const A& a, const B& b) {
+  Products<typename X::Scalar>::set(x, a, b);
+}
+template <class X, class A, class B>
+void add_product(X& x, const A& a, const B& b) {
+  Products<typename X::Scalar>::add(x, a, b);
+}
 
 }  // namespace
 
@@ -235,13 +288,13 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
     for (Eigen::Index q = 0; q < z.size(); ++q)
       h.data()[q] = z.data()[q] * sigmoid(z.data()[q]) * scale;
   };
-  b.z1.noalias() = b.basis * L.radial[0];
+  set_product(b.z1, b.basis, L.radial[0]);
   act(b.z1, b.h1);
-  b.z2.noalias() = b.h1 * L.radial[1];
+  set_product(b.z2, b.h1, L.radial[1]);
   act(b.z2, b.h2);
-  b.z3.noalias() = b.h2 * L.radial[2];
+  set_product(b.z3, b.h2, L.radial[2]);
   act(b.z3, b.h3);
-  b.r.noalias() = b.h3 * L.radial[3];
+  set_product(b.r, b.h3, L.radial[3]);
 }
 
 // A_i += sum over the edges of i of R_p(r) * CG(up_j, Y(r)) for every path p.
@@ -299,7 +352,7 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   const Irreps<T>& h = h_[t];
   Irreps<T>& up = up_[t];
   up.assign(L.l_in + 1, RowMat<T>());
-  for (int l = 0; l <= L.l_in; ++l) up[l].noalias() = h[l] * L.up[l];
+  for (int l = 0; l <= L.l_in; ++l) set_product(up[l], h[l], L.up[l]);
   Irreps<T> acc(L.l_sh + 1);
   for (int l = 0; l <= L.l_sh; ++l) acc[l] = RowMat<T>::Zero(n * dim(l), c);
 #pragma omp parallel
@@ -318,10 +371,10 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
     mix_in_[t].assign(L.l_sh + 1, RowMat<T>());
     for (int l = 0; l <= L.l_sh; ++l) {
       mix_in_[t][l] = acc[l] / avg_neighbors_;
-      a[l].noalias() = mix_in_[t][l] * L.mix[l];
+      set_product(a[l], mix_in_[t][l], L.mix[l]);
     }
   } else {
-    for (int l = 0; l <= L.l_sh; ++l) a[l].noalias() = (acc[l] / avg_neighbors_) * L.mix[l];
+    for (int l = 0; l <= L.l_sh; ++l) set_product(a[l], acc[l] / avg_neighbors_, L.mix[l]);
   }
   Irreps<T> prod(L.l_out + 1);
   for (int l = 0; l <= L.l_out; ++l) prod[l] = RowMat<T>::Zero(n * dim(l), c);
@@ -341,8 +394,8 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   Irreps<T> out(L.l_out + 1);
   if (keep_) prod_[t] = prod;
   for (int l = 0; l <= L.l_out; ++l) {
-    out[l].noalias() = prod[l] * L.out[l];
-    if (l <= std::min(L.l_in, L.l_out)) out[l].noalias() += h[l] * L.skip[l];
+    set_product(out[l], prod[l], L.out[l]);
+    if (l <= std::min(L.l_in, L.l_out)) add_product(out[l], h[l], L.skip[l]);
   }
   return out;
 }
@@ -432,18 +485,19 @@ void Network<T>::messages_backward(const Layer& L, const Graph<T>& g, const RowM
       d.data()[q] *= scale * s * (1 + zz * (1 - s));
     }
   };
-  RowMat<T> d3 = dr * L.radial[3].transpose();
+  RowMat<T> d3, d2, d1, dbasis;
+  set_product(d3, dr, L.radial[3].transpose());
   dact(d3, b.z3);
-  RowMat<T> d2 = d3 * L.radial[2].transpose();
+  set_product(d2, d3, L.radial[2].transpose());
   dact(d2, b.z2);
-  RowMat<T> d1 = d2 * L.radial[1].transpose();
+  set_product(d1, d2, L.radial[1].transpose());
   dact(d1, b.z1);
-  RowMat<T> dbasis = d1 * L.radial[0].transpose();
+  set_product(dbasis, d1, L.radial[0].transpose());
   if (wg) {
-    wg->radial[3].noalias() += b.h3.transpose() * dr;
-    wg->radial[2].noalias() += b.h2.transpose() * d3;
-    wg->radial[1].noalias() += b.h1.transpose() * d2;
-    wg->radial[0].noalias() += b.basis.transpose() * d1;
+    add_product(wg->radial[3], b.h3.transpose(), dr);
+    add_product(wg->radial[2], b.h2.transpose(), d3);
+    add_product(wg->radial[1], b.h1.transpose(), d2);
+    add_product(wg->radial[0], b.basis.transpose(), d1);
   }
   for (int e = 0; e < k; ++e) {
     T gr = 0;
@@ -478,11 +532,11 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
       db[l] = RowMat<T>::Zero(n * dim(l), c);
       continue;
     }
-    db[l].noalias() = dout[l] * L.out[l].transpose();
-    if (l <= std::min(L.l_in, L.l_out)) dh[l].noalias() += dout[l] * L.skip[l].transpose();
+    set_product(db[l], dout[l], L.out[l].transpose());
+    if (l <= std::min(L.l_in, L.l_out)) add_product(dh[l], dout[l], L.skip[l].transpose());
     if (wg) {
-      wg->out[l].noalias() += prod_[t][l].transpose() * dout[l];
-      if (l <= std::min(L.l_in, L.l_out)) wg->skip[l].noalias() += h_[t][l].transpose() * dout[l];
+      add_product(wg->out[l], prod_[t][l].transpose(), dout[l]);
+      if (l <= std::min(L.l_in, L.l_out)) add_product(wg->skip[l], h_[t][l].transpose(), dout[l]);
     }
   }
   Irreps<T> da(L.l_sh + 1);
@@ -508,8 +562,13 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
   }
   Irreps<T> dacc(L.l_sh + 1);  // dE/d(sum of messages)
   for (int l = 0; l <= L.l_sh; ++l) {
-    dacc[l].noalias() = (da[l] * L.mix[l].transpose()) / avg_neighbors_;
-    if (wg) wg->mix[l].noalias() += mix_in_[t][l].transpose() * da[l];
+    if constexpr (std::is_floating_point_v<T>) {
+      dacc[l].noalias() = (da[l] * L.mix[l].transpose()) / avg_neighbors_;
+    } else {
+      set_product(dacc[l], da[l], L.mix[l].transpose());
+      dacc[l] /= avg_neighbors_;
+    }
+    if (wg) add_product(wg->mix[l], mix_in_[t][l].transpose(), da[l]);
   }
   // dE/d(up_j) is scattered to senders: one buffer per thread, summed afterwards. Edge
   // gradients are written by the receiver's thread only.
@@ -530,8 +589,8 @@ Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
   for (std::size_t k = 1; k < dup.size(); ++k)
     for (int l = 0; l <= L.l_in && !dup[k].empty(); ++l) dup[0][l] += dup[k][l];
   for (int l = 0; l <= L.l_in; ++l) {
-    dh[l].noalias() += dup[0][l] * L.up[l].transpose();
-    if (wg) wg->up[l].noalias() += h_[t][l].transpose() * dup[0][l];
+    add_product(dh[l], dup[0][l], L.up[l].transpose());
+    if (wg) add_product(wg->up[l], h_[t][l].transpose(), dup[0][l]);
   }
   return dh;
 }
