@@ -15,8 +15,12 @@ struct SplineWeights {
 
 // By the recursion M_p(x) = [x M_{p-1}(x) + (p - x) M_{p-1}(x - 1)] / (p - 1) from M_2, and
 // M_n' (x) = M_{n-1}(x) - M_{n-1}(x - 1), M_n''(x) = M_{n-2}(x) - 2 M_{n-2}(x-1) + M_{n-2}(x-2).
-// Needs 4 <= order <= kMaxOrder (M_n'' continuous).
-inline SplineWeights spline_weights(double w, int order) {
+// Needs 4 <= order <= kMaxOrder (M_n'' continuous). Without `second`, d2 stays zero (point
+// charges need no second derivatives).
+inline SplineWeights spline_weights(double w, int order, bool second = true) {
+  // inverse[k] = 1 / k, so that the recursion multiplies (it runs for every site twice per step).
+  static constexpr double inverse[kMaxOrder + 1] = {0,       1.0,     1.0 / 2, 1.0 / 3, 1.0 / 4,
+                                                    1.0 / 5, 1.0 / 6, 1.0 / 7, 1.0 / 8};
   std::array<double, kMaxOrder> prev{}, next{}, prev2{};
   prev[0] = w;  // M_2(w), M_2(w + 1)
   prev[1] = 1 - w;
@@ -27,7 +31,7 @@ inline SplineWeights spline_weights(double w, int order) {
       double t = 0;
       if (k < p - 1) t = t + (w + k) * prev[k];
       if (k > 0) t = t + (p - w - k) * prev[k - 1];
-      next[k] = t / (p - 1);
+      next[k] = t * inverse[p - 1];
     }
     if (p == order) {
       for (int k = 0; k < p; ++k) {
@@ -41,6 +45,7 @@ inline SplineWeights spline_weights(double w, int order) {
     if (p == order - 2) prev2 = prev;
   }
   out.value = prev;
+  if (!second) return out;
   for (int k = 0; k < order; ++k) {  // prev2 holds M_{n-2}(w + k), k = 0..n-3
     double t = 0;
     if (k <= order - 3) t += prev2[k];

@@ -133,6 +133,18 @@ class PmeKSpace final : public KSpace {
       const double q = s.q(j);
       const Vec3& m = sp.mu_mesh;
       const auto &w0 = sp.w[0], &w1 = sp.w[1], &w2 = sp.w[2];
+      if (!s.dipoles) {  // charges only: the weight products factor per axis
+        const MeshPoints g = mesh_points(sp);
+        for (int k0 = 0; k0 < order_; ++k0) {
+          const double a = q * w0.value[k0];
+          for (int k1 = 0; k1 < order_; ++k1) {
+            const double b = a * w1.value[k1];
+            double* row = mesh + (std::size_t(g[0][k0]) * mesh_[1] + g[1][k1]) * mesh_[2];
+            for (int k2 = 0; k2 < order_; ++k2) row[g[2][k2]] += b * w2.value[k2];
+          }
+        }
+        continue;
+      }
       for_each_point(sp, [&](std::size_t idx, int k0, int k1, int k2) {
         double v = q * (w0.value[k0] * w1.value[k1] * w2.value[k2]);
         if (s.dipoles)
@@ -152,20 +164,26 @@ class PmeKSpace final : public KSpace {
       const double ua = u[a] * mesh_[a];
       const double u0 = std::floor(ua);
       sp.base[a] = static_cast<int>(u0);
-      sp.w[a] = spline_weights(ua - u0, order_);
+      sp.w[a] = spline_weights(ua - u0, order_, s.dipoles != nullptr);
       sp.mu_mesh[a] = mu[a] * mesh_[a];
     }
     return sp;
   }
-  // Calls f(index, k0, k1, k2) for the order^3 mesh points a site touches.
-  template <class F>
-  void for_each_point(const SiteSplines& sp, F&& f) const {
-    std::array<std::array<int, kMaxOrder>, 3> g{};
+  // Mesh index along each axis of the site's weight k, (floor(u_a) - k) mod K_a.
+  using MeshPoints = std::array<std::array<int, kMaxOrder>, 3>;
+  MeshPoints mesh_points(const SiteSplines& sp) const {
+    MeshPoints g{};
     for (int a = 0; a < 3; ++a)
       for (int k = 0; k < order_; ++k) {
         const int m = (sp.base[a] - k) % mesh_[a];
         g[a][k] = m < 0 ? m + mesh_[a] : m;
       }
+    return g;
+  }
+  // Calls f(index, k0, k1, k2) for the order^3 mesh points a site touches.
+  template <class F>
+  void for_each_point(const SiteSplines& sp, F&& f) const {
+    const MeshPoints g = mesh_points(sp);
     for (int k0 = 0; k0 < order_; ++k0)
       for (int k1 = 0; k1 < order_; ++k1) {
         const std::size_t row = (std::size_t(g[0][k0]) * mesh_[1] + g[1][k1]) * mesh_[2];
@@ -264,6 +282,28 @@ void PmeKSpace::interpolate(const CoulombSites& s, const std::vector<double>& bu
     // sums over the site's points of dE/dQ times the weight product and its u-derivatives
     double s0 = 0;
     Vec3 s1 = Vec3::Zero();
+    if (!s.dipoles) {  // charges only: no second derivatives, weight products per axis
+      const MeshPoints g = mesh_points(sp);
+      for (int k0 = 0; k0 < order_; ++k0)
+        for (int k1 = 0; k1 < order_; ++k1) {
+          const double* row =
+              buffer.data() + (std::size_t(g[0][k0]) * mesh_[1] + g[1][k1]) * mesh_[2];
+          double p0 = 0, p1 = 0;
+          for (int k2 = 0; k2 < order_; ++k2) {
+            const double p = row[g[2][k2]];
+            p0 += p * w2.value[k2];
+            p1 += p * w2.d1[k2];
+          }
+          const double v0 = w0.value[k0], v1 = w1.value[k1];
+          s0 += v0 * v1 * p0;
+          s1 += Vec3(w0.d1[k0] * v1 * p0, v0 * w1.d1[k1] * p0, v0 * v1 * p1);
+        }
+      field_k[j] = -(to_r * s1);
+      out.potential[offset + j] += s0 + bg;
+      out.field[offset + j] += field_k[j];
+      out.forces[offset + j] -= to_r * (s.q(j) * s1);
+      continue;
+    }
     Mat3 s2 = Mat3::Zero();
     for_each_point(sp, [&](std::size_t idx, int k0, int k1, int k2) {
       const double p = buffer[idx];

@@ -160,6 +160,9 @@ void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSi
     for (std::size_t i = 0; i < num_local; ++i) {
       const double qi = sites.q(i);
       const Vec3 mi = sites.mu(i);
+      // Receiver i's sums stay in registers over its pairs.
+      double potential_i = 0;
+      Vec3 field_i = Vec3::Zero(), force_i = Vec3::Zero();
       for (std::size_t k = start[i]; k < start[i + 1]; ++k) {
         const std::size_t j = pairs.second[k];
         const auto& m = pairs.shifts[k];
@@ -179,21 +182,36 @@ void real_space_sum(const NeighborList& pairs, const Mat3& cell, const CoulombSi
                        ? (*table)(r2)
                        : ewald_real_kernel(std::sqrt(r2), alpha, g2, dipoles);
         b.b0 -= shift(g2);  // charge-charge term goes to zero at the cutoff
-        const PairTerms t = dipoles ? dipole_pair(b, r, qi, sites.q(j), mi, sites.mu(j))
-                                    : charge_pair(b, r, qi, sites.q(j));
         const double w = local ? ke : 0.5 * ke;
-        my.energy += w * t.u;
-        my.potential[i] += ke * t.dqi;
-        my.field[i] -= ke * t.dmui;
-        if (local) {
-          my.potential[j] += ke * t.dqj;
-          my.field[j] -= ke * t.dmuj;
+        Vec3 f;  // dE/dr_j of this pair
+        if (dipoles) {
+          const PairTerms t = dipole_pair(b, r, qi, sites.q(j), mi, sites.mu(j));
+          my.energy += w * t.u;
+          potential_i += ke * t.dqi;
+          field_i -= ke * t.dmui;
+          if (local) {
+            my.potential[j] += ke * t.dqj;
+            my.field[j] -= ke * t.dmuj;
+          }
+          f = w * t.dr;
+        } else {  // charge_pair written out: the terms it returns are scalars times r
+          const double qj = sites.q(j);
+          my.energy += w * (qi * qj * b.b0);
+          potential_i += ke * (qj * b.b0);
+          field_i -= (ke * (qj * b.b1)) * r;
+          if (local) {
+            my.potential[j] += ke * (qi * b.b0);
+            my.field[j] += (ke * (qi * b.b1)) * r;
+          }
+          f = (-w * (qi * qj * b.b1)) * r;
         }
-        const Vec3 f = w * t.dr;  // dE/dr_j of this pair
-        my.forces[i] += f;
+        force_i += f;
         my.forces[j] -= f;
         my.strain += r * f.transpose();  // d r_a / d strain_ab = r_a
       }
+      my.potential[i] += potential_i;
+      my.field[i] += field_i;
+      my.forces[i] += force_i;
     }
   }
   reduce(sums, out);

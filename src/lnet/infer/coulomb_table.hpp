@@ -49,13 +49,24 @@ class RealKernelTable {
     const std::size_t n = static_cast<std::size_t>((s - s_min_) * inv_h_ + 0.5);
     const double* v = values_.data() + n * stride_;
     const double d = s - (s_min_ + double(n) * h_);
-    // sum_k v_{l+k} d^k / k!, v_m = (-1/2)^m B_m(s_n) (stored so), times (-2)^l.
-    double dk[kTableOrder + 1];
-    for (int k = 1; k <= kTableOrder; ++k) dk[k] = d * kInverse[k];
+    // sum_k v_{l+k} d^k / k!, v_m = (-1/2)^m B_m(s_n) (stored so), times (-2)^l. The powers
+    // and the sum as trees rather than Horner's chain: its 8 dependent multiply-adds were the
+    // latency of the whole pair loop.
+    static_assert(kTableOrder == 8, "the sums below are written out for order 8");
+    const double d2 = d * d, d4 = d2 * d2;
+    const double e[kTableOrder + 1] = {1.0,
+                                       d,
+                                       d2 * kInverseFactorial[2],
+                                       d2 * d * kInverseFactorial[3],
+                                       d4 * kInverseFactorial[4],
+                                       d4 * d * kInverseFactorial[5],
+                                       d4 * d2 * kInverseFactorial[6],
+                                       d4 * d2 * d * kInverseFactorial[7],
+                                       d4 * d4 * kInverseFactorial[8]};
     auto taylor = [&](int l) {
-      double t = v[l + kTableOrder];
-      for (int k = kTableOrder; k >= 1; --k) t = v[l + k - 1] + dk[k] * t;
-      return t;
+      const double* c = v + l;
+      return ((c[0] + c[1] * e[1]) + (c[2] * e[2] + c[3] * e[3])) +
+             ((c[4] * e[4] + c[5] * e[5]) + (c[6] * e[6] + c[7] * e[7])) + c[8] * e[8];
     };
     Radial b;
     b.b0 = taylor(0);
@@ -68,8 +79,8 @@ class RealKernelTable {
   }
 
  private:
-  static constexpr double kInverse[kTableOrder + 1] = {0,       1.0,     1.0 / 2, 1.0 / 3, 1.0 / 4,
-                                                       1.0 / 5, 1.0 / 6, 1.0 / 7, 1.0 / 8};
+  static constexpr double kInverseFactorial[kTableOrder + 1] = {
+      1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320};
   bool build(double alpha, double g2, double cutoff, double h);
 
   bool dipoles_;

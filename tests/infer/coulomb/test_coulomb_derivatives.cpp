@@ -83,6 +83,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"PmeBoth", CoulombMethod::PME, true, true, true, false},
                       Case{"PmeBothSkew", CoulombMethod::PME, true, true, true, true},
                       Case{"PmeDipolesPoint", CoulombMethod::PME, false, true, false, false},
+                      Case{"PmeChargesPointSkew", CoulombMethod::PME, true, false, false, true},
                       Case{"DirectBoth", CoulombMethod::Direct, true, true, true, false},
                       Case{"DirectPoint", CoulombMethod::Direct, true, true, false, false}),
     [](const auto& info) { return std::string(info.param.name); });

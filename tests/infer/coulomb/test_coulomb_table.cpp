@@ -88,8 +88,9 @@ TEST(CoulombTable, RealSpaceSumEqualsTheExactKernel) {
   }
 }
 
-// The whole solver (tabulated real space, threaded spread and k-space sums) on 1 and 2 threads:
-// equal to rounding (the sums are only regrouped), 1e-12 of their scale.
+// The whole solver (tabulated real space, threaded spread and k-space sums) on 1 and 2 threads,
+// with and without dipoles (separate spread and interpolation loops): equal to rounding (the
+// sums are only regrouped), 1e-12 of each quantity's largest magnitude.
 TEST(CoulombThreads, ResultsDoNotDependOnTheThreadCount) {
   System s = random_system(1200, Mat3(Vec3(22.0, 23.0, 24.0).asDiagonal()), 4);
   for (std::size_t i = 0; i < s.sigma.size(); ++i) s.sigma[i] = i % 2 ? 0.7 : 0.9;
@@ -99,19 +100,27 @@ TEST(CoulombThreads, ResultsDoNotDependOnTheThreadCount) {
   p.real_cutoff = 5.0;
   p.mesh = {24, 25, 27};
   const int threads = omp_get_max_threads();
-  std::vector<ElectrostaticsResult> r;
-  for (const int t : {1, 2}) {
-    omp_set_num_threads(t);
-    Coulomb c(p);
-    r.push_back(c.evaluate(s.sites(), s.cell));
-  }
-  omp_set_num_threads(threads);
-  const double ke = units::coulomb;
-  EXPECT_NEAR(r[0].energy, r[1].energy, 1e-12 * std::abs(r[0].energy));
-  for (std::size_t i = 0; i < s.positions.size(); ++i) {
-    EXPECT_LT((r[0].forces[i] - r[1].forces[i]).norm(), 1e-12 * ke) << i;
-    EXPECT_NEAR(r[0].potential[i], r[1].potential[i], 1e-12 * ke) << i;
-    EXPECT_LT((r[0].field[i] - r[1].field[i]).norm(), 1e-12 * ke) << i;
+  for (const bool dipoles : {true, false}) {
+    s.use_dipoles = dipoles;
+    std::vector<ElectrostaticsResult> r;
+    for (const int t : {1, 2}) {
+      omp_set_num_threads(t);
+      Coulomb c(p);
+      r.push_back(c.evaluate(s.sites(), s.cell));
+    }
+    omp_set_num_threads(threads);
+    double fs = 0, ps = 0, es = 0;
+    for (std::size_t i = 0; i < s.positions.size(); ++i) {
+      fs = std::max(fs, r[0].forces[i].norm());
+      ps = std::max(ps, std::abs(r[0].potential[i]));
+      es = std::max(es, r[0].field[i].norm());
+    }
+    EXPECT_NEAR(r[0].energy, r[1].energy, 1e-12 * std::abs(r[0].energy));
+    for (std::size_t i = 0; i < s.positions.size(); ++i) {
+      EXPECT_LT((r[0].forces[i] - r[1].forces[i]).norm(), 1e-12 * fs) << i;
+      EXPECT_NEAR(r[0].potential[i], r[1].potential[i], 1e-12 * ps) << i;
+      EXPECT_LT((r[0].field[i] - r[1].field[i]).norm(), 1e-12 * es) << i;
+    }
   }
 }
 
