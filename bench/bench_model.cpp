@@ -7,7 +7,8 @@
 // Inference: 192-, 1536- and 12288-atom boxes (a generated 64-molecule cell tiled 1, 2x2x2 and
 // 4x4x4), models "small" and "medium", float32 and float64. One step = make_batch (neighbour
 // list + packing) + forward with forces; the neighbour list alone and make_batch are also
-// reported. Training: forward with create_graph, loss, backward, AdamW step, on 4 x 192 atoms.
+// reported. Training: forward with create_graph, loss, backward, AdamW step, on 4 x 192 atoms,
+// against the same step through the CPU engine (engine_loss: exact gradients, AdamW step).
 // Every number is the median over repetitions after one warm-up. A case whose predicted step
 // (scaled from the next smaller box) exceeds --max-seconds, or whose predicted memory exceeds
 // what the machine has free, is skipped and listed as such.
@@ -34,6 +35,7 @@
 #include "lnet/nn/equivariant.hpp"
 #include "lnet/nn/radial.hpp"
 #include "lnet/nn/spherical.hpp"
+#include "lnet/train/engine_loss.hpp"
 #include "lnet/train/loss.hpp"
 #include "lnet/train/train_config.hpp"
 #include "water_box.hpp"
@@ -217,15 +219,17 @@ InferenceResult run_inference(const Structure& s, const ModelSize& size, const s
 
 struct TrainResult {
   std::string model;
+  bool engine = false;
   int64_t params = 0;
   int reps = 0;
   double batch = NAN, step = NAN, rss_mb = NAN;
 };
 
 TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& size,
-                         double avg_neighbors, const Options& o) {
+                         double avg_neighbors, bool engine, const Options& o) {
   TrainResult r;
   r.model = size.name;
+  r.engine = engine;
   std::vector<Structure> labelled = boxes;
   std::vector<const Structure*> ptrs;
   for (auto& s : labelled) {
@@ -248,10 +252,15 @@ TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& s
   if (!req.forces || !req.create_graph) throw std::runtime_error("training request without forces");
   auto step = [&] {
     auto t = Clock::now();
-    Prediction p = model->forward(b, req);
-    auto loss = loss_of(b, p, w);
+    torch::Tensor loss;
     opt.zero_grad();
-    loss.backward();
+    if (engine) {
+      loss = engine_loss(model, b, w).loss;  // sets the gradients
+    } else {
+      Prediction p = model->forward(b, req);
+      loss = loss_of(b, p, w);
+      loss.backward();
+    }
     opt.step();
     if (!std::isfinite(loss.item<double>())) throw std::runtime_error("non-finite loss");
     return since(t);
@@ -674,27 +683,45 @@ int main(int argc, char** argv) {
   for (unsigned seed = 1; seed <= 4; ++seed) train_boxes.push_back(water_cell(seed));
   if (o.training)
     std::printf(
-        "\n## Training step: 4 x 192 atoms, float64, forward + forces (create_graph) + "
-        "loss (energy + forces) + backward + AdamW\n\n");
+        "\n## Training step: 4 x 192 atoms, float64, loss (energy + forces) and its weight "
+        "gradient + AdamW\n\n"
+        "reference: forward + forces (create_graph) + backward through torch autograd; engine: "
+        "the CPU inference engine's exact gradients (training.engine: engine).\n\n");
   if (o.training)
     std::printf(
-        "| model | params | reps | make_batch ms | step ms | atom-steps/s | peak RSS MB |\n"
-        "|---|---:|---:|---:|---:|---:|---:|\n");
+        "| model | path | params | reps | make_batch ms | step ms | atom-steps/s | peak RSS MB "
+        "|\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+  std::vector<std::string> ratios;
   for (const ModelSize& size : {kSmall, kMedium}) {
     if (!o.training) break;
-    try {
-      TrainResult r = run_training(train_boxes, size, avg_neighbors, o);
-      std::printf("| %s | %lld | %d | %.1f | %.1f | %.0f | %.0f |\n", r.model.c_str(),
-                  static_cast<long long>(r.params), r.reps, 1e3 * r.batch, 1e3 * r.step,
-                  4 * 192 / r.step, r.rss_mb);
-    } catch (const std::exception& e) {
-      std::printf("| %s | | | | failed: %s | | |\n", size.name.c_str(), e.what());
+    double steps[2] = {NAN, NAN};
+    for (bool engine : {false, true}) {
+      try {
+        TrainResult r = run_training(train_boxes, size, avg_neighbors, engine, o);
+        steps[engine] = r.step;
+        std::printf("| %s | %s | %lld | %d | %.1f | %.1f | %.0f | %.0f |\n", r.model.c_str(),
+                    engine ? "engine" : "reference", static_cast<long long>(r.params), r.reps,
+                    1e3 * r.batch, 1e3 * r.step, 4 * 192 / r.step, r.rss_mb);
+      } catch (const std::exception& e) {
+        std::printf("| %s | %s | | | | failed: %s | | |\n", size.name.c_str(),
+                    engine ? "engine" : "reference", e.what());
+      }
+      std::fflush(stdout);
     }
-    std::fflush(stdout);
+    char line[160];
+    std::snprintf(line, sizeof line, "%s %.2fx", size.name.substr(0, size.name.find(' ')).c_str(),
+                  steps[0] / steps[1]);
+    ratios.push_back(line);
     std::fprintf(stderr, "[bench_model] training %s done (%.0f s elapsed)\n", size.name.c_str(),
                  since(t_start));
   }
 
+  if (o.training) {
+    std::printf("\nTraining step, reference / engine:");
+    for (std::size_t k = 0; k < ratios.size(); ++k)
+      std::printf("%s %s", k ? ";" : "", ratios[k].c_str());
+    std::printf("\n");
+  }
   if (o.profile) run_profile(tile(cell, 2), avg_neighbors);
   std::printf("\nTotal wall time %.0f s.\n", since(t_start));
   return 0;
