@@ -36,7 +36,12 @@ TEST(DftDriver, CommandDriverLabelsWithTheTeacher) {
   const Structure frame = testing::rocksalt_frame(5.2, 0.1, rng);
   CommandDriver driver("python3 " + script + " {input} {output}", "learn.yaml");
   std::filesystem::create_directories(dir.file("f0"));
-  const Structure s = driver.label(frame, dir.file("f0"), false);
+  // A folder relative to the working directory (a relative output.dir): the command, which runs
+  // inside it, still gets paths that resolve.
+  const std::string relative =
+      std::filesystem::relative(dir.file("f0"), std::filesystem::current_path()).string();
+  ASSERT_FALSE(std::filesystem::path(relative).is_absolute());
+  const Structure s = driver.label(frame, relative, false);
   ASSERT_TRUE(s.energy && s.forces);
   Vec3 total = Vec3::Zero();
   for (const Vec3& f : *s.forces) total += f;

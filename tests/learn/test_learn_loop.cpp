@@ -112,8 +112,9 @@ TEST_F(LearnLoop, ResumesWithoutRelabellingAndTheHeldOutErrorFalls) {
   dir_.write("learn.yaml",
              "training: {config: train.yaml, committee: 2}\n"
              "explore: {structures: [explore_start.xyz], temperatures: [600, 1500],"
-             " strains: [0, -3], steps: 60, snapshot_every: 6, timestep: 2.0, seed: 2}\n"
-             "select: {lower: 0.0, upper: 10.0, max_frames: 6, min_distance: 0.01}\n"
+             " strains: [0, -3], steps: 60, snapshot_every: 6, timestep: 2.0, seed: 2,"
+             " min_distance: 1.5}\n"
+             "select: {lower: 0.0, upper: 1.0, max_frames: 6, min_distance: 0.01}\n"
              "label: {driver: command, command: \"python3 " +
                  dir_.file("teacher.py") + " {input} {output} " + dir_.file("calls.log") +
                  "\"}\n"
@@ -162,7 +163,11 @@ TEST_F(LearnLoop, ResumesWithoutRelabellingAndTheHeldOutErrorFalls) {
   ASSERT_TRUE(r.rows.front().contains("new_frames"));
   const double first = r.rows.front()["test"]["force_rmse"].get<double>();
   const double last = r.rows.back()["test"]["force_rmse"].get<double>();
-  EXPECT_LT(last, 0.7 * first) << first << " -> " << last;
+  RecordProperty("held_out_force_rmse_first", std::to_string(first));
+  RecordProperty("held_out_force_rmse_last", std::to_string(last));
+  // Deterministic run (fixed seeds, float64): 0.100 -> 0.035 eV/Å on the machine it was written
+  // on; 0.6 leaves room for a changed optimiser while still failing when labels do not help.
+  EXPECT_LT(last, 0.6 * first) << first << " -> " << last;
   EXPECT_EQ(lines_of(dir_.file("run/progress.jsonl")), 3);
 }
 

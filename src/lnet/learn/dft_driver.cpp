@@ -56,8 +56,10 @@ void run_shell(const std::string& command, const std::string& dir) {
 }
 
 Structure CommandDriver::label(const Structure& frame, const std::string& dir, bool born) {
-  const std::string input = (fs::path(dir) / "input.xyz").string();
-  const std::string output = (fs::path(dir) / "output.xyz").string();
+  // Absolute: the command runs inside `dir`, where a path relative to ours would not resolve.
+  const fs::path base = fs::absolute(dir);
+  const std::string input = (base / "input.xyz").string();
+  const std::string output = (base / "output.xyz").string();
   Structure bare;
   bare.numbers = frame.numbers;
   bare.positions = frame.positions;

@@ -416,6 +416,12 @@ LearnResult run_learn(const LearnConfig& c, const LearnOptions& o) {
                   << row["new_frames"]["force_rmse"].dump() << " eV/Å before training on them\n";
       if (finish("report")) return result;
     }
+    if (read_if_exists((dir / "labelled.xyz").string()).empty()) {
+      // Every calculation failed or the DFT budget allowed none: another round would explore
+      // with the same committee again.
+      stop_run("no frame labelled in this iteration (see labels/*/failed.txt)");
+      break;
+    }
     st.iteration = k + 1;
     st.done_stage.clear();
     save_state(state_path, st);
