@@ -39,6 +39,18 @@ std::array<double, 6> voigt(const Mat3& w) {
   return {w(0, 0), w(1, 1), w(2, 2), w(0, 1), w(0, 2), w(1, 2)};
 }
 
+// Per-atom energies as given, per-atom virials in LAMMPS's order (6 per atom).
+void per_atom(const std::vector<double>& energies, const std::vector<Mat3>& virials,
+              EngineResult& out) {
+  out.atom_energies = energies;
+  out.atom_virials.clear();
+  out.atom_virials.reserve(6 * virials.size());
+  for (const Mat3& w : virials) {
+    const std::array<double, 6> v = voigt(w);
+    out.atom_virials.insert(out.atom_virials.end(), v.begin(), v.end());
+  }
+}
+
 }  // namespace
 
 CloseAtoms::CloseAtoms(int first, int second, double distance, double min_distance)
@@ -98,7 +110,7 @@ std::string Engine::summary() const {
 
 void Engine::compute(int n, const int* numbers, const double* x, const double* cell,
                      const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
-                     bool want_virial, EngineResult& out) {
+                     const Want& want, EngineResult& out) {
   Structure s;
   s.numbers.assign(numbers, numbers + n);
   s.positions.resize(n);
@@ -108,7 +120,9 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   s.pbc = pbc;
   const Vec3 field(efield[0], efield[1], efield[2]);
   EvalRequest request;
-  request.virial = want_virial;
+  request.virial = want.virial;
+  request.atom_energies = want.atom_energies;
+  request.atom_virials = want.atom_virials;
   Evaluation e;
   try {
     e = impl_->calculator.evaluate(s, field, request);
@@ -131,6 +145,7 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   out.atomic_dipoles.clear();
   for (const Vec3& mu : e.atomic_dipoles)
     out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
+  per_atom(e.atom_energies, e.atom_virials, out);
 }
 
 namespace {
@@ -153,7 +168,7 @@ class CommExchange : public infer::Exchange {
 
 void Engine::compute_local(int nlocal, int nall, const int* numbers, const double* x,
                            const double* x_unwrapped, const double* cell,
-                           const std::array<double, 3>& efield, bool want_virial, Comm& comm,
+                           const std::array<double, 3>& efield, const Want& want, Comm& comm,
                            EngineResult& out) {
   LocalStructure s;
   s.num_local = nlocal;
@@ -169,7 +184,11 @@ void Engine::compute_local(int nlocal, int nall, const int* numbers, const doubl
   CommExchange exchange(comm);
   LocalEvaluation e;
   try {
-    e = impl_->calculator.evaluate_local(s, field, want_virial, exchange);
+    EvalRequest request;
+    request.virial = want.virial;
+    request.atom_energies = want.atom_energies;
+    request.atom_virials = want.atom_virials;
+    e = impl_->calculator.evaluate_local(s, field, request, exchange);
   } catch (const CloseAtomsError& close) {
     throw close_atoms(close);
   }
@@ -177,13 +196,14 @@ void Engine::compute_local(int nlocal, int nall, const int* numbers, const doubl
   out.forces.resize(3 * static_cast<std::size_t>(nall));
   for (int i = 0; i < nall; ++i)
     for (int k = 0; k < 3; ++k) out.forces[3 * i + k] = e.forces[i][k];
-  out.virial = want_virial ? voigt(e.virial) : std::array<double, 6>{};
+  out.virial = want.virial ? voigt(e.virial) : std::array<double, 6>{};
   out.dipole = {e.dipole[0], e.dipole[1], e.dipole[2]};
   out.field_energy = -field.dot(e.dipole);
   out.charges = e.charges;
   out.atomic_dipoles.clear();
   for (const Vec3& mu : e.atomic_dipoles)
     out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
+  per_atom(e.atom_energies, e.atom_virials, out);
 }
 
 std::string Engine::local_unsupported() const {

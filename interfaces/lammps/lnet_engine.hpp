@@ -21,6 +21,13 @@ struct EngineOptions {
   bool log = true;           // lnet's info messages (false on all MPI ranks but one)
 };
 
+// What a compute asks for besides energy and forces.
+struct Want {
+  bool virial = false;
+  bool atom_energies = false;  // EngineResult::atom_energies
+  bool atom_virials = false;   // EngineResult::atom_virials
+};
+
 struct EngineResult {
   double energy = 0;                   // eV, including the field term -E·M
   std::vector<double> forces;          // eV/Å, 3n, atom-major
@@ -29,6 +36,11 @@ struct EngineResult {
   double field_energy = 0;             // -E·M (eV)
   std::vector<double> charges;         // q_i (e), n, long-range models
   std::vector<double> atomic_dipoles;  // μ_i (e·Å), 3n, long-range models
+  // When wanted: per-atom energies (eV; compute_local: local atoms) summing to `energy`, and
+  // per-atom virials (eV, 6 per atom in LAMMPS order; compute_local: local then ghost atoms, a
+  // ghost's for its owner) summing to `virial` (over ranks for compute_local).
+  std::vector<double> atom_energies;
+  std::vector<double> atom_virials;
 };
 
 // Two atoms closer than min_distance: `first` and `second` index the arrays given to compute()
@@ -77,9 +89,9 @@ class Engine {
   // min_distance, std::exception with the calculator's message on any other failure.
   void compute(int n, const int* numbers, const double* x, const double* cell,
                const std::array<bool, 3>& pbc, const std::array<double, 3>& efield,
-               bool want_virial, EngineResult& out);
+               const Want& want, EngineResult& out);
 
-  // Domain decomposition (issue 11): each rank evaluates its `nlocal` atoms with the ghost
+  // Domain decomposition: each rank evaluates its `nlocal` atoms with the ghost
   // atoms LAMMPS keeps around them (`nall` - `nlocal`, within ghost_cutoff()); `x` holds all
   // nall positions, `x_unwrapped` the local atoms' unwrapped ones (Born dipole, -E·M), `cell`
   // the periodic cell rows. `out` is this rank's share: energy, virial (W), dipole and field
@@ -88,7 +100,7 @@ class Engine {
   // must call it (it communicates through `comm`).
   void compute_local(int nlocal, int nall, const int* numbers, const double* x,
                      const double* x_unwrapped, const double* cell,
-                     const std::array<double, 3>& efield, bool want_virial, Comm& comm,
+                     const std::array<double, 3>& efield, const Want& want, Comm& comm,
                      EngineResult& out);
   // Why compute_local cannot be used with this model (empty when it can): the fast engine is
   // needed and, for long-range models, Ewald/PME parameters resolved by a compute() first.

@@ -279,7 +279,7 @@ void PairLnet::init_style() {
     return;
   // Every rank must use the same electrostatics parameters: the first time, one replicated
   // evaluation resolves them (restarts carry them).
-  if (engine_->long_range() && engine_->state().empty()) compute_replicated(false);
+  if (engine_->long_range() && engine_->state().empty()) compute_replicated({});
   const std::string why = engine_->local_unsupported();
   if (!why.empty()) {
     if (parallel_ == Parallel::Domain)
@@ -360,7 +360,7 @@ void PairLnet::gather_atoms() {
   }
 }
 
-void PairLnet::compute_replicated(bool want_virial) {
+void PairLnet::compute_replicated(const lnet::lammps::Want& want) {
   const double t0 = MPI_Wtime();
   gather_atoms();
   const double t1 = MPI_Wtime();
@@ -370,8 +370,8 @@ void PairLnet::compute_replicated(bool want_virial) {
                                    domain->zperiodic != 0};
   try {
     // Every rank evaluates the same input: an exception is raised on all of them alike.
-    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell.data(), pbc, field_now(),
-                     want_virial, *result_);
+    engine_->compute(n, numbers_.data(), x_sorted_.data(), cell.data(), pbc, field_now(), want,
+                     *result_);
   } catch (const lnet::lammps::CloseAtoms& e) {
     error->all(FLERR,
                close_atoms_message(e, tags_all_[order_[e.first]], tags_all_[order_[e.second]]));
@@ -382,7 +382,7 @@ void PairLnet::compute_replicated(bool want_virial) {
   model_seconds_ += MPI_Wtime() - t1;
 }
 
-void PairLnet::compute_domain(bool want_virial) {
+void PairLnet::compute_domain(const lnet::lammps::Want& want) {
   const double t0 = MPI_Wtime();
   const int nlocal = atom->nlocal, nall = nlocal + atom->nghost;
   numbers_nall_.resize(nall);
@@ -398,7 +398,7 @@ void PairLnet::compute_domain(bool want_virial) {
   RankComm rank_comm(*this);
   try {
     engine_->compute_local(nlocal, nall, numbers_nall_.data(), x_nall_.data(), x_local_.data(),
-                           cell.data(), field_now(), want_virial, rank_comm, *result_);
+                           cell.data(), field_now(), want, rank_comm, *result_);
   } catch (const lnet::lammps::CloseAtoms& e) {
     // Every rank is here (the engine stops them together): the message of the lowest rank that
     // found the pair, on all, so that error->all prints it. Ghosts carry their owner's ID.
@@ -419,13 +419,19 @@ void PairLnet::compute_domain(bool want_virial) {
 
 void PairLnet::compute(int eflag, int vflag) {
   ev_init(eflag, vflag);
-  if (eflag_atom || vflag_atom || cvflag_atom)
-    error->all(FLERR, "pair_style lnet: per-atom energies and virials are not available");
+  // Per-atom virials are the model's own split (pair halves of the networks' edges,
+  // src/lnet/infer/potential.hpp), not f·r over ghosts; there is no centroid form.
+  if (cvflag_atom)
+    error->all(FLERR, "pair_style lnet: centroid per-atom virials are not available");
   const std::array<double, 3> field = field_now();
+  lnet::lammps::Want want;
+  want.virial = vflag_global != 0;
+  want.atom_energies = eflag_atom != 0;
+  want.atom_virials = vflag_atom != 0;
   if (domain_)
-    compute_domain(vflag_global != 0);
+    compute_domain(want);
   else
-    compute_replicated(vflag_global != 0);
+    compute_replicated(want);
   ++calls_;
 
   const lnet::lammps::EngineResult& r = *result_;
@@ -447,6 +453,13 @@ void PairLnet::compute(int eflag, int vflag) {
         q_local_[i] = r.charges[i];
         for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * i + d];
       }
+    // Ghosts' per-atom virials go to their owners by LAMMPS's reverse communication (compute
+    // stress/atom with newton_pair on, which the domain mode requires).
+    if (eflag_atom)
+      for (int i = 0; i < nlocal; ++i) eatom[i] += r.atom_energies[i];
+    if (vflag_atom)
+      for (int i = 0; i < nall; ++i)
+        for (int k = 0; k < 6; ++k) vatom[i][k] += r.atom_virials[6 * i + k];
   } else {
     const int first = displs_[comm->me];
     for (int i = 0; i < nlocal; ++i) {
@@ -456,6 +469,9 @@ void PairLnet::compute(int eflag, int vflag) {
         q_local_[i] = r.charges[k];
         for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * k + d];
       }
+      if (eflag_atom) eatom[i] += r.atom_energies[k];
+      if (vflag_atom)
+        for (int c = 0; c < 6; ++c) vatom[i][c] += r.atom_virials[6 * k + c];
     }
   }
   if (eflag_global && counts) eng_vdwl += r.energy;

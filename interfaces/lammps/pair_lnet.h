@@ -36,6 +36,7 @@
 namespace lnet::lammps {
 class Engine;
 struct EngineResult;
+struct Want;
 }  // namespace lnet::lammps
 
 namespace LAMMPS_NS {
@@ -68,8 +69,8 @@ class PairLnet : public Pair {
   std::array<double, 3> field_now() const;
   void gather_atoms();
   // The whole system on every rank (replicated), results in *result_.
-  void compute_replicated(bool want_virial);
-  void compute_domain(bool want_virial);
+  void compute_replicated(const lnet::lammps::Want& want);
+  void compute_domain(const lnet::lammps::Want& want);
   class RankComm;
 
   enum class Parallel { Auto, Domain, Replicated };

@@ -57,7 +57,8 @@ TEST(EngineChoice, ReferenceRefusesPerAtomQuantities) {
   r.atom_energies = true;
   const std::string msg =
       error_of([&] { calc.evaluate(random_structure(3, 6, 6.0, true), {}, r); });
-  EXPECT_NE(msg.find("engine reference can give per-atom energies"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("engine reference cannot give per-atom energies"), std::string::npos) << msg;
+  EXPECT_FALSE(calc.supports(r));
   EXPECT_NE(msg.find("capability atom_energies"), std::string::npos) << msg;
 }
 
@@ -86,6 +87,36 @@ TEST(EngineChoice, AutoPicksTheEnginePerRequest) {
     EXPECT_LT(max_abs(*a.virial - *b.virial), 1e-10 * std::max(1e-3, max_abs(*b.virial)));
     EXPECT_EQ(a.bec.size(), r->bec ? s.size() : 0u);
   }
+}
+
+// auto with Born charges and per-atom energies: the reference for the one, the CPU engine for
+// the other; the per-atom energies still sum to the energy (1e-10: the two engines agree to
+// rounding).
+TEST(EngineChoice, AutoCombinesEnginesForPerAtomQuantities) {
+  torch::manual_seed(64);
+  const std::string path = save_temp(Potential(engine_config({1, 2, 2, 1}, true, true)), "mix");
+  CalculatorOptions exact;
+  exact.radial_table = 0;
+  Calculator calc(path, exact);
+  std::filesystem::remove(path);
+  const Structure s = random_structure(9, 10, 6.0, true);
+  EvalRequest r;
+  r.bec = true;
+  r.virial = true;
+  r.atom_energies = true;
+  r.atom_virials = true;
+  EXPECT_TRUE(calc.supports(r));
+  const Evaluation e = calc.evaluate(s, Vec3(0.01, 0.0, -0.02), r);
+  EXPECT_EQ(e.bec.size(), s.size());
+  ASSERT_EQ(e.atom_energies.size(), s.size());
+  double energy = 0;
+  Mat3 virial = Mat3::Zero();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    energy += e.atom_energies[i];
+    virial += e.atom_virials[i];
+  }
+  EXPECT_NEAR(energy, e.energy, 1e-10 * std::abs(e.energy));
+  EXPECT_LT(max_abs(virial - *e.virial), 1e-10 * max_abs(*e.virial));
 }
 
 struct Case {

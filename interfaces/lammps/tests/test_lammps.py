@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of `pair_style lnet` in lnet-lammps (issue 11), one case per CTest test:
+"""Tests of `pair_style lnet` in lnet-lammps , one case per CTest test:
 
   test_lammps.py CASE WORKDIR      CASE: forces | triclinic | nve | restart | errors
 
@@ -213,7 +213,11 @@ read_data {data}
 compute m all pair lnet
 compute v all pressure NULL virial
 compute qmu all lnet/atom
-thermo_style custom step pe vol c_v[1] c_v[2] c_v[3] c_v[4] c_v[5] c_v[6] c_m[1] c_m[2] c_m[3] c_m[4]
+compute pea all pe/atom
+compute sa all stress/atom NULL virial
+compute spe all reduce sum c_pea
+compute ssa all reduce sum c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]
+thermo_style custom step pe vol c_v[1] c_v[2] c_v[3] c_v[4] c_v[5] c_v[6] c_m[1] c_m[2] c_m[3] c_m[4] c_spe c_ssa[1] c_ssa[2] c_ssa[3] c_ssa[4] c_ssa[5] c_ssa[6]
 thermo_modify format float %.17g
 dump d all custom 1 {dump} id fx fy fz c_qmu[1] c_qmu[2] c_qmu[3] c_qmu[4]
 dump_modify d sort id format float %.17g
@@ -222,14 +226,17 @@ run 0
 
 
 def compare_single_point(workdir, model, atoms, efield, name,
-                         runs=((1, "auto"), (1, "domain"), (2, "auto"), (4, "auto"))):
+                         runs=((1, "auto"), (1, "domain"), (2, "auto"), (4, "auto"),
+                               (2, "replicated"), (4, "replicated"))):
     """Energy, forces, virial, M, charges and dipoles of pair lnet on `runs` (MPI ranks,
     `parallel` mode: auto is replicated on 1 rank, domain decomposition on more) against
     the calculator's. Tolerance 1e-10 relative: the same float64 calculator on the same
     positions; LAMMPS's wrapping and unwrapping of positions changes them by a few ulp, and the
     virial goes through LAMMPS's pressure (P·V/nktv2p). `lnet eval` is a second, independent
     reference: it asks for Born charges, which the calculator computes with its reference
-    (autograd) engine rather than the fast one (issue 10), equal to ~1e-9 relative (1e-8)."""
+    (autograd) engine rather than the fast one, equal to ~1e-9 relative (1e-8). compute
+    pe/atom sums to the energy and compute stress/atom to the virial (-sum / nktv2p): 1e-10
+    relative, the same terms summed in another order, over ranks."""
     calc, ev = references(workdir, model, atoms, efield, name)
     long_range = "dipole" in calc
     data = os.path.join(workdir, name + ".data")
@@ -249,6 +256,12 @@ def compare_single_point(workdir, model, atoms, efield, name,
         w = np.array([[p[0], p[3], p[4]], [p[3], p[1], p[5]], [p[4], p[5], p[2]]])
         got = {"energy": row["PotEng"], "forces": np.stack([d["fx"], d["fy"], d["fz"]], axis=1),
                "virial": w * row["Volume"] / NKTV2P}
+        q = [row[f"c_ssa[{k}]"] for k in range(1, 7)]  # -sum of W_i * nktv2p, bar Å³
+        got["atom energies (sum)"] = row["c_spe"]
+        got["atom virials (sum)"] = -np.array([[q[0], q[3], q[4]], [q[3], q[1], q[5]],
+                                               [q[4], q[5], q[2]]]) / NKTV2P
+        check_close("atom energies (sum)", got["atom energies (sum)"], calc["energy"], 1e-10)
+        check_close("atom virials (sum)", got["atom virials (sum)"], calc["virial"], 1e-10)
         for key in ("energy", "forces", "virial"):
             check_close(key, got[key], calc[key], 1e-10)
             check_close(key + " (lnet eval)", got[key], ev[key], 1e-8)
@@ -423,10 +436,6 @@ def case_errors(workdir):
                           "no_such.lnet"),
         "bad_keyword": (f"pair_style lnet {model} efield 1 2\npair_coeff * * Na Cl\n",
                         "efield needs Ex Ey Ez"),
-        "per_atom_energy": (f"pair_style lnet {model}\npair_coeff * * Na Cl\n"
-                            "compute pe all pe/atom\n"
-                            "dump 1 all custom 1 pe.dump id c_pe\nrun 0\n",
-                            "per-atom energies and virials are not available"),
         "bad_parallel": (f"pair_style lnet {model} parallel some\npair_coeff * * Na Cl\n",
                          "parallel must be auto, domain or replicated"),
         "domain_newton_off": (f"newton off on\npair_style lnet {model} parallel domain\n"

@@ -277,6 +277,8 @@ Action add_eval(CLI::App& app) {
     CalculatorOptions options;
     if (!es_method->empty()) options.es_method = *es_method;
     if (*es_accuracy > 0) options.es_accuracy = *es_accuracy;
+    options.es_method_setting = "--es-method";  // named in tuning errors
+    options.es_accuracy_setting = "--es-accuracy";
     Calculator calc(*model_path, options);
     const std::vector<Structure> data = read_extxyz(*data_path, keys);
     if (data.empty()) throw InputError(*data_path, "no structures to evaluate");
@@ -301,10 +303,18 @@ Action add_eval(CLI::App& app) {
       request.virial = ref.periodic();
       request.bec = calc.has_dipole();
       request.polarizability = calc.has_polarizability();
+      // Per-atom energies where an engine gives them (the CPU engine: not polarizable models).
+      request.atom_energies = true;
+      request.atom_energies = calc.supports(request);
       calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
       Evaluation e = evaluate_frame(calc, ref, request, *data_path, k);
       m.add(ref, e);
       predicted.push_back(prediction_frame(ref, e));
+      if (!e.atom_energies.empty()) {
+        Structure::Column column{'R', 1, {}};
+        for (double v : e.atom_energies) column.values.push_back(fmt::format("{:.17g}", v));
+        predicted.back().extra_arrays.emplace_back("atom_energies", std::move(column));
+      }
       if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
       if (!domain.empty()) {
         const DomainReport r = domain.assess(ref);
@@ -316,6 +326,7 @@ Action add_eval(CLI::App& app) {
       e.charges.clear();
       e.atomic_dipoles.clear();
       e.induced_dipoles.clear();
+      e.atom_energies.clear();
       evaluations.push_back(std::move(e));
       bar.update(k + 1);
     }

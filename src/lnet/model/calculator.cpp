@@ -231,9 +231,9 @@ Engine& Calculator::Impl::pick(const EvalRequest& request, bool hessian) {
   }
   if (!chosen && reference) {
     if (const auto m = miss(*reference)) {
-      const std::string who =
-          cpu ? "neither engine fast nor engine reference" : "engine " + reference->name();
-      throw InputError("engine", fmt::format("{} can give {} for this model (capability {})", who,
+      const std::string who = cpu ? "neither engine fast nor engine reference can"
+                                  : "engine " + reference->name() + " cannot";
+      throw InputError("engine", fmt::format("{} give {} for this model (capability {})", who,
                                              m->what, m->name));
     }
     chosen = reference.get();
@@ -372,9 +372,40 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
         "calculator",
         "the polarizability (alpha_cell, epsilon_inf, Raman tensors) needs a polarizable "
         "model (model.polarizable: true); this model has no induced dipoles");
+  // auto: per-atom quantities from the CPU engine when the rest of the request needs the
+  // reference (e.g. Born charges in lnet eval): two evaluations, the per-atom ones summing to
+  // the CPU engine's totals, equal to the reference's to rounding.
+  if (m.options.engine == "auto" && m.cpu && (request.atom_energies || request.atom_virials) &&
+      missing_capability(m.cpu->capabilities(), request)) {
+    EvalRequest rest = request, atoms;
+    rest.atom_energies = rest.atom_virials = false;
+    atoms.forces = false;
+    atoms.atom_energies = request.atom_energies;
+    atoms.atom_virials = request.atom_virials;
+    Evaluation e = evaluate(s, efield, rest);
+    Evaluation a = evaluate(s, efield, atoms);
+    e.atom_energies = std::move(a.atom_energies);
+    e.atom_virials = std::move(a.atom_virials);
+    return e;
+  }
   Engine& engine = m.pick(request);
   return m.run(engine, s, efield,
                [&](Engine& e, const EngineInput& in) { return e.evaluate(in, request); });
+}
+
+bool Calculator::supports(const EvalRequest& request) const {
+  const Impl& m = *impl_;
+  const auto can = [](const std::unique_ptr<Engine>& e, const EvalRequest& r) {
+    return e && !missing_capability(e->capabilities(), r);
+  };
+  if (can(m.cpu, request) || can(m.reference, request)) return true;
+  if (m.options.engine != "auto" || !(request.atom_energies || request.atom_virials)) return false;
+  EvalRequest rest = request, atoms;  // as evaluate() splits it
+  rest.atom_energies = rest.atom_virials = false;
+  atoms.forces = false;
+  atoms.atom_energies = request.atom_energies;
+  atoms.atom_virials = request.atom_virials;
+  return can(m.reference, rest) && can(m.cpu, atoms);
 }
 
 std::optional<Eigen::MatrixXd> Calculator::hessian(const Structure& s) {

@@ -129,6 +129,9 @@ class Calculator : public ForceField {
   // Exact ∂²E/∂r_i∂r_j at zero field by double differentiation (3N backward passes: meant for
   // small cells, as a check of finite-difference force constants).
   std::optional<Eigen::MatrixXd> hessian(const Structure& s) override;
+  // Whether this calculator's engines can give every quantity `request` asks for (see
+  // CalculatorOptions::engine); evaluate() throws an InputError naming the capability if not.
+  bool supports(const EvalRequest& request) const;
   bool has_dipole() const override;
   bool has_polarizability() const override;
   // JSON of the resolved electrostatics parameters and the cell they were resolved for, and
