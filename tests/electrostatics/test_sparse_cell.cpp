@@ -84,9 +84,7 @@ TEST(SparseCell, PairEnergyMatchesTheIsolatedPair) {
         const double want = reference(c);
         const std::string what =
             "L = " + std::to_string(c.box) + " acc " + std::to_string(acc) + " " + p.describe();
-        // PME's mesh is tuned for the force; its energy error for a lone pair measured 1.2-1.3
-        // k_e acc at L = 60 and 100 Å, so it gets 2 k_e acc.
-        const double tol = units::coulomb * acc * (p.method == Method::PME ? 2 : 1);
+        const double tol = units::coulomb * acc;
         EXPECT_NEAR(es.energy(s, p).item<double>(), want, tol) << what;
         EXPECT_NEAR(infer_energy(s, p), want, tol) << what;
       }
