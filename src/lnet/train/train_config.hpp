@@ -45,8 +45,10 @@ struct TrainConfig {
   std::optional<double> max_minutes;  // wall-time budget; stops cleanly at an epoch end
   // training.engine: how the loss gradient is computed. "engine": the CPU inference engine
   // (exact, short-range models); "reference": torch autograd; "auto": the engine where it
-  // supports the model, else the reference (engine_loss.hpp).
-  std::string engine = "auto";
+  // supports the model, else the reference (engine_loss.hpp). The default stays the reference
+  // until the engine is faster for every model size (bench/README.md: 0.5x for the small
+  // benchmark model, 1.4-2.2x for the medium one).
+  std::string engine = "reference";
   // output
   std::string output_dir = "runs/lnet";
   std::string model_name = "model.lnet";
