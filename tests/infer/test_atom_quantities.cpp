@@ -119,6 +119,22 @@ TEST(EngineChoice, AutoCombinesEnginesForPerAtomQuantities) {
   EXPECT_LT(max_abs(virial - *e.virial), 1e-10 * max_abs(*e.virial));
 }
 
+// Tuning errors of the CPU engine name the caller's settings (here lnet eval's options).
+TEST(EngineChoice, TuningErrorsNameTheCallersSettings) {
+  torch::manual_seed(65);
+  const std::string path = save_temp(Potential(engine_config({1, 2, 2, 1}, true, true)), "names");
+  CalculatorOptions o;
+  o.engine = "fast";
+  o.es_method = "ewald";
+  o.es_method_setting = "--es-method";
+  o.es_accuracy_setting = "--es-accuracy";
+  Calculator calc(path, o);
+  std::filesystem::remove(path);
+  const std::string msg =
+      error_of([&] { calc.evaluate(random_structure(3, 6, 6.0, false), {}, {}); });
+  EXPECT_NE(msg.find("set --es-method to direct or auto"), std::string::npos) << msg;
+}
+
 struct Case {
   std::string name;
   bool long_range;
