@@ -1,7 +1,7 @@
-// The committee and the whole loop on the python teacher: the spread is zero for identical
-// members and larger away from the data; `lnet learn` interrupted twice (after a stage, and in
-// the middle of labelling) resumes without retraining or relabelling anything, and the error
-// on held-out teacher frames falls.
+// The committee and the whole loop on the python teacher: member k is the single training run
+// with seed + k; the spread is zero for identical members and larger away from the data;
+// `lnet learn` interrupted twice (after a stage, and in the middle of labelling) resumes without
+// retraining or relabelling anything, and the error on held-out teacher frames falls.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -89,6 +89,15 @@ TEST_F(LearnLoop, CommitteeSpreadZeroForIdenticalMembersLargerAwayFromData) {
   const double spread_far = two.evaluate(far, Vec3::Zero()).force_std_max;
   EXPECT_GT(spread_near, 0.0);
   EXPECT_GT(spread_far, 1.5 * spread_near) << spread_near << " " << spread_far;
+
+  // Member k is exactly the run `lnet train` makes with seed + k.
+  TrainConfig alone = tc;
+  alone.seed = tc.seed + 1;
+  alone.output_dir = dir_.file("alone");
+  Calculator single_run(train(alone, to).model_path);
+  Calculator member(models[1]);
+  EXPECT_EQ(single_run.evaluate(far, Vec3::Zero(), EvalRequest()).energy,
+            member.evaluate(far, Vec3::Zero(), EvalRequest()).energy);
 
   // Members were trained once: a second call finds them done and returns the same paths.
   const auto mtime = fs::last_write_time(models[1]);
