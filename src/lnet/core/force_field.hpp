@@ -73,7 +73,7 @@ class ForceField {
   virtual bool has_polarizability() const { return false; }
   // Exact Hessian ∂²E/∂r_i∂r_j of `s` (3N × 3N, atom-major rows 3i + α, eV/Å²) at zero field,
   // for force fields that can differentiate twice (phonons use it to check finite-difference
-  // force constants, issue 8); nullopt when not available or the cell is too large for it.
+  // force constants); nullopt when not available or the cell is too large for it.
   virtual std::optional<Eigen::MatrixXd> hessian(const Structure& /*s*/) { return std::nullopt; }
   // State a run must carry across a restart for bit-identical continuation (e.g. resolved
   // electrostatics parameters); opaque text, empty when there is none.

@@ -379,7 +379,7 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   Irreps<T> prod(L.l_out + 1);
   for (int l = 0; l <= L.l_out; ++l) prod[l] = RowMat<T>::Zero(n * dim(l), c);
     // The product basis is a polynomial in A without constant term: zero for an atom that
-    // receives no messages (e.g. a ghost atom that is only a sender, issue 11).
+    // receives no messages (e.g. a ghost atom that is only a sender).
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < n; ++i) {
     if (g.offsets[i + 1] == g.offsets[i]) continue;

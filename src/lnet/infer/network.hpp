@@ -1,6 +1,6 @@
 // The equivariant message-passing network of src/lnet/nn (network.cpp, interaction.cpp,
-// equivariant.cpp, radial.cpp) as a fused CPU forward pass and a hand-written reverse pass
-// (issue 10). Receiver-major: the edges of one receiver are processed as a block (radial MLP as
+// equivariant.cpp, radial.cpp) as a fused CPU forward pass and a hand-written reverse pass.
+// Receiver-major: the edges of one receiver are processed as a block (radial MLP as
 // small GEMMs, Y·CG per edge and path) and their messages accumulate straight into the atom's A;
 // nothing of size [edges × m × channels] is kept. Per-edge quantities (harmonics, radial basis,
 // radial MLP) are recomputed in the reverse pass, so only per-atom features are stored.

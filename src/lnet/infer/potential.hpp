@@ -1,4 +1,4 @@
-// The whole lnet potential through the inference engine (DESIGN.md §1, issue 10):
+// The whole lnet potential through the inference engine (DESIGN.md §1):
 //   E_tot = sum_i eps_i (network A) + (1/eps_s) E_es[q, mu] (network B) - E·M,
 // with forces and virial from the hand-written reverse passes of networks A and B. The
 // electrostatic energy itself is supplied by the caller (a callback giving E_es, the site
@@ -33,7 +33,7 @@ struct Input {
   bool forces = true, virial = false;
   // Per-atom virials (Output::atom_virials); per-atom energies are always given.
   bool atom_virials = false;
-  // MPI domain decomposition (issue 11): atoms [0, num_local) are this process's own, the rest
+  // MPI domain decomposition: atoms [0, num_local) are this process's own, the rest
   // are ghosts (other processes' atoms or periodic images, at explicit positions; cell zero, no
   // shifts) within the ghost cutoff of ghost_cutoff(). Only local atoms contribute energies,
   // Born dipole and field coupling, and only their site potentials and fields (which the

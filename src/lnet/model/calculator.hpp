@@ -89,8 +89,8 @@ struct ModelInfo {
   std::string engine;
 };
 
-// One process's atoms with ghost atoms around them, for MPI domain decomposition (issue 11;
-// src/lnet/infer/decomposition.hpp): atoms [0, num_local) are the process's own, the rest are
+// One process's atoms with ghost atoms around them, for MPI domain decomposition
+// (src/lnet/infer/decomposition.hpp): atoms [0, num_local) are the process's own, the rest are
 // ghosts (other processes' atoms and periodic images) at explicit positions, within
 // Calculator::ghost_cutoff() of every local atom.
 struct LocalStructure {

@@ -1,4 +1,4 @@
-// The seam between the torch reference model and the inference engine (issue 10): copies the
+// The seam between the torch reference model and the inference engine: copies the
 // weights of a trained Potential into the engine's plain structs, says which configs the engine
 // supports, and gives the engine the torch electrostatics (E_es, site potentials and fields,
 // forces and virial at fixed q and mu) as a callback.
