@@ -16,6 +16,7 @@
 #include "lnet/domain/domain.hpp"
 #include "lnet/electrostatics/electrostatics.hpp"
 #include "lnet/io/extxyz.hpp"
+#include "lnet/io/label_checks.hpp"
 #include "lnet/train/labels.hpp"
 
 namespace lnet {
@@ -31,21 +32,12 @@ bool finite(const std::vector<T>& v) {
 }
 
 // NaN or inf in the data would flow through losses and metrics into the model.
-void check_finite(const Structure& s, const std::string& where) {
+void check_finite(const Structure& s, const LabelKeys& keys, const std::string& where) {
   auto bad = [&](const std::string& what) { return InputError(where, what + " is not finite"); };
   for (std::size_t i = 0; i < s.size(); ++i)
     if (!finite(s.positions[i])) throw bad("the position of atom " + std::to_string(i + 1));
   if (s.periodic() && !finite(s.cell)) throw bad("the Lattice");
-  if (s.energy && !finite(*s.energy)) throw bad("the energy label");
-  if (s.forces && !finite(*s.forces)) throw bad("a forces label");
-  if (s.stress && !finite(*s.stress)) throw bad("the stress label");
-  if (s.virial && !finite(*s.virial)) throw bad("the virial label");
-  if (s.bec && !finite(*s.bec)) throw bad("a bec label");
-  if (s.dipole && !finite(*s.dipole)) throw bad("the dipole label");
-  if (s.polarization && !finite(*s.polarization)) throw bad("the polarization label");
-  if (s.polarizability && !finite(*s.polarizability)) throw bad("the polarizability label");
-  if (s.efield && !finite(*s.efield)) throw bad("the efield");
-  if (s.epsilon_inf && !finite(*s.epsilon_inf)) throw bad("the epsilon_inf label");
+  check_labels_finite(s, keys, where);
   if (!(finite(s.weight) && s.weight >= 0)) throw InputError(where, "config_weight must be >= 0");
 }
 
@@ -82,7 +74,7 @@ std::vector<Structure> read_data(const std::string& path, const TrainConfig& c) 
   std::vector<Structure> frames = read_extxyz(path, c.keys);
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const std::string where = path + " (frame " + std::to_string(f + 1) + ")";
-    check_finite(frames[f], where);
+    check_finite(frames[f], c.keys, where);
     check_separation(frames[f], where);
     if (c.model.long_range) check_boundaries(frames[f], where);
   }
