@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "lnet/core/atom_checks.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
@@ -46,16 +47,12 @@ void check_finite(const Structure& s, const LabelKeys& keys, const std::string& 
 constexpr double kMinAtomDistance = 0.1;  // Å
 
 void check_separation(const Structure& s, const std::string& where) {
-  const NeighborList close = build_neighbor_list(s.positions, s.cell, s.pbc, kMinAtomDistance);
-  if (close.size() == 0) return;
-  const int i = close.first[0], j = close.second[0];
-  const Vec3 d =
-      s.positions[j] - s.positions[i] +
-      s.cell.transpose() * Vec3(close.shifts[0][0], close.shifts[0][1], close.shifts[0][2]);
+  const std::optional<ClosePair> close = closest_pair(s.positions, s.cell, s.pbc, kMinAtomDistance);
+  if (!close) return;
   std::ostringstream os;
-  os << "atoms " << i + 1 << " and " << j + 1 << (i == j ? " (a periodic image)" : "") << " are "
-     << d.norm() << " A apart, closer than " << kMinAtomDistance
-     << " A (a duplicated atom or wrong units?)";
+  os << "atoms " << close->first + 1 << " and " << close->second + 1
+     << (close->first == close->second ? " (a periodic image)" : "") << " are " << close->distance
+     << " A apart, closer than " << kMinAtomDistance << " A (a duplicated atom or wrong units?)";
   throw InputError(where, os.str());
 }
 
