@@ -3,7 +3,9 @@
 // it as lnet::Calculator (src/lnet/model/calculator.hpp), tests implement analytic ones.
 // Plain Eigen types in and out, no torch.
 #pragma once
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,12 @@ struct EvalRequest {
   // Per-atom energies and virials (Evaluation::atom_energies, atom_virials).
   bool atom_energies = false;
   bool atom_virials = false;
+  // Quantities registered at run time (core/quantity.hpp), by name.
+  std::set<std::string> extra;
+  // Asks for the registered quantity `name` (core/quantity.hpp: "bec", "atom_energies", or one
+  // registered at run time) and for those it is derived from; InputError naming the known
+  // quantities when there is none of that name. Defined in quantity.cpp.
+  EvalRequest& add(const std::string& name);
 };
 
 struct Evaluation {
@@ -57,6 +65,9 @@ struct Evaluation {
   std::vector<double> atom_energies;
   std::vector<Mat3> atom_virials;
   int induction_iterations = 0;  // CG iterations of this call, all solves together
+  // Quantities registered at run time (core/quantity.hpp), when requested: flat values,
+  // row-major items, atom-major for per-atom quantities.
+  std::map<std::string, std::vector<double>> extra;
 };
 
 class ForceField {
