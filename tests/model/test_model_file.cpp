@@ -100,6 +100,57 @@ TEST(ModelFile, FilesWithoutHeaderChecksumStillLoad) {
   EXPECT_EQ(error_of(p.join(false)), "");  // as written by earlier version-1 builds
 }
 
+// The config as builds before NetworkSpec wrote it, key by key: such files load, read the same
+// hyperparameters and give the same predictions (same float64 weights: exactly).
+TEST(ModelFile, ConfigWrittenTheOldWayLoadsAndEvaluatesIdentically) {
+  torch::manual_seed(1);
+  Potential model(testing::small_config(true));
+  Parts p(model_to_bytes(model));
+  auto network = [](double cutoff, int nb, int p_env, int l_max, int l_hidden, int channels,
+                    int correlation, int layers, int radial_hidden) {
+    nlohmann::json j;
+    j["cutoff"] = cutoff;
+    j["num_basis"] = nb;
+    j["envelope_p"] = p_env;
+    j["l_max"] = l_max;
+    j["l_hidden"] = l_hidden;
+    j["channels"] = channels;
+    j["correlation"] = correlation;
+    j["layers"] = layers;
+    j["radial_hidden"] = radial_hidden;
+    return j;
+  };
+  nlohmann::json old;  // small_config(true), as the old to_json(ModelConfig) wrote it
+  old["species"] = {11, 17};
+  old["dtype"] = "float64";
+  old["network_a"] = network(3.5, 6, 5, 2, 1, 8, 3, 2, 16);
+  old["long_range"] = true;
+  old["network_b"] = network(3.0, 6, 5, 2, 1, 8, 2, 2, 16);
+  old["learn_charges"] = false;
+  old["charges"] = {{"Na", 0.8}, {"Cl", -0.8}};
+  old["sigma"] = {{"Na", 0.7}, {"Cl", 0.9}};
+  old["epsilon_s"] = 1.0;
+  old["es_accuracy"] = 1e-8;
+  old["es_method"] = "auto";
+  old["e0"] = {-1.0, -2.0};
+  old["energy_scale"] = 0.5;
+  old["avg_neighbors_a"] = 8.0;
+  old["avg_neighbors_b"] = 6.0;
+  EXPECT_EQ(p.header["config"], old);  // the file's config keys are unchanged
+  p.header["config"] = old;
+  Potential loaded = model_from_bytes(p.join(false), "old.lnet");
+  const ModelConfig& c = loaded->config();
+  EXPECT_EQ(nlohmann::json(c.network_a), old["network_a"]);
+  EXPECT_EQ(c.network_b.cutoff, 3.0);
+  EXPECT_EQ(c.network_b.correlation, 2);
+  Structure s = testing::distorted_nacl(4);
+  Request r;
+  r.forces = true;
+  const Prediction a = testing::predict(model, s, r), b = testing::predict(loaded, s, r);
+  EXPECT_EQ(a.energy.item<double>(), b.energy.item<double>());
+  EXPECT_EQ((a.forces - b.forces).abs().max().item<double>(), 0.0);
+}
+
 TEST(ModelFile, FlippedBitInTheHeaderIsCaughtByTheHeaderChecksum) {
   std::string bytes = good_model();
   auto pos = bytes.find("\"offset\":0");     // the first tensor's

@@ -83,7 +83,7 @@ Cluster make_cluster(int n, int seed) {
 }
 
 TEST(Network, FeaturesRotateWithWignerMatrices) {
-  NetworkConfig config;
+  infer::NetworkSpec config;
   config.cutoff = 4.0;
   config.l_max = 3;
   config.l_hidden = 3;

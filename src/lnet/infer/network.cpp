@@ -113,14 +113,14 @@ void Graph<T>::finalize() {
 
 template <class T>
 Network<T>::Network(const NetworkWeights& w, const NetworkOptions& options)
-    : c_(w.channels),
-      nb_(w.num_basis),
-      hidden_(w.radial_hidden),
-      p_(w.envelope_p),
+    : c_(w.spec.channels),
+      nb_(w.spec.num_basis),
+      hidden_(w.spec.radial_hidden),
+      p_(w.spec.envelope_p),
       num_species_(w.num_species),
       table_(options.radial_table),
       keep_(options.weight_gradients),
-      cutoff_(static_cast<T>(w.cutoff)),
+      cutoff_(static_cast<T>(w.spec.cutoff)),
       avg_neighbors_(static_cast<T>(w.avg_neighbors)),
       embedding_(to_mat<T>(w.embedding)) {
   auto cg_of = [](int l1, int l2, int l3) {
@@ -143,7 +143,7 @@ Network<T>::Network(const NetworkWeights& w, const NetworkOptions& options)
     for (const MessagePath& p : message_paths(L.l_in, L.l_sh))
       L.paths.push_back({p.l1, p.l2, p.l3, cg_of(p.l1, p.l2, p.l3)});
     std::map<std::tuple<int, int, int>, int> pair_index;
-    const auto pps = product_paths(L.l_sh, L.l_out, w.correlation);
+    const auto pps = product_paths(L.l_sh, L.l_out, w.spec.correlation);
     if (pps.size() != L.product.size() || L.radial.size() != 4 ||
         L.radial.back().cols() != static_cast<Eigen::Index>(L.paths.size()) * c_)
       throw Error("infer::Network: layer weights do not match the layer's shape");

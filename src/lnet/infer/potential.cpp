@@ -164,7 +164,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
         m += m_atom[i];
       }
     }
-    const double rcb = pw.net.cutoff;
+    const double rcb = pw.net.spec.cutoff;
     std::vector<double> tr, sw_w, sw_dw;  // per edge: transfer, switch, d switch / dr
     if (w_.learn_charges) {
       tr.resize(nl.size());
@@ -252,16 +252,16 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
 template <class T>
 std::array<double, 2> Potential<T>::receiver_reach() const {
   const auto layers = [](const NetworkWeights& n) { return static_cast<double>(n.layers.size()); };
-  std::array<double, 2> r{(layers(w_.a.net) - 1) * w_.a.net.cutoff, 0.0};
-  if (w_.long_range) r[1] = (layers(w_.b.net) - (w_.learn_charges ? 0 : 1)) * w_.b.net.cutoff;
+  std::array<double, 2> r{(layers(w_.a.net) - 1) * w_.a.net.spec.cutoff, 0.0};
+  if (w_.long_range) r[1] = (layers(w_.b.net) - (w_.learn_charges ? 0 : 1)) * w_.b.net.spec.cutoff;
   return r;
 }
 
 template <class T>
 double Potential<T>::ghost_cutoff() const {
   const std::array<double, 2> r = receiver_reach();
-  double g = r[0] + w_.a.net.cutoff;
-  if (w_.long_range) g = std::max(g, r[1] + w_.b.net.cutoff);
+  double g = r[0] + w_.a.net.spec.cutoff;
+  if (w_.long_range) g = std::max(g, r[1] + w_.b.net.spec.cutoff);
   return g;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "lnet/infer/network_spec.hpp"
+
 namespace lnet::infer {
 
 // Row-major matrix of doubles; x (1 x rows) times it gives (1 x cols), as torch's x.matmul(w).
@@ -14,20 +16,18 @@ struct Matrix {
   double operator()(int r, int c) const { return data[static_cast<std::size_t>(r) * cols + c]; }
 };
 
-// One interaction layer (nn::InteractionLayerImpl). Degrees: l_in of the input features, l_sh of
-// the harmonics and of A, l_out of the output.
-struct LayerWeights {
-  int l_in = 0, l_sh = 0, l_out = 0;
+// One interaction layer (nn::InteractionLayerImpl) with its degrees (layer_degrees of the spec).
+struct LayerWeights : LayerDegrees {
   std::vector<Matrix> up, mix, out, skip;  // per degree, [C, C]
   std::vector<Matrix> radial;              // radial MLP: [nb, H], [H, H], [H, H], [H, P*C]
   std::vector<Matrix> product;             // per product path (product_paths order): [S, C]
 };
 
-// One equivariant network (nn::EquivariantNetworkImpl) with its hyperparameters.
+// One equivariant network (nn::EquivariantNetworkImpl) with its hyperparameters and what the
+// training set fixed (species, the neighbour count messages are divided by).
 struct NetworkWeights {
-  double cutoff = 5.0;
-  int num_basis = 8, envelope_p = 5, l_max = 2, l_hidden = 1, channels = 32, correlation = 3;
-  int radial_hidden = 64, num_species = 1;
+  NetworkSpec spec;
+  int num_species = 1;
   double avg_neighbors = 1.0;
   Matrix embedding;  // [S, C]
   std::vector<LayerWeights> layers;

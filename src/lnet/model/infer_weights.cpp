@@ -11,27 +11,6 @@ namespace {
 
 using MatrixFn = std::function<void(const std::string& name, infer::Matrix& m)>;
 
-// Config keys whose every value the engine reproduces; "domain" (the training set's
-// applicability domain) and "induction_tolerance" (used by polarizable models only, which
-// "polarizable" already refuses) do not change the energy. Any other key must hold its default.
-const std::set<std::string> kKnownKeys = {"species",
-                                          "dtype",
-                                          "network_a",
-                                          "long_range",
-                                          "network_b",
-                                          "learn_charges",
-                                          "charges",
-                                          "sigma",
-                                          "epsilon_s",
-                                          "es_accuracy",
-                                          "es_method",
-                                          "e0",
-                                          "energy_scale",
-                                          "avg_neighbors_a",
-                                          "avg_neighbors_b",
-                                          "domain",
-                                          "induction_tolerance"};
-
 class Params {
  public:
   explicit Params(const torch::nn::Module& m) {
@@ -69,31 +48,22 @@ class Params {
   std::set<std::string> used_;
 };
 
-// A network's hyperparameters and layer degrees, with its weight lists sized (matrices empty).
-infer::NetworkWeights network_shape(const NetworkHyper& h, int num_species, double avg_neighbors,
-                                    int l_final) {
+// A network's spec and layer degrees, with its weight lists sized (matrices empty).
+infer::NetworkWeights network_shape(const infer::NetworkSpec& spec, int num_species,
+                                    double avg_neighbors, int l_final) {
   infer::NetworkWeights w;
-  w.cutoff = h.cutoff;
-  w.num_basis = h.num_basis;
-  w.envelope_p = h.envelope_p;
-  w.l_max = h.l_max;
-  w.l_hidden = h.l_hidden;
-  w.channels = h.channels;
-  w.correlation = h.correlation;
-  w.radial_hidden = h.radial_hidden;
+  w.spec = spec;
   w.num_species = num_species;
   w.avg_neighbors = avg_neighbors;
-  for (int t = 0; t < h.layers; ++t) {
+  for (int t = 0; t < spec.layers; ++t) {
     infer::LayerWeights L;
-    L.l_in = t == 0 ? 0 : h.l_hidden;
-    L.l_sh = h.l_max;
-    L.l_out = t + 1 == h.layers ? l_final : h.l_hidden;
+    static_cast<infer::LayerDegrees&>(L) = infer::layer_degrees(spec, t, l_final);
     L.up.resize(L.l_in + 1);
     L.mix.resize(L.l_sh + 1);
     L.out.resize(L.l_out + 1);
     L.skip.resize(std::min(L.l_in, L.l_out) + 1);
     L.radial.resize(4);
-    L.product.resize(infer::product_paths(L.l_sh, L.l_out, h.correlation).size());
+    L.product.resize(infer::product_paths(L.l_sh, L.l_out, spec.correlation).size());
     w.layers.push_back(std::move(L));
   }
   return w;
@@ -113,12 +83,12 @@ void for_each_matrix(const std::string& prefix, infer::NetworkWeights& w, const 
     linear("out", L.out);
     linear("skip", L.skip);
     linear("radial", L.radial);
-    const auto paths = infer::product_paths(L.l_sh, L.l_out, w.correlation);
+    const auto paths = infer::product_paths(L.l_sh, L.l_out, w.spec.correlation);
     for (std::size_t k = 0; k < paths.size(); ++k) f(lp + "product." + paths[k].name, L.product[k]);
   }
 }
 
-infer::NetworkWeights network(Params& p, const std::string& prefix, const NetworkHyper& h,
+infer::NetworkWeights network(Params& p, const std::string& prefix, const infer::NetworkSpec& h,
                               int num_species, double avg_neighbors, int l_final) {
   infer::NetworkWeights w = network_shape(h, num_species, avg_neighbors, l_final);
   for_each_matrix(prefix, w,
@@ -129,12 +99,11 @@ infer::NetworkWeights network(Params& p, const std::string& prefix, const Networ
 }  // namespace
 
 std::optional<std::string> infer_unsupported(const ModelConfig& config) {
-  const nlohmann::json j = config, defaults = ModelConfig{};
-  for (const auto& [key, value] : j.items()) {
-    if (kKnownKeys.count(key)) continue;
-    if (!defaults.contains(key) || defaults.at(key) != value)
-      return "config field '" + key + "' = " + value.dump() + " is not supported";
-  }
+  // Every hyperparameter reaches the engine with the NetworkSpec, and infer_weights refuses a
+  // tensor the engine would not use; what is left is a model kind the engine has no code for.
+  if (config.polarizable)
+    return std::string(
+        "polarizable models (capability polarizable: the engine has no induced dipoles)");
   return std::nullopt;
 }
 

@@ -1,7 +1,7 @@
-// The seam between the torch reference model and the inference engine: copies the
-// weights of a trained Potential into the engine's plain structs, says which configs the engine
-// supports, and gives the engine the torch electrostatics (E_es, site potentials and fields,
-// forces and virial at fixed q and mu) as a callback.
+// The seam between the torch reference model and the inference engine: copies the weights of
+// a trained Potential into the engine's plain structs, says which model kinds the engine cannot
+// run, and gives the engine the torch electrostatics (E_es, site potentials and fields, forces
+// and virial at fixed q and mu) as a callback.
 #pragma once
 #include <functional>
 #include <optional>
@@ -13,8 +13,9 @@
 
 namespace lnet {
 
-// Why the engine cannot evaluate this config (a field it does not know set away from its
-// default, e.g. the polarizable extension), or nullopt when it can.
+// Why the engine cannot evaluate this config (a model kind it has no code for: polarizable),
+// or nullopt when it can. Hyperparameters need no check here: the engine takes the whole
+// NetworkSpec, and a torch tensor the engine would not use is an error of infer_weights.
 std::optional<std::string> infer_unsupported(const ModelConfig& config);
 
 // The weights of `model` for the engine. Throws lnet::Error when the config is unsupported or

@@ -36,25 +36,9 @@ Problem positive(const std::string& field, double v) {
   return ConfigProblem{field, "must be positive and finite, got " + text(v)};
 }
 
-Problem in_range(const std::string& field, long v, long lo, long hi) {
-  if (v >= lo && v <= hi) return {};
-  return ConfigProblem{field, "must be in " + std::to_string(lo) + ".." + std::to_string(hi) +
-                                  ", got " + std::to_string(v)};
-}
-
-// Upper bounds on widths keep a corrupt header from allocating gigabytes before its tensors are
-// compared with the architecture; they are far above any model that trains in reasonable time.
-Problem network_problem(const std::string& name, const NetworkHyper& h) {
-  const std::string p = name + ".";
-  for (Problem q :
-       {positive(p + "cutoff", h.cutoff), in_range(p + "l_max", h.l_max, 0, 3),
-        in_range(p + "l_hidden", h.l_hidden, 0, h.l_max), in_range(p + "layers", h.layers, 1, 3),
-        in_range(p + "correlation", h.correlation, 1, 3),
-        in_range(p + "num_basis", h.num_basis, 1, 64),
-        in_range(p + "envelope_p", h.envelope_p, 1, 64),
-        in_range(p + "channels", h.channels, 1, 1024),
-        in_range(p + "radial_hidden", h.radial_hidden, 1, 4096)})
-    if (q) return q;
+// The hyperparameters' ranges live with the spec (infer/network_spec.cpp).
+Problem network_problem(const std::string& name, const infer::NetworkSpec& spec) {
+  if (auto q = infer::find_problem(spec, name)) return ConfigProblem{q->field, q->what};
   return {};
 }
 
@@ -104,6 +88,10 @@ Problem physics_problem(const ModelConfig& c) {
     return ConfigProblem{"polarizable", "needs long_range: true (network B)"};
   if (c.anisotropic_polarizability && !c.polarizable)
     return ConfigProblem{"anisotropic_polarizability", "needs polarizable: true"};
+  if (c.long_range && c.network_b.l_max < 1)
+    return ConfigProblem{"network_b.l_max",
+                         "must be >= 1 in a long-range model (the dipoles are network B's l = 1 "
+                         "features), got 0"};
   if (c.anisotropic_polarizability && c.network_b.l_max < 2)
     return ConfigProblem{"anisotropic_polarizability",
                          "needs network_b.l_max >= 2 (the l = 2 features), got l_max " +
@@ -135,30 +123,6 @@ std::optional<ConfigProblem> find_problem(const ModelConfig& c) {
 
 void validate(const ModelConfig& c, const std::string& where, const std::string& prefix) {
   if (auto q = find_problem(c)) throw InputError(where, prefix + q->field + ": " + q->what);
-}
-
-void to_json(nlohmann::json& j, const NetworkHyper& h) {
-  j = {{"cutoff", h.cutoff},
-       {"num_basis", h.num_basis},
-       {"envelope_p", h.envelope_p},
-       {"l_max", h.l_max},
-       {"l_hidden", h.l_hidden},
-       {"channels", h.channels},
-       {"correlation", h.correlation},
-       {"layers", h.layers},
-       {"radial_hidden", h.radial_hidden}};
-}
-
-void from_json(const nlohmann::json& j, NetworkHyper& h) {
-  j.at("cutoff").get_to(h.cutoff);
-  j.at("num_basis").get_to(h.num_basis);
-  j.at("envelope_p").get_to(h.envelope_p);
-  j.at("l_max").get_to(h.l_max);
-  j.at("l_hidden").get_to(h.l_hidden);
-  j.at("channels").get_to(h.channels);
-  j.at("correlation").get_to(h.correlation);
-  j.at("layers").get_to(h.layers);
-  j.at("radial_hidden").get_to(h.radial_hidden);
 }
 
 namespace {

@@ -8,28 +8,18 @@
 #include <string>
 #include <vector>
 
-namespace lnet {
+#include "lnet/infer/network_spec.hpp"
 
-struct NetworkHyper {
-  double cutoff = 5.0;
-  int num_basis = 8;
-  int envelope_p = 5;
-  int l_max = 2;
-  int l_hidden = 1;
-  int channels = 32;
-  int correlation = 3;
-  int layers = 2;
-  int radial_hidden = 64;
-};
+namespace lnet {
 
 struct ModelConfig {
   std::vector<int> species;  // atomic numbers, ascending; index = species id
   std::string dtype = "float64";
-  NetworkHyper network_a;
+  infer::NetworkSpec network_a;
 
   // Long range (DESIGN.md §1): network B gives dipoles and optional charge corrections.
   bool long_range = false;
-  NetworkHyper network_b{4.0, 8, 5, 2, 1, 16, 2, 2, 32};
+  infer::NetworkSpec network_b{4.0, 8, 5, 2, 1, 16, 2, 2, 32};
   bool learn_charges = false;     // charge transfer along bonds driven by network B (neutral)
   std::map<int, double> charges;  // nominal q0 per atomic number (missing: 0)
   std::map<int, double> sigma;    // Gaussian width per atomic number (missing: 1 Å)
@@ -63,15 +53,14 @@ struct ConfigProblem {
   std::string field, what;
 };
 
-// The one place where the valid range of every ModelConfig field is written down; used by the
-// training config reader and the model-file reader alike. Returns the first problem, if any.
-// Fitted statistics may be unset (species and e0 empty) as before training.
+// The one place where the valid range of every ModelConfig field is written down (the networks'
+// hyperparameters through infer::find_problem of their NetworkSpec); used by the training config
+// reader and the model-file reader alike. Returns the first problem, if any. Fitted statistics
+// may be unset (species and e0 empty) as before training.
 std::optional<ConfigProblem> find_problem(const ModelConfig& config);
 // Throws InputError(where, "<prefix><field>: <what>") for the first problem.
 void validate(const ModelConfig& config, const std::string& where, const std::string& prefix = "");
 
-void to_json(nlohmann::json& j, const NetworkHyper& h);
-void from_json(const nlohmann::json& j, NetworkHyper& h);
 void to_json(nlohmann::json& j, const ModelConfig& c);
 void from_json(const nlohmann::json& j, ModelConfig& c);
 

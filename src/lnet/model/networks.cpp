@@ -5,20 +5,6 @@
 
 namespace lnet {
 
-nn::NetworkConfig to_network_config(const NetworkHyper& h) {
-  nn::NetworkConfig c;
-  c.cutoff = h.cutoff;
-  c.num_basis = h.num_basis;
-  c.envelope_p = h.envelope_p;
-  c.l_max = h.l_max;
-  c.l_hidden = h.l_hidden;
-  c.channels = h.channels;
-  c.correlation = h.correlation;
-  c.layers = h.layers;
-  c.radial_hidden = h.radial_hidden;
-  return c;
-}
-
 namespace {
 torch::Tensor linear_weight(int in, int out) { return torch::randn({in, out}) / std::sqrt(in); }
 
@@ -37,8 +23,7 @@ ShortRangeNetworkImpl::ShortRangeNetworkImpl(const ModelConfig& config)
     : scale_(config.energy_scale) {
   const auto& h = config.network_a;
   const int ns = static_cast<int>(config.species.size());
-  net_ = register_module(
-      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_a, 0));
+  net_ = register_module("net", nn::EquivariantNetwork(h, ns, config.avg_neighbors_a, 0));
   for (int t = 0; t + 1 < h.layers; ++t)
     linear_.push_back(
         register_parameter("readout" + std::to_string(t), linear_weight(h.channels, 1)));
@@ -64,8 +49,7 @@ PolarizationNetworkImpl::PolarizationNetworkImpl(const ModelConfig& config) {
   const auto& h = config.network_b;
   const int ns = static_cast<int>(config.species.size());
   const int l_final = config.anisotropic_polarizability ? 2 : 1;
-  net_ = register_module(
-      "net", nn::EquivariantNetwork(to_network_config(h), ns, config.avg_neighbors_b, l_final));
+  net_ = register_module("net", nn::EquivariantNetwork(h, ns, config.avg_neighbors_b, l_final));
   for (int t = 0; t < h.layers; ++t) {
     // Small initial outputs: the model starts close to the nominal-charge model.
     charge_.push_back(

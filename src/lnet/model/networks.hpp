@@ -6,8 +6,6 @@
 
 namespace lnet {
 
-nn::NetworkConfig to_network_config(const NetworkHyper& h);
-
 // Per-atom energies eps_i = e0(Z_i) + scale * sum_t readout_t(h_t^(l=0)); the readout of the
 // last layer is a small MLP, the others are linear (as MACE).
 class ShortRangeNetworkImpl : public torch::nn::Module {

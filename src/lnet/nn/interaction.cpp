@@ -4,22 +4,27 @@
 
 namespace lnet::nn {
 
-InteractionLayerImpl::InteractionLayerImpl(const LayerShape& shape)
-    : shape_(shape), paths_(infer::message_paths(shape.l_in, shape.l_sh)) {
-  const int c = shape.channels;
-  up_ = register_module("up", EquivariantLinear(shape.l_in, c, c));
-  radial_ = register_module("radial", RadialMlp(shape.num_basis, shape.radial_hidden, 3,
+InteractionLayerImpl::InteractionLayerImpl(const infer::NetworkSpec& spec,
+                                           const infer::LayerDegrees& degrees, int num_species,
+                                           double avg_neighbors)
+    : spec_(spec),
+      degrees_(degrees),
+      avg_neighbors_(avg_neighbors),
+      paths_(infer::message_paths(degrees.l_in, degrees.l_sh)) {
+  const int c = spec.channels;
+  up_ = register_module("up", EquivariantLinear(degrees.l_in, c, c));
+  radial_ = register_module("radial", RadialMlp(spec.num_basis, spec.radial_hidden, 3,
                                                 static_cast<int>(paths_.size()) * c));
-  mix_ = register_module("mix", EquivariantLinear(shape.l_sh, c, c));
+  mix_ = register_module("mix", EquivariantLinear(degrees.l_sh, c, c));
   product_ = register_module(
-      "product", ProductBasis(shape.l_sh, shape.l_out, shape.correlation, shape.num_species, c));
-  out_ = register_module("out", EquivariantLinear(shape.l_out, c, c));
-  skip_ = register_module("skip", EquivariantLinear(std::min(shape.l_in, shape.l_out), c, c));
+      "product", ProductBasis(degrees.l_sh, degrees.l_out, spec.correlation, num_species, c));
+  out_ = register_module("out", EquivariantLinear(degrees.l_out, c, c));
+  skip_ = register_module("skip", EquivariantLinear(std::min(degrees.l_in, degrees.l_out), c, c));
 }
 
 Irreps InteractionLayerImpl::forward(const Irreps& h, const Edges& edges,
                                      const torch::Tensor& species) {
-  const int64_t c = shape_.channels, ne = edges.sender.size(0);
+  const int64_t c = spec_.channels, ne = edges.sender.size(0);
   Irreps up = up_->forward(h);
   Irreps hj(up.size());
   for (std::size_t l = 0; l < up.size(); ++l)
@@ -29,7 +34,7 @@ Irreps InteractionLayerImpl::forward(const Irreps& h, const Edges& edges,
   // write a zero-filled [E, paths, C] gradient (measured as 15% of a step).
   auto weights = radial_->forward(edges.radial).reshape({ne, np, c}).unbind(1);
 
-  Irreps a(shape_.l_sh + 1);
+  Irreps a(degrees_.l_sh + 1);
   for (std::size_t p = 0; p < paths_.size(); ++p) {
     const auto [l1, l2, l3] = paths_[p];
     if (!hj[l1].defined()) continue;
@@ -46,7 +51,7 @@ Irreps InteractionLayerImpl::forward(const Irreps& h, const Edges& edges,
     if (!al.defined()) continue;
     al = torch::zeros({edges.num_nodes, al.size(1), c}, al.options())
              .index_add(0, edges.receiver, al) /
-         shape_.avg_neighbors;
+         avg_neighbors_;
   }
   a = mix_->forward(a);
   Irreps out = out_->forward(product_->forward(a, species));

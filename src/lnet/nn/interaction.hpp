@@ -17,25 +17,18 @@ struct Edges {
   int64_t num_nodes = 0;
 };
 
-struct LayerShape {
-  int l_in = 0;   // highest degree of the input features
-  int l_sh = 2;   // highest degree of the edge harmonics and of A
-  int l_out = 1;  // highest degree kept in the output features
-  int channels = 32;
-  int correlation = 3;  // body order of the product basis (1..3)
-  int num_species = 1;
-  int num_basis = 8;
-  int radial_hidden = 64;
-  double avg_neighbors = 1.0;  // messages are divided by this (set from the training data)
-};
-
 class InteractionLayerImpl : public torch::nn::Module {
  public:
-  explicit InteractionLayerImpl(const LayerShape& shape);
+  // `degrees` from infer::layer_degrees(spec, t, l_final); messages are divided by
+  // `avg_neighbors` (set from the training data).
+  InteractionLayerImpl(const infer::NetworkSpec& spec, const infer::LayerDegrees& degrees,
+                       int num_species, double avg_neighbors);
   Irreps forward(const Irreps& h, const Edges& edges, const torch::Tensor& species);
 
  private:
-  LayerShape shape_;
+  infer::NetworkSpec spec_;
+  infer::LayerDegrees degrees_;
+  double avg_neighbors_;
   std::vector<infer::MessagePath> paths_;  // infer::message_paths: the radial MLP's output order
   EquivariantLinear up_{nullptr}, mix_{nullptr}, out_{nullptr}, skip_{nullptr};
   RadialMlp radial_{nullptr};

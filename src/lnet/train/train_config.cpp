@@ -12,18 +12,12 @@ namespace lnet {
 
 namespace {
 
-NetworkHyper read_network(const YamlSection& s, NetworkHyper h) {
-  s.check_keys({"cutoff", "num_basis", "envelope_p", "l_max", "l_hidden", "channels", "correlation",
-                "layers", "radial_hidden"});
-  h.cutoff = s.get("cutoff", h.cutoff);
-  h.num_basis = s.get("num_basis", h.num_basis);
-  h.envelope_p = s.get("envelope_p", h.envelope_p);
-  h.l_max = s.get("l_max", h.l_max);
-  h.l_hidden = s.get("l_hidden", h.l_hidden);
-  h.channels = s.get("channels", h.channels);
-  h.correlation = s.get("correlation", h.correlation);
-  h.layers = s.get("layers", h.layers);
-  h.radial_hidden = s.get("radial_hidden", h.radial_hidden);
+// The keys are the spec's (infer::for_each_field), so a new hyperparameter needs no line here.
+infer::NetworkSpec read_network(const YamlSection& s, infer::NetworkSpec h) {
+  std::vector<std::string> keys;
+  infer::for_each_field(h, [&](const char* key, const auto&) { keys.emplace_back(key); });
+  s.check_keys(keys);
+  infer::for_each_field(h, [&](const char* key, auto& v) { v = s.get(key, v); });
   return h;
 }
 
