@@ -1,5 +1,6 @@
 #include "lnet/io/reference_frame.hpp"
 
+#include "lnet/core/quantity.hpp"
 #include "lnet/io/key_value_line.hpp"
 
 namespace lnet {
@@ -77,28 +78,20 @@ Structure reference_frame(const Structure& s) {
 
 Structure prediction_frame(const Structure& ref, const Evaluation& e) {
   Structure s = reference_frame(ref);
-  s.energy = e.energy;
-  if (!e.forces.empty()) s.forces = e.forces;
-  if (e.virial && s.periodic()) s.stress = Mat3(-*e.virial / s.volume());
-  s.dipole = e.dipole;
-  if (!e.bec.empty()) s.bec = e.bec;
-  if (!e.charges.empty()) {
-    auto c = real_column(1, s.size());
-    for (double q : e.charges) append_values(c, &q, 1);
-    s.extra_arrays.emplace_back("charges", std::move(c));
+  for (const Quantity& q : quantities()) {
+    if (!q.frames) continue;
+    const auto v = values(q, e, s);
+    if (!v) continue;
+    if (q.label) {
+      q.label(s, *v);
+    } else if (q.per_atom) {
+      auto c = real_column(static_cast<int>(q.item_size()), s.size());
+      append_values(c, v->data(), static_cast<int>(v->size()));
+      s.extra_arrays.emplace_back(q.name, std::move(c));
+    } else {
+      s.info[q.name] = numbers_text(v->data(), static_cast<int>(v->size()));
+    }
   }
-  if (!e.atomic_dipoles.empty()) {
-    auto c = real_column(3, s.size());
-    for (const Vec3& mu : e.atomic_dipoles) append_values(c, mu.data(), 3);
-    s.extra_arrays.emplace_back("atomic_dipoles", std::move(c));
-  }
-  if (!e.induced_dipoles.empty()) {
-    auto c = real_column(3, s.size());
-    for (const Vec3& mu : e.induced_dipoles) append_values(c, mu.data(), 3);
-    s.extra_arrays.emplace_back("induced_dipoles", std::move(c));
-  }
-  s.polarizability = e.polarizability;
-  s.epsilon_inf = e.epsilon_inf;
   return s;
 }
 

@@ -14,11 +14,11 @@ namespace lnet {
 // other per-frame keys and per-atom columns keep their values under ref_<name>.
 Structure reference_frame(const Structure& s);
 
-// reference_frame(ref) holding the model's values of `e` under the usual keys: energy, forces,
-// stress (-W/V, periodic structures), dipole, bec, and per-atom columns charges:R:1 and
-// atomic_dipoles:R:3 (long-range models; permanent + induced for polarizable ones), and for
-// polarizable models induced_dipoles:R:3, polarizability and epsilon_inf (row-major, when
-// evaluated; epsilon_inf for periodic structures only).
+// reference_frame(ref) holding the model's values of `e`: every quantity of the registry
+// (core/quantity.hpp) that `e` has and frames carry, in registry order. Typed labels for energy,
+// forces, stress (-W/V, periodic structures), dipole, bec, polarizability and epsilon_inf
+// (row-major); the others under their name, per-atom ones as columns (e.g. charges:R:1,
+// atomic_dipoles:R:3, induced_dipoles:R:3, atom_energies:R:1), per-frame ones as keys.
 Structure prediction_frame(const Structure& ref, const Evaluation& e);
 
 }  // namespace lnet

@@ -10,6 +10,7 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/infer/decomposition.hpp"
 #include "lnet/model/engine.hpp"
 #include "lnet/model/model_file.hpp"
@@ -389,8 +390,12 @@ Evaluation Calculator::evaluate(const Structure& s, const Vec3& efield,
     return e;
   }
   Engine& engine = m.pick(request);
-  return m.run(engine, s, efield,
-               [&](Engine& e, const EngineInput& in) { return e.evaluate(in, request); });
+  Evaluation e = m.run(engine, s, efield, [&](Engine& chosen, const EngineInput& in) {
+    return chosen.evaluate(in, request);
+  });
+  // Quantities registered at run time that the engine does not give, from those it gave.
+  if (!request.extra.empty()) derive_quantities(request, s, e);
+  return e;
 }
 
 bool Calculator::supports(const EvalRequest& request) const {

@@ -1,21 +1,33 @@
 #include "lnet/model/engine.hpp"
 
+#include <algorithm>
+
 #include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
 
 namespace lnet {
 
+bool EngineCapabilities::has(const std::string& name) const {
+  const std::pair<const char*, bool> builtin[] = {{"forces", forces},
+                                                  {"virial", virial},
+                                                  {"bec", bec},
+                                                  {"polarizability", polarizability},
+                                                  {"raman", raman},
+                                                  {"hessian", hessian},
+                                                  {"atom_energies", atom_energies},
+                                                  {"atom_virials", atom_virials},
+                                                  {"local", local}};
+  if (name.empty()) return true;
+  for (const auto& [key, value] : builtin)
+    if (name == key) return value;
+  return std::find(quantities.begin(), quantities.end(), name) != quantities.end();
+}
+
 std::optional<CapabilityMiss> missing_capability(const EngineCapabilities& caps,
                                                  const EvalRequest& request) {
-  if (request.forces && !caps.forces) return CapabilityMiss{"forces", "forces"};
-  if (request.virial && !caps.virial) return CapabilityMiss{"virial", "the virial"};
-  if (request.bec && !caps.bec) return CapabilityMiss{"bec", "Born charges"};
-  if ((request.polarizability || request.raman) && !caps.polarizability)
-    return CapabilityMiss{"polarizability", "the polarizability"};
-  if (request.raman && !caps.raman) return CapabilityMiss{"raman", "Raman tensors"};
-  if (request.atom_energies && !caps.atom_energies)
-    return CapabilityMiss{"atom_energies", "per-atom energies"};
-  if (request.atom_virials && !caps.atom_virials)
-    return CapabilityMiss{"atom_virials", "per-atom virials"};
+  for (const Quantity& q : quantities())
+    if (requested(q, request) && !caps.has(q.capability))
+      return CapabilityMiss{q.capability, q.what};
   return std::nullopt;
 }
 

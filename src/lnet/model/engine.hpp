@@ -21,13 +21,17 @@
 namespace lnet {
 
 struct EngineCapabilities {
-  // Quantities (EvalRequest fields and Calculator::hessian).
+  // Quantities (the capability names of core/quantity.hpp, and Calculator::hessian).
   bool forces = false, virial = false, bec = false, polarizability = false, raman = false;
   bool hessian = false, atom_energies = false, atom_virials = false;
-  bool local = false;               // domain-decomposed evaluation (Calculator::evaluate_local)
-  std::vector<std::string> dtypes;  // "float64", "float32"
+  std::vector<std::string> quantities;  // quantities registered at run time it gives itself
+  bool local = false;                   // domain-decomposed evaluation (Calculator::evaluate_local)
+  std::vector<std::string> dtypes;      // "float64", "float32"
   // Model kinds.
   bool long_range = false, polarizable = false;
+
+  // Whether it has the quantity capability `name` (Quantity::capability; empty: always).
+  bool has(const std::string& name) const;
 };
 
 // A capability `request` needs: `name` as in capabilities (e.g. "bec") and what it gives, for
@@ -36,7 +40,8 @@ struct CapabilityMiss {
   std::string name, what;
 };
 
-// The first quantity of `request` that `caps` lacks; nullopt when it can serve all of them.
+// The first quantity of `request` (in registry order, core/quantity.hpp) whose capability `caps`
+// lacks; nullopt when it can serve all of them.
 std::optional<CapabilityMiss> missing_capability(const EngineCapabilities& caps,
                                                  const EvalRequest& request);
 

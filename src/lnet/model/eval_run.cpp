@@ -1,0 +1,284 @@
+#include "lnet/model/eval_run.hpp"
+
+#include <c10/util/Exception.h>
+#include <spdlog/fmt/fmt.h>
+
+#include <new>
+#include <ostream>
+
+#include "lnet/core/elements.hpp"
+#include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
+#include "lnet/domain/domain.hpp"
+#include "lnet/io/label_checks.hpp"
+#include "lnet/io/reference_frame.hpp"
+#include "lnet/model/model_domain.hpp"
+#include "lnet/util/atomic_file.hpp"
+#include "lnet/util/plot.hpp"
+#include "lnet/util/progress.hpp"
+
+namespace lnet {
+
+namespace {
+
+void parity_plot(const std::vector<Structure>& ref, const std::vector<Structure>& pred,
+                 const std::string& what, const std::string& path) {
+  std::map<int, plot::Series> by_species;
+  plot::Figure fig{what + " parity", "reference", "lnet", false, true, {}};
+  for (std::size_t k = 0; k < ref.size(); ++k)
+    for (std::size_t i = 0; i < ref[k].size(); ++i) {
+      int z = ref[k].numbers[i];
+      auto& series = by_species[z];
+      series.label = element_symbol(z);
+      series.style = plot::Series::Points;
+      if (what == "forces" && ref[k].forces && pred[k].forces)
+        for (int a = 0; a < 3; ++a) {
+          series.x.push_back((*ref[k].forces)[i](a));
+          series.y.push_back((*pred[k].forces)[i](a));
+        }
+      if (what == "bec" && ref[k].bec && pred[k].bec)
+        for (int a = 0; a < 9; ++a) {
+          series.x.push_back((*ref[k].bec)[i](a / 3, a % 3));
+          series.y.push_back((*pred[k].bec)[i](a / 3, a % 3));
+        }
+    }
+  for (auto& [z, s] : by_species)
+    if (!s.x.empty()) fig.series.push_back(s);
+  if (!fig.series.empty()) plot::save_png(fig, path);
+}
+
+// Parity plot of a per-frame quantity: the nine components of alpha_cell (diagonal and
+// off-diagonal as two series), or the three of the Born dipole M with the reference moved onto
+// the model's branch (M_pred - fold(M_pred - M_ref)): M is defined modulo e·R in a periodic cell.
+void frame_parity_plot(const std::vector<Structure>& ref, const std::vector<Evaluation>& pred,
+                       const std::string& what, const std::string& path) {
+  plot::Series diagonal{what == "polarizability" ? "diagonal" : "M components", {}, {}},
+      off{"off-diagonal", {}, {}};
+  diagonal.style = off.style = plot::Series::Points;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    const Evaluation& e = pred[k];
+    if (what == "polarizability") {
+      const auto alpha = ref[k].polarizability_label();
+      if (!alpha || !e.polarizability) continue;
+      for (int c = 0; c < 9; ++c) {
+        auto& series = c / 3 == c % 3 ? diagonal : off;
+        series.x.push_back((*alpha)(c / 3, c % 3));
+        series.y.push_back((*e.polarizability)(c / 3, c % 3));
+      }
+    } else {
+      const auto m = ref[k].dipole_label();
+      if (!m || !e.dipole) continue;
+      const Vec3 on_branch =
+          *e.dipole - fold_dipole(*e.dipole - *m, ref[k].periodic() ? ref[k].cell : Mat3::Zero());
+      for (int a = 0; a < 3; ++a) {
+        diagonal.x.push_back(on_branch(a));
+        diagonal.y.push_back((*e.dipole)(a));
+      }
+    }
+  }
+  const std::string title = what == "polarizability" ? "alpha_cell parity (e·Å²/V)"
+                                                     : "Born dipole M parity (e·Å, folded)";
+  plot::Figure fig{title, "reference", "lnet", false, true, {}};
+  for (const auto* series : {&diagonal, &off})
+    if (!series->x.empty()) fig.series.push_back(*series);
+  if (!fig.series.empty()) plot::save_png(fig, path);
+}
+
+// Per frame: the model's alpha_cell and epsilon_inf (JSON), for polarizable models.
+nlohmann::json polarizability_frame(std::size_t k, const Evaluation& e) {
+  auto rows = [](const Mat3& m) {
+    std::vector<double> v;
+    for (int c = 0; c < 9; ++c) v.push_back(m(c / 3, c % 3));
+    return v;
+  };
+  nlohmann::json j = {{"frame", k + 1}, {"polarizability_eA2_per_V", rows(*e.polarizability)}};
+  if (e.epsilon_inf) {
+    j["epsilon_inf"] = rows(*e.epsilon_inf);
+    j["epsilon_inf_iso"] = e.epsilon_inf->trace() / 3;
+  }
+  return j;
+}
+
+// One line on the model's epsilon_inf over the frames (trace / 3; periodic frames only).
+std::string epsilon_summary(const std::vector<Evaluation>& frames) {
+  double lo = 1e300, hi = -1e300, sum = 0;
+  int n = 0;
+  for (const Evaluation& e : frames)
+    if (e.epsilon_inf) {
+      const double v = e.epsilon_inf->trace() / 3;
+      lo = std::min(lo, v), hi = std::max(hi, v), sum += v, ++n;
+    }
+  if (!n) return "";
+  return fmt::format(
+      "model epsilon_inf (trace/3): mean {:.4f}, range {:.4f} to {:.4f} over {} frames\n", sum / n,
+      lo, hi, n);
+}
+
+// The calculator's evaluation of frame `k` (0-based) of `file`, every failure in one line naming
+// the file and frame: input errors with their message, running out of memory (a large frame:
+// std::bad_alloc from the engine, c10::Error from libtorch's allocator) without libtorch's
+// backtrace.
+Evaluation evaluate_frame(Calculator& calc, const Structure& ref, const EvalRequest& request,
+                          const std::string& file, std::size_t k) {
+  const std::string frame = "frame " + std::to_string(k + 1) + " of " + file;
+  const std::string atoms = " (" + std::to_string(ref.size()) + " atoms)";
+  auto out_of_memory = [&](const std::string& what) {
+    return Error("out of memory evaluating " + frame + atoms + ": " + what);
+  };
+  try {
+    return calc.evaluate(ref, ref.efield.value_or(Vec3::Zero()), request);
+  } catch (const Error& err) {
+    throw InputError(file + " frame " + std::to_string(k + 1), err.what());
+  } catch (const std::bad_alloc& err) {
+    throw out_of_memory(err.what());
+  } catch (const c10::Error& err) {
+    const std::string what = err.what_without_backtrace();
+    const std::string first_line = what.substr(0, what.find('\n'));
+    if (what.find("memory") != std::string::npos) throw out_of_memory(first_line);
+    throw Error("evaluating " + frame + atoms + ": " + first_line);
+  }
+}
+
+// Per frame: how far it lies outside the training set's domain.
+void add_domain_keys(const DomainReport& r, Structure& frame) {
+  frame.info["domain_novelty"] = fmt::format("{:.6g}", r.novelty);
+  frame.info["domain_distance_ratio"] = fmt::format("{:.6g}", r.distance_ratio);
+  Structure::Column column{'R', 1, {}};
+  for (double v : r.atom_novelty) column.values.push_back(fmt::format("{:.6g}", v));
+  frame.extra_arrays.emplace_back("domain_novelty", std::move(column));
+}
+
+// Frames outside the domain and the errors inside and outside it: extrapolation shows up as
+// larger force errors on the frames flagged.
+struct DomainSummary {
+  DomainLimits limits;
+  std::vector<std::size_t> frames;  // 1-based, outside
+  double worst_novelty = -1;
+  std::string worst;  // the most novel frame, described
+
+  // Whether `frame` (1-based number k) lies outside.
+  bool add(const DomainReport& r, const Structure& frame, std::size_t k) {
+    if (r.novelty > worst_novelty) {
+      worst_novelty = r.novelty;
+      worst = "frame " + std::to_string(k) + ": " + r.describe(frame);
+    }
+    if (!r.outside(limits)) return false;
+    frames.push_back(k);
+    return true;
+  }
+  nlohmann::json to_json(const Metrics& inside, const Metrics& outside) const {
+    return {{"limits", {{"novelty", limits.novelty}, {"distance_ratio", limits.distance_ratio}}},
+            {"frames_outside", frames},
+            {"most_novel", worst},
+            {"inside", inside.to_json()},
+            {"outside", outside.to_json()}};
+  }
+  std::string text(const Metrics& inside, const Metrics& outside, std::size_t total) const {
+    std::string out = fmt::format(
+        "training domain: {} of {} frames outside (novelty > {:g} or a contact shorter than any "
+        "trained on)",
+        frames.size(), total, limits.novelty);
+    if (inside.forces.count && outside.forces.count)
+      out += fmt::format("; force RMSE inside {:.1f}, outside {:.1f} meV/Å",
+                         1000 * inside.forces.rmse(), 1000 * outside.forces.rmse());
+    return out + "\n  most novel: " + worst + "\n";
+  }
+};
+
+// The request of one frame: energy and forces, the virial of periodic frames, Born charges
+// and the polarizability where the model has them, per-atom energies where an engine gives them,
+// and the quantities asked for by name.
+EvalRequest frame_request(Calculator& calc, const Structure& ref,
+                          const std::vector<std::string>& names) {
+  EvalRequest request;
+  request.virial = ref.periodic();
+  request.bec = calc.has_dipole();
+  request.polarizability = calc.has_polarizability();
+  // Per-atom energies where an engine gives them (the CPU engine: not polarizable models).
+  request.atom_energies = true;
+  request.atom_energies = calc.supports(request);
+  for (const std::string& name : names) request.add(name);
+  return request;
+}
+
+}  // namespace
+
+EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
+                     const EvalOptions& options, std::ostream& report) {
+  const std::string& data_path = options.data_path;
+  const std::string& out = options.output;
+  const std::string xyz = out + ".xyz", json = out + ".json";
+  const std::string forces_png = out + "_forces.png", bec_png = out + "_bec.png";
+  const std::string m_png = out + "_polarization.png", alpha_png = out + "_polarizability.png";
+  if (data.empty()) throw InputError(data_path, "no structures to evaluate");
+  // Per-atom metrics divide by the atom count: an empty frame has no error to report.
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    const std::string where = data_path + " frame " + std::to_string(k + 1);
+    if (data[k].size() == 0)
+      throw InputError(where, "the frame has no atoms (nothing to evaluate; remove it)");
+    check_labels_finite(data[k], options.keys, where);
+  }
+  for (const std::string& name : options.quantities) {
+    EvalRequest probe;  // an unknown name or one no engine gives: before the first frame
+    probe.add(name);
+    if (!calc.supports(probe))
+      throw InputError("quantity " + name, "this model's engines cannot give it");
+  }
+  report << label_summary(data_path, data, options.keys) << "\n";
+  const Domain domain = model_domain(calc.info(), options.model_path);
+  EvalSummary summary;
+  Metrics& m = summary.metrics;
+  Metrics inside, outside;
+  DomainSummary outside_summary;
+  std::vector<Structure> predicted;
+  std::vector<Evaluation> evaluations;  // per frame, without the per-atom arrays
+  nlohmann::json alpha_frames = nlohmann::json::array();
+  Progress bar("eval", data.size());
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    const Structure& ref = data[k];
+    const EvalRequest request = frame_request(calc, ref, options.quantities);
+    calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
+    Evaluation e = evaluate_frame(calc, ref, request, data_path, k);
+    m.add(ref, e);
+    predicted.push_back(prediction_frame(ref, e));
+    if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
+    if (!domain.empty()) {
+      const DomainReport r = domain.assess(ref);
+      add_domain_keys(r, predicted.back());
+      (outside_summary.add(r, ref, k + 1) ? outside : inside).add(ref, e);
+    }
+    e.forces.clear();
+    e.bec.clear();
+    e.charges.clear();
+    e.atomic_dipoles.clear();
+    e.induced_dipoles.clear();
+    e.raman.clear();
+    e.atom_energies.clear();
+    e.atom_virials.clear();
+    e.extra.clear();
+    evaluations.push_back(std::move(e));
+    bar.update(k + 1);
+  }
+  bar.finish();
+  report << m.table(data_path);
+  nlohmann::json metrics = m.to_json();
+  if (!alpha_frames.empty()) {
+    metrics["frames"] = alpha_frames;
+    report << epsilon_summary(evaluations);
+  }
+  if (!domain.empty()) {
+    metrics["domain"] = outside_summary.to_json(inside, outside);
+    report << outside_summary.text(inside, outside, data.size());
+  }
+  write_extxyz(xyz, predicted);
+  write_file_atomic(json, metrics.dump(2) + "\n");
+  parity_plot(data, predicted, "forces", forces_png);
+  if (m.bec.count) parity_plot(data, predicted, "bec", bec_png);
+  if (m.polarization.count) frame_parity_plot(data, evaluations, "polarization", m_png);
+  if (m.polarizability.count) frame_parity_plot(data, evaluations, "polarizability", alpha_png);
+  report << "predictions in " << xyz << " (reference values under ref_ keys), metrics in " << json
+         << "\n";
+  return summary;
+}
+
+}  // namespace lnet
