@@ -8,6 +8,7 @@
 #include "lnet/core/atom_checks.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/electrostatics_settings.hpp"
@@ -104,9 +105,12 @@ void read_output(const YamlSection& s, MdConfig& c, const std::string& dir) {
   if (o.checkpoint_every < 0)
     throw s.error("checkpoint_every", "must be >= 0 (0: a checkpoint at the end only)");
   for (const auto& extra : o.trajectory_extra)
-    if (extra != "charges" && extra != "dipoles" && extra != "bec")
+    if (extra != "dipoles" && !find_quantity(extra)) {
+      std::string known = "dipoles";  // the column of atomic_dipoles, by its historical name
+      for (const Quantity& q : quantities()) known += ", " + q.name;
       throw s.error("trajectory_extra",
-                    "unknown entry '" + extra + "' (expected charges, dipoles or bec)");
+                    "unknown entry '" + extra + "' (expected a quantity: " + known + ")");
+    }
 }
 
 void check_ranges(const YamlSection& s, MdConfig& c) {

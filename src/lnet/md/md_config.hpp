@@ -65,7 +65,9 @@ struct OutputConfig {
   std::string dir = "md";  // relative to the YAML file
   int thermo_every = 10;
   int trajectory_every = 100;
-  std::vector<std::string> trajectory_extra;  // any of charges, dipoles, bec
+  // Quantities of the registry (core/quantity.hpp) written per frame, e.g. charges, dipoles
+  // (atomic_dipoles), bec, atom_energies.
+  std::vector<std::string> trajectory_extra;
   int checkpoint_every = 1000;
   bool overwrite = false;
 };

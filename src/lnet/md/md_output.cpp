@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lnet/core/quantity.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/io/key_value_line.hpp"
 
@@ -165,16 +166,30 @@ Structure trajectory_frame(const MdState& s, const std::vector<int>& numbers,
   for (const auto& n : images)
     for (long k : n) image.values.push_back(std::to_string(k));
   f.extra_arrays.insert(f.extra_arrays.begin(), {"image", std::move(image)});
-  const std::size_t n = numbers.size();
-  if (extras.charges && s.eval.charges.size() == n)
-    f.extra_arrays.emplace_back("charges", real_column(s.eval.charges, 1));
-  if (extras.dipoles && s.eval.atomic_dipoles.size() == n) {
-    std::vector<double> mu;
-    for (const auto& m : s.eval.atomic_dipoles) mu.insert(mu.end(), {m[0], m[1], m[2]});
-    f.extra_arrays.emplace_back("dipoles", real_column(mu, 3));
-  }
-  if (extras.bec && s.eval.bec.size() == n) f.bec = s.eval.bec;
+  for (const Quantity& q : quantities())
+    for (const std::string& entry : extras.names) {
+      if (extra_quantity(entry) != q.name) continue;
+      const auto v = values(q, s.eval, f);
+      if (!v || v->size() != q.size(numbers.size())) continue;
+      if (q.label) {
+        q.label(f, *v);
+      } else if (q.per_atom) {
+        f.extra_arrays.emplace_back(entry, real_column(*v, static_cast<int>(q.item_size())));
+      } else {
+        std::string text;
+        for (double x : *v) text += (text.empty() ? "" : " ") + format_double(x);
+        f.info[entry] = text;
+      }
+    }
   return f;
+}
+
+std::string extra_quantity(const std::string& entry) {
+  return quantity(entry == "dipoles" ? "atomic_dipoles" : entry).name;
+}
+
+void FrameExtras::request(EvalRequest& r) const {
+  for (const std::string& entry : names) r.add(extra_quantity(entry));
 }
 
 std::string extxyz_text(const Structure& frame) {

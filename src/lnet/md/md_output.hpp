@@ -52,13 +52,22 @@ void wrap_positions(const std::vector<Vec3>& unwrapped, const Mat3& cell,
                     const std::array<bool, 3>& pbc, std::vector<Vec3>& wrapped,
                     std::vector<std::array<long, 3>>& images);
 
+// Quantities of the registry (core/quantity.hpp) a trajectory carries besides the usual ones
+// (output.trajectory_extra), by name; "dipoles" is the column of atomic_dipoles.
 struct FrameExtras {
-  bool charges = false, dipoles = false, bec = false;
+  std::vector<std::string> names;
+  // Adds the quantities of `names` to a request (for the steps written).
+  void request(EvalRequest& r) const;
 };
 
+// The registry's name of a trajectory_extra entry ("dipoles": atomic_dipoles); InputError naming
+// the known quantities for an unknown one.
+std::string extra_quantity(const std::string& entry);
+
 // One trajectory frame: wrapped positions, `image:I:3`, `velocities:R:3` (Å/fs; the frame says
-// velocities_unit=A/fs), forces, energy, dipole, efield, step and time_fs; per-atom charges
-// (`charges:R:1`), atomic dipoles (`dipoles:R:3`) and bec (`bec:R:9`) when asked and present.
+// velocities_unit=A/fs), forces, energy, dipole, efield, step and time_fs; the extras when
+// present, in registry order: per-atom ones as columns (`charges:R:1`, `dipoles:R:3`), per-frame
+// ones as keys, bec as `bec:R:9`.
 Structure trajectory_frame(const MdState& s, const std::vector<int>& numbers,
                            const std::array<bool, 3>& pbc, double timestep_fs,
                            const FrameExtras& extras);

@@ -10,6 +10,7 @@
 #include "lnet/core/atom_checks.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/io/dipole_series.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/md/checkpoint.hpp"
@@ -58,11 +59,7 @@ class MdRun {
         integrator_(integrator_settings(c), md::atom_masses(start, c.masses), c.fixed),
         rng_(c.seed),
         has_dipole_(ff.has_dipole()) {
-    for (const auto& e : c.output.trajectory_extra) {
-      extras_.charges |= e == "charges";
-      extras_.dipoles |= e == "dipoles";
-      extras_.bec |= e == "bec";
-    }
+    extras_.names = c.output.trajectory_extra;
     frame_.numbers = numbers_;
     frame_.pbc = pbc_;
   }
@@ -116,11 +113,13 @@ void MdRun::evaluate(MdState& s) {
   EvalRequest request;
   request.virial = frame_.periodic() &&
                    (config_.ensemble == Ensemble::npt || step % config_.output.thermo_every == 0);
-  request.bec = extras_.bec && config_.output.trajectory_every > 0 &&
-                step % config_.output.trajectory_every == 0;
+  if (config_.output.trajectory_every > 0 && step % config_.output.trajectory_every == 0)
+    extras_.request(request);
   s.efield = config_.field.at(static_cast<double>(step) * config_.timestep_fs);
   const auto t0 = std::chrono::steady_clock::now();
   s.eval = ff_.evaluate(frame_, s.efield, request);
+  // Registered quantities any force field can give through their derive function.
+  if (!request.extra.empty()) derive_quantities(request, frame_, s.eval);
   force_field_seconds_ += seconds_since(t0);
   if (s.eval.forces.size() != s.positions.size())
     throw Error("the force field returned " + std::to_string(s.eval.forces.size()) +
