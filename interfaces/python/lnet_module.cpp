@@ -1,6 +1,7 @@
 // The `lnet._lnet` extension: lnet::Calculator (DESIGN.md §4) for Python, with numpy
 // arrays in and out. Inputs are read where they are (c_style | forcecast converts only arrays of
-// another layout or dtype); outputs hand the calculator's own vectors to numpy without a copy.
+// another layout or dtype); outputs are the quantities of the registry (core/quantity.hpp), their
+// flat values handed to numpy without a further copy.
 // lnet::InputError becomes lnet.InputError (a ValueError), any other lnet::Error lnet.Error (a
 // RuntimeError), with the CLI's message. Torch stays out of this file (lnet/model/threads.hpp).
 #include <pybind11/numpy.h>
@@ -19,6 +20,7 @@
 
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/model_domain.hpp"
 #include "lnet/model/threads.hpp"
@@ -44,13 +46,6 @@ py::array adopt(std::vector<T>&& values, std::vector<py::ssize_t> shape,
 
 constexpr py::ssize_t kD = sizeof(double);
 static_assert(sizeof(Vec3) == 3 * kD && sizeof(Mat3) == 9 * kD, "Eigen types must be unpadded");
-
-py::array vectors(std::vector<Vec3>&& v) {
-  const auto n = static_cast<py::ssize_t>(v.size());
-  return adopt(std::move(v), {n, 3}, {3 * kD, kD});
-}
-
-py::array matrix(const Mat3& m) { return adopt(std::vector<Mat3>{m}, {3, 3}, {kD, 3 * kD}); }
 
 // Atomic numbers from any numeric array: integers as they are, floats only when they hold
 // whole numbers (numpy's forcecast would truncate 11.5 to sodium without a word).
@@ -111,6 +106,78 @@ Vec3 field_of(const std::optional<In<double>>& efield) {
   return Eigen::Map<const Vec3>(efield->data());
 }
 
+// The result of an evaluation as Python sees it: every quantity of the registry
+// (core/quantity.hpp) that `e` has, under its name; a per-structure scalar as a float, the
+// others as arrays of the quantity's shape (per-atom ones with the atom index first).
+py::dict result_dict(const Evaluation& e, const Structure& s) {
+  py::dict out;
+  for (const Quantity& q : quantities()) {
+    if (!q.python) continue;
+    std::optional<std::vector<double>> v = values(q, e, s);
+    if (!v) continue;
+    if (!q.per_atom && q.shape.empty()) {
+      out[q.name.c_str()] = v->at(0);
+      continue;
+    }
+    std::vector<py::ssize_t> shape, strides;
+    if (q.per_atom) shape.push_back(static_cast<py::ssize_t>(s.size()));
+    for (int d : q.shape) shape.push_back(d);
+    strides.resize(shape.size());
+    py::ssize_t stride = kD;  // row-major
+    for (std::size_t k = shape.size(); k-- > 0;) {
+      strides[k] = stride;
+      stride *= shape[k];
+    }
+    out[q.name.c_str()] = adopt(std::move(*v), std::move(shape), std::move(strides));
+  }
+  return out;
+}
+
+// A quantity computed in Python from the other results (`derive(result_dict) -> array`), for
+// Model.evaluate(..., quantities=[name]). The function is released with the GIL held, or
+// leaked at interpreter exit (the registry outlives the interpreter).
+void register_python_quantity(const std::string& name, const std::string& unit, bool per_atom,
+                              const std::vector<int>& shape, const std::string& description,
+                              const std::vector<std::string>& inputs, const py::function& derive) {
+  std::shared_ptr<py::function> fn(new py::function(derive), [](py::function* f) {
+    if (Py_IsInitialized()) {
+      const py::gil_scoped_acquire gil;
+      delete f;
+    } else {
+      f->release();
+      delete f;
+    }
+  });
+  Quantity q;
+  q.name = name;
+  q.unit = unit;
+  q.per_atom = per_atom;
+  q.shape = shape;
+  q.description = description;
+  q.inputs = inputs;
+  q.derive = [fn, name](const Evaluation& e, const Structure& s) {
+    const py::gil_scoped_acquire gil;
+    const auto values = In<double>::ensure((*fn)(result_dict(e, s)));
+    if (!values) throw InputError("quantity " + name, "derive must return an array of numbers");
+    return std::vector<double>(values.data(), values.data() + values.size());
+  };
+  register_quantity(std::move(q));
+}
+
+py::list quantity_list() {
+  py::list out;
+  for (const Quantity& q : quantities()) {
+    py::dict d;
+    d["name"] = q.name;
+    d["unit"] = q.unit;
+    d["per_atom"] = q.per_atom;
+    d["shape"] = py::tuple(py::cast(q.shape));
+    d["description"] = q.description;
+    out.append(d);
+  }
+  return out;
+}
+
 // One model and its calculator state (neighbour list, electrostatics parameters). The GIL is
 // released while torch runs; a mutex keeps two Python threads out of the same calculator.
 class Model {
@@ -129,7 +196,8 @@ class Model {
   py::dict evaluate(const py::object& numbers, const In<double>& positions,
                     const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc,
                     const std::optional<In<double>>& efield, bool forces, bool virial, bool bec,
-                    bool polarizability, bool raman, bool atom_energies, bool atom_virials) {
+                    bool polarizability, bool raman, bool atom_energies, bool atom_virials,
+                    const std::vector<std::string>& quantities) {
     const Structure s = structure(numbers, positions, cell, pbc);
     const Vec3 field = field_of(efield);
     EvalRequest request;
@@ -140,42 +208,14 @@ class Model {
     request.raman = raman;
     request.atom_energies = atom_energies;
     request.atom_virials = atom_virials;
+    for (const std::string& name : quantities) request.add(name);
     Evaluation e;
     {
       py::gil_scoped_release unlocked;
       const std::lock_guard<std::mutex> lock(mutex_);
       e = calc_->evaluate(s, field, request);
     }
-    py::dict out;
-    out["energy"] = e.energy;
-    if (forces) out["forces"] = vectors(std::move(e.forces));
-    if (e.virial) out["virial"] = matrix(*e.virial);
-    if (e.dipole) out["dipole"] = adopt(std::vector<Vec3>{*e.dipole}, {3}, {kD});
-    if (!e.charges.empty()) {
-      const auto n = static_cast<py::ssize_t>(e.charges.size());
-      out["charges"] = adopt(std::move(e.charges), {n}, {kD});
-    }
-    if (!e.atomic_dipoles.empty()) out["atomic_dipoles"] = vectors(std::move(e.atomic_dipoles));
-    if (!e.bec.empty()) {
-      const auto n = static_cast<py::ssize_t>(e.bec.size());
-      out["bec"] = adopt(std::move(e.bec), {n, 3, 3}, {9 * kD, kD, 3 * kD});
-    }
-    if (!e.induced_dipoles.empty()) out["induced_dipoles"] = vectors(std::move(e.induced_dipoles));
-    if (e.polarizability) out["polarizability"] = matrix(*e.polarizability);
-    if (e.epsilon_inf) out["epsilon_inf"] = matrix(*e.epsilon_inf);
-    if (!e.raman.empty()) {  // [i, b, :, :] = d alpha_cell / d r_ib (column-major Mat3)
-      const auto n = static_cast<py::ssize_t>(e.raman.size() / 3);
-      out["raman_tensors"] = adopt(std::move(e.raman), {n, 3, 3, 3}, {27 * kD, 9 * kD, kD, 3 * kD});
-    }
-    if (!e.atom_energies.empty()) {
-      const auto n = static_cast<py::ssize_t>(e.atom_energies.size());
-      out["atom_energies"] = adopt(std::move(e.atom_energies), {n}, {kD});
-    }
-    if (!e.atom_virials.empty()) {  // [i, a, b], column-major Mat3
-      const auto n = static_cast<py::ssize_t>(e.atom_virials.size());
-      out["atom_virials"] = adopt(std::move(e.atom_virials), {n, 3, 3}, {9 * kD, kD, 3 * kD});
-    }
-    return out;
+    return result_dict(e, s);
   }
 
   py::array hessian(const py::object& numbers, const In<double>& positions,
@@ -277,6 +317,7 @@ PYBIND11_MODULE(_lnet, m) {
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,
            py::arg("bec") = false, py::arg("polarizability") = false, py::arg("raman") = false,
            py::arg("atom_energies") = false, py::arg("atom_virials") = false,
+           py::arg("quantities") = std::vector<std::string>{},
            "Energy (eV) and, as asked, forces (eV/Å), virial W = -dE/dstrain (eV), "
            "atom_energies (N, eV, summing to energy) and atom_virials (N×3×3, eV, summing to "
            "virial); for "
@@ -284,8 +325,8 @@ PYBIND11_MODULE(_lnet, m) {
            "(N×3×3, Z*[i, a, b] = dM_a/dr_ib); for polarizable models induced_dipoles (e·Å, "
            "part of atomic_dipoles) and, when asked, polarizability (alpha_cell = dM/dE at fixed "
            "nuclei, e·Å²/V), epsilon_inf (3×3, periodic cells) and raman_tensors (N×3×3×3, "
-           "[i, b, :, :] = d alpha_cell/d r_ib, e·Å/V; all images of atom i move). Positions in "
-           "Å (may be "
+           "[i, b, :, :] = d alpha_cell/d r_ib, e·Å/V; all images of atom i move); quantities: "
+           "more quantities by name (lnet._lnet.quantities()). Positions in Å (may be "
            "unwrapped), cell rows in Å, efield in V/Å.")
       .def("domain", &Model::domain, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
@@ -306,6 +347,16 @@ PYBIND11_MODULE(_lnet, m) {
       "libtorch's thread count (process-wide; at least 1, capped with a warning far above the "
       "cores); returns the count set.");
   m.def("get_threads", &lnet::torch_threads);
+  m.def("quantities", &lnet::quantity_list,
+        "The output quantities: name (the key in evaluate's result), unit, per_atom, shape, "
+        "description.");
+  m.def("register_quantity", &lnet::register_python_quantity, py::arg("name"), py::arg("unit"),
+        py::arg("per_atom"), py::arg("shape"), py::arg("description"), py::arg("inputs"),
+        py::arg("derive"),
+        "Adds a quantity computed by derive(result) -> array from the quantities named in "
+        "inputs; Model.evaluate(..., quantities=[name]) gives it under its name.");
+  m.def("unregister_quantity", &lnet::unregister_quantity, py::arg("name"),
+        "Removes a quantity added with register_quantity; False when there is none.");
   // Log lines go to stderr (a script's stdout is its own), and only warnings and errors by
   // default, as ASE calculators are quiet: the CLI's info messages (the electrostatics
   // parameters resolved for every new structure) would otherwise fill a script's output.

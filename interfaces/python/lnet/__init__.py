@@ -18,6 +18,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._lnet import Error, InputError, get_threads, set_log_level, set_threads  # noqa: E402
+from ._lnet import quantities, register_quantity, unregister_quantity  # noqa: E402
 from ._lnet import Model as _Model  # noqa: E402
 
 Error.__module__ = InputError.__module__ = __name__  # shown as lnet.InputError
@@ -37,7 +38,9 @@ class Model(_Model):
     ``evaluate(numbers, positions, cell=None, pbc=None, efield=None, forces=True, virial=False,
     bec=False)`` returns a dict of numpy arrays: energy, forces, virial (W = -dE/dstrain, eV),
     and for long-range models dipole (Born dipole M, e·Å), charges, atomic_dipoles and bec
-    (N×3×3, Z*[i, a, b] = dM_a/dr_ib, as the extxyz bec:R:9 column). The model keeps a
+    (N×3×3, Z*[i, a, b] = dM_a/dr_ib, as the extxyz bec:R:9 column); ``quantities=[names]``
+    adds quantities by name (``lnet.quantities()`` lists them with units and shapes;
+    ``lnet.register_quantity`` adds one computed in Python from the others). The model keeps a
     neighbour list and the electrostatics parameters between calls (fast MD); call
     ``reset()`` before an unrelated structure.
     """
