@@ -197,7 +197,7 @@ double time_fast(const Plain& s, const lnet::es::Parameters& p, int reps, double
   const lnet::NeighborList list =
       lnet::build_neighbor_list(s.positions, s.cell, {true, true, true}, p.real_cutoff);
   *list_seconds = cpu_seconds() - t0;
-  lnet::infer::Coulomb solver(lnet::es::coulomb_parameters(p));
+  lnet::infer::Coulomb solver(p);
   solver.evaluate(s.view(), s.cell, &list);  // warm-up: k-space tables
   double best = 1e300;
   for (int r = 0; r < reps; ++r) {
@@ -281,12 +281,10 @@ int main(int argc, char** argv) {
     Settings tight;
     tight.method = Method::Ewald;
     tight.accuracy = 1e-9;
-    lnet::infer::CoulombParameters ref_params =
-        lnet::es::coulomb_parameters(Electrostatics(tight).resolve(s));
+    lnet::infer::CoulombParameters ref_params = Electrostatics(tight).resolve(s);
     ref_params.exact_real_space = true;
     const std::vector<lnet::Vec3> ref = forces_of(flat, ref_params);
-    const double ours =
-        relative_rms(forces_of(flat, lnet::es::coulomb_parameters(pme_params)), ref);
+    const double ours = relative_rms(forces_of(flat, pme_params), ref);
     char row[512];
     std::snprintf(row, sizeof row, "%8lld %8.4f %12s %10.2e | %8.4f %12s %10.2e %10.2e",
                   (long long)n, pme_params.alpha,

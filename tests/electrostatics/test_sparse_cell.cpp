@@ -11,11 +11,15 @@
 #include "es_test_util.hpp"
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
-#include "lnet/electrostatics/tuning.hpp"
 #include "lnet/infer/coulomb.hpp"
+#include "lnet/infer/coulomb_tuning.hpp"
 
 namespace lnet::es {
 namespace {
+
+using infer::real_space_shift_error;
+using infer::tune_parameters;
+using infer::TuningInput;
 
 using test::f64;
 
@@ -58,7 +62,7 @@ double infer_energy(const Sites& s, const Parameters& p) {
   Mat3 cell;
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) cell(a, b) = s.cell[a][b].item<double>();
-  infer::Coulomb solver(coulomb_parameters(p));
+  infer::Coulomb solver(p);
   return solver.evaluate(sites, cell).energy;
 }
 

@@ -12,10 +12,17 @@
 #include "common/error_of.hpp"
 #include "es_test_util.hpp"
 #include "lnet/core/constants.hpp"
-#include "lnet/electrostatics/tuning.hpp"
+#include "lnet/infer/coulomb_tuning.hpp"
 
 namespace lnet::es {
 namespace {
+
+using infer::estimated_cost;
+using infer::kMaxMeshPoints;
+using infer::kMaxPairsPerAtom;
+using infer::kMaxStructureFactorTerms;
+using infer::tune_parameters;
+using infer::TuningInput;
 
 using test::f64;
 

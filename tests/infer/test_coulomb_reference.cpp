@@ -65,7 +65,7 @@ TEST_P(CoulombReference, EqualsAutograd) {
   const es::Parameters params = es.resolve(sites);
   const es::SiteResult ref = es::evaluate(es, sites);
 
-  CoulombParameters p = coulomb_parameters(params);
+  CoulombParameters p = params;
   p.exact_real_space = true;  // the tables agree to 1e-12 of each pair term, not of the sum
   Coulomb solver(p);
   const ElectrostaticsResult got = solver.evaluate(s.sites(), s.cell);

@@ -257,7 +257,7 @@ TEST_P(DecomposedTest, TwoProcessesEqualTheWholeStructure) {
   infer::Potential<double> whole_engine(infer_weights(model));
   std::optional<es::Parameters> params;
   const Values whole = engine_values(whole_engine, c, s, field, params);
-  const infer::CoulombParameters cp = coulomb_parameters(*params);
+  const infer::CoulombParameters cp = *params;
 
   std::vector<int> part[2];
   for (int i = 0; i < n; ++i) {

@@ -14,8 +14,8 @@
 #include "lnet/electrostatics/kernels.hpp"
 #include "lnet/electrostatics/pme.hpp"
 #include "lnet/electrostatics/real_space.hpp"
-#include "lnet/electrostatics/tuning.hpp"
 #include "lnet/infer/coulomb_real.hpp"
+#include "lnet/infer/coulomb_tuning.hpp"
 
 namespace lnet::es {
 namespace {
@@ -37,53 +37,52 @@ void check_tensor(const torch::Tensor& t, const char* name, std::vector<int64_t>
                 " must have the dtype and device of positions");
 }
 
-// Sites closer than this are one site given twice: every pair kernel (1/r, erfc(alpha r)/r and
-// the Gaussian erf(r/(sqrt2 g))/r written as a difference of two) is infinite or NaN at r = 0,
-// and so are the energy, forces and the dipoles a model computes for such a pair. Far below
-// any physical separation (nuclei stay > 0.1 Å apart), far above the round-off of positions;
-// the torch-free solver checks the same value.
-constexpr double kCoincident = infer::kCoincidentSites;  // Å
+// A detached float64 copy of the sites on the CPU, for the torch-free checks and tuning
+// (src/lnet/infer/coulomb_tuning.hpp).
+struct HostSites {
+  std::vector<Vec3> positions, dipoles;
+  std::vector<double> charges, sigma;
+  Mat3 cell = Mat3::Zero();
+  bool periodic = true;
 
-// The closest pair within kCoincident (periodic images included), as an InputError naming both
-// sites (1-based) and their distance. O(N) with the cell list, like the real-space pair list.
-void check_separation(const Sites& s) {
-  const int64_t n = s.positions.size(0);
-  if (n < 2) return;
-  torch::Tensor pos = s.positions.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-  std::vector<Vec3> positions(n);
-  const double* p = pos.data_ptr<double>();
-  for (int64_t a = 0; a < n; ++a) positions[a] = Vec3(p[3 * a], p[3 * a + 1], p[3 * a + 2]);
-  Mat3 h = Mat3::Zero();
-  if (s.periodic) {
-    torch::Tensor cell = s.cell.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    const double* c = cell.data_ptr<double>();
-    for (int r = 0; r < 3; ++r)
-      for (int k = 0; k < 3; ++k) h(r, k) = c[3 * r + k];
-  }
-  const bool pbc = s.periodic;
-  const NeighborList close = build_neighbor_list(positions, h, {pbc, pbc, pbc}, kCoincident);
-  if (close.size() == 0) return;
-  std::size_t worst = 0;
-  double closest = INFINITY;
-  for (std::size_t k = 0; k < close.size(); ++k) {
-    const auto& m = close.shifts[k];
-    const Vec3 r = positions[close.second[k]] - positions[close.first[k]] +
-                   (m[0] * h.row(0) + m[1] * h.row(1) + m[2] * h.row(2)).transpose();
-    if (r.norm() < closest) {
-      closest = r.norm();
-      worst = k;
+  explicit HostSites(const Sites& s) : periodic(s.periodic) {
+    positions = vectors(s.positions);
+    if (s.dipoles.defined()) dipoles = vectors(s.dipoles);
+    if (s.charges.defined()) charges = values(s.charges);
+    if (s.sigma.defined()) sigma = values(s.sigma);
+    if (s.periodic) {
+      const std::vector<double> h = values(s.cell);
+      for (int r = 0; r < 3; ++r)
+        for (int k = 0; k < 3; ++k) cell(r, k) = h[3 * r + k];
     }
   }
-  const int a = std::min(close.first[worst], close.second[worst]) + 1;
-  const int b = std::max(close.first[worst], close.second[worst]) + 1;
-  std::ostringstream os;
-  os << "atoms " << a << " and " << b << " coincide (" << closest << " A apart";
-  if (a == b) os << ", with a periodic image";
-  os << "; sites closer than " << kCoincident << " A are the same site given twice)";
-  throw InputError("electrostatics", os.str());
-}
+  infer::CoulombSites view() const {
+    infer::CoulombSites v;
+    v.positions = positions.data();
+    v.charges = charges.empty() ? nullptr : charges.data();
+    v.dipoles = dipoles.empty() ? nullptr : dipoles.data();
+    v.sigma = sigma.empty() ? nullptr : sigma.data();
+    v.size = positions.size();
+    return v;
+  }
 
-void validate(const Sites& s) {
+ private:
+  static std::vector<double> values(const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  }
+  static std::vector<Vec3> vectors(const torch::Tensor& t) {
+    const std::vector<double> v = values(t);
+    std::vector<Vec3> out(v.size() / 3);
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = Vec3(v[3 * i], v[3 * i + 1], v[3 * i + 2]);
+    return out;
+  }
+};
+
+// Shapes, dtypes and devices here; the values (singular cell, negative or non-finite entries,
+// coincident sites) in the torch-free infer::check_sites, which the CPU engine runs too.
+void check_shapes(const Sites& s) {
   if (!s.positions.defined() || s.positions.dim() != 2 || s.positions.size(1) != 3)
     throw Error("electrostatics: positions must be an [N,3] tensor");
   if (!s.positions.is_floating_point())
@@ -95,34 +94,19 @@ void validate(const Sites& s) {
   if (s.periodic) {
     if (!s.cell.defined()) throw Error("electrostatics: periodic sites need a cell");
     check_tensor(s.cell, "cell", {3, 3}, s.positions);
-    if (std::abs(torch::det(s.cell.detach().to(torch::kFloat64)).item<double>()) < 1e-10)
-      throw Error("electrostatics: the periodic cell is singular (zero volume)");
   }
-  if (s.sigma.defined() && (s.sigma.detach() < 0).any().item<bool>())
-    throw Error("electrostatics: Gaussian widths sigma must be >= 0");
-  // Checked before tuning and neighbour lists, which NaN or inf would send to their limits.
-  // Positions and cell first: coincident sites are reported as such (check_separation), not as
-  // the non-finite dipoles a model computes for them.
-  auto check_finite = [&](const torch::Tensor& t, const char* name) {
-    if (!t.defined() || (&t == &s.cell && !s.periodic)) return;
-    const torch::Tensor bad = torch::isfinite(t.detach()).logical_not();
-    if (bad.any().item<bool>()) {
-      const int64_t first = bad.reshape({bad.size(0), -1}).any(1).nonzero()[0][0].item<int64_t>();
-      const char* part = &t == &s.cell ? " row " : " of site ";
-      throw InputError("electrostatics", std::string(name) + part + std::to_string(first + 1) +
-                                             " (1-based) is not finite");
-    }
-  };
-  check_finite(s.positions, "positions");
-  check_finite(s.cell, "cell");
-  check_separation(s);
-  check_finite(s.charges, "charges");
-  check_finite(s.dipoles, "dipoles");
-  check_finite(s.sigma, "sigma");
 }
 
-TuningInput summarize(const Sites& s) {
-  TuningInput in;
+void validate(const Sites& s) {
+  check_shapes(s);
+  const HostSites host(s);
+  infer::check_sites(host.view(), host.cell, s.periodic);
+}
+
+// The tuning's summary, summed by torch on the tensors (the reference's own numbers; the
+// torch-free infer::summarize sums in site order, equal to rounding).
+infer::TuningInput summarize(const Sites& s) {
+  infer::TuningInput in;
   in.natoms = s.positions.size(0);
   in.periodic = s.periodic;
   if (s.periodic) {
@@ -153,93 +137,35 @@ bool needs_graph(const Sites& s) {
 
 }  // namespace
 
-std::string method_name(Method m) {
-  switch (m) {
-    case Method::Auto:
-      return "auto";
-    case Method::Ewald:
-      return "ewald";
-    case Method::PME:
-      return "pme";
-    case Method::Direct:
-      return "direct";
-  }
-  return "?";
+const std::vector<TrainingSolver>& training_solvers() {
+  static const std::vector<TrainingSolver> solvers = {
+      {Method::Ewald,
+       [](const Sites& s, const Parameters& p) {
+         return detail::ewald_reciprocal_energy(s, p.alpha, p.kmax);
+       }},
+      {Method::PME,
+       [](const Sites& s, const Parameters& p) {
+         return detail::pme_reciprocal_energy(s, p.alpha, p.mesh, p.order);
+       }},
+      {Method::Direct, [](const Sites& s, const Parameters&) { return detail::direct_energy(s); }},
+  };
+  return solvers;
 }
 
-Method parse_method(const std::string& text) {
-  std::string t = text;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (Method m : {Method::Auto, Method::Ewald, Method::PME, Method::Direct})
-    if (t == method_name(m)) return m;
-  throw InputError("--method",
-                   "unknown electrostatics method '" + text + "' (auto, ewald, pme, direct)");
-}
-
-std::string Parameters::describe() const {
-  std::ostringstream os;
-  os << "method=" << method_name(method);
-  if (method == Method::Ewald || method == Method::PME)
-    os << " alpha=" << alpha << " 1/A real_cutoff=" << real_cutoff << " A";
-  if (method == Method::Ewald) os << " kmax=" << kmax[0] << "x" << kmax[1] << "x" << kmax[2];
-  if (method == Method::PME)
-    os << " mesh=" << mesh[0] << "x" << mesh[1] << "x" << mesh[2] << " order=" << order;
-  return os.str();
-}
-
-infer::CoulombParameters coulomb_parameters(const Parameters& p) {
-  infer::CoulombParameters c;
-  switch (p.method) {
-    case Method::Ewald:
-      c.method = infer::CoulombMethod::Ewald;
-      break;
-    case Method::PME:
-      c.method = infer::CoulombMethod::PME;
-      break;
-    case Method::Direct:
-      c.method = infer::CoulombMethod::Direct;
-      break;
-    case Method::Auto:
-      throw Error("coulomb_parameters: the parameters are not resolved (method auto)");
-  }
-  c.alpha = p.alpha;
-  c.real_cutoff = p.real_cutoff;
-  c.kmax = p.kmax;
-  c.mesh = p.mesh;
-  c.order = p.order;
-  return c;
+const TrainingSolver& training_solver(Method m) {
+  for (const TrainingSolver& t : training_solvers())
+    if (t.method == m) return t;
+  throw Error("electrostatics: no torch energy for method " + method_name(m) +
+              (m == Method::Auto ? " (the parameters are not resolved)" : ""));
 }
 
 Electrostatics::Electrostatics(Settings settings) : settings_(std::move(settings)) {
-  if (!(settings_.accuracy > 0 && settings_.accuracy < 1))
-    throw InputError(settings_.accuracy_setting,
-                     "must be in (0, 1), got " + std::to_string(settings_.accuracy));
-  if (settings_.pme_order < 4 || settings_.pme_order > 6)
-    throw InputError("electrostatics.pme_order",
-                     "must be 4, 5 or 6, got " + std::to_string(settings_.pme_order));
-  if (settings_.alpha && *settings_.alpha <= 0)
-    throw InputError("electrostatics.alpha", "must be > 0");
-  if (settings_.real_cutoff && *settings_.real_cutoff <= 0)
-    throw InputError("electrostatics.real_cutoff", "must be > 0");
-  for (const auto* grid : {&settings_.kmax, &settings_.mesh})
-    if (*grid && std::any_of((*grid)->begin(), (*grid)->end(), [](int k) { return k < 1; }))
-      throw InputError("electrostatics", "kmax and mesh entries must be >= 1");
+  infer::check_settings(settings_);
 }
 
 Parameters Electrostatics::resolve(const Sites& sites) const {
   validate(sites);
-  Parameters p = tune_parameters(settings_, summarize(sites));
-  // Logged at info level when the discrete choice (method, k-vectors, mesh) changes, so that
-  // learned charges nudging alpha or the cutoff every MD step do not flood the log.
-  thread_local std::array<int, 7> last{-1};
-  const std::array<int, 7> key = {int(p.method), p.kmax[0], p.kmax[1], p.kmax[2],
-                                  p.mesh[0],     p.mesh[1], p.mesh[2]};
-  if (key != last)
-    spdlog::info("electrostatics: {} (accuracy {:g})", p.describe(), settings_.accuracy);
-  else
-    spdlog::debug("electrostatics: {}", p.describe());
-  last = key;
-  return p;
+  return infer::resolve_parameters(settings_, summarize(sites));
 }
 
 torch::Tensor Electrostatics::energy(const Sites& sites) const {
@@ -249,17 +175,18 @@ torch::Tensor Electrostatics::energy(const Sites& sites) const {
 torch::Tensor Electrostatics::energy(const Sites& s, const Parameters& p) const {
   validate(s);
   if (!s.charges.defined() && !s.dipoles.defined()) return torch::zeros({}, s.positions.options());
-  if (!s.periodic || p.method == Method::Direct) {
-    if (s.periodic) throw InputError("electrostatics", "method direct needs open boundaries");
-    return units::coulomb * detail::direct_energy(s);
+  if (!s.periodic) {  // open boundaries always take the registry's open-boundary solver
+    const infer::CoulombSolver& open = infer::open_boundary_solver();
+    return units::coulomb * training_solver(open.method).energy(s, p);
   }
-  torch::Tensor e = detail::real_space_energy(s, p.alpha, p.real_cutoff);
-  if (p.method == Method::PME)
-    e = e + detail::pme_reciprocal_energy(s, p.alpha, p.mesh, p.order);
-  else if (p.method == Method::Ewald)
-    e = e + detail::ewald_reciprocal_energy(s, p.alpha, p.kmax);
-  else
+  if (p.method == Method::Auto)
     throw Error("electrostatics: energy() needs resolved parameters (method auto given)");
+  const infer::CoulombSolver& solver = infer::coulomb_solver(p.method);
+  if (!solver.periodic)
+    throw InputError("electrostatics",
+                     std::string("method ") + solver.name + " needs open boundaries");
+  torch::Tensor e = detail::real_space_energy(s, p.alpha, p.real_cutoff);
+  e = e + training_solver(p.method).energy(s, p);
   e = e + detail::ewald_self_energy(s, p.alpha) + detail::background_energy(s, p.alpha);
   return units::coulomb * e;
 }

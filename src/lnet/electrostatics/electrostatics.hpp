@@ -2,47 +2,25 @@
 // and an open-boundary direct sum, all written with differentiable torch ops so that autograd
 // gives forces, virial, potentials, fields and their derivatives to second order.
 #pragma once
-#include <array>
-#include <optional>
 #include <string>
+#include <vector>
 
+#include "lnet/infer/coulomb_parameters.hpp"
 #include "lnet/infer/coulomb_sites.hpp"
+#include "lnet/infer/coulomb_solvers.hpp"
 #include "lnet/pch/torch_pch.hpp"
 
 namespace lnet::es {
 
-enum class Method { Auto, Ewald, PME, Direct };
-
-std::string method_name(Method m);
-// "auto", "ewald", "pme", "direct" (case-insensitive); throws lnet::InputError otherwise.
-Method parse_method(const std::string& text);
-
-struct Settings {
-  Method method = Method::Auto;  // Auto: Direct if open, else the cheaper of Ewald and PME
-  double accuracy = 1e-5;        // requested relative RMS force accuracy (LAMMPS-like)
-  // How the caller's user sets the method and the accuracy, named in tuning errors so that the
-  // advice can be followed from where the user is ("--method" on the command line). The
-  // defaults are the keys of the `electrostatics` sections of run and model configs.
-  std::string method_setting = "electrostatics.method";
-  std::string accuracy_setting = "electrostatics.accuracy";
-  std::optional<double> alpha;             // splitting parameter (1/Å), overrides the tuning
-  std::optional<double> real_cutoff;       // Å
-  std::optional<std::array<int, 3>> kmax;  // Ewald k-vectors per axis
-  std::optional<std::array<int, 3>> mesh;  // PME grid
-  int pme_order = 5;                       // B-spline order 4..6
-};
-
-struct Parameters {  // what will actually be used, printable
-  Method method = Method::Direct;
-  double alpha = 0, real_cutoff = 0;
-  std::array<int, 3> kmax{}, mesh{};
-  int order = 5;
-  std::string describe() const;  // one line, for the log
-};
-
-// The torch-free solvers' copy of resolved parameters (src/lnet/infer/coulomb.hpp, which equals
-// this reference to rounding); Method::Auto is an error.
-infer::CoulombParameters coulomb_parameters(const Parameters& p);
+// One Method, Settings and Parameters for the torch and the torch-free solvers: they are
+// defined torch-free (src/lnet/infer/coulomb_parameters.hpp), tuned there too
+// (coulomb_tuning.hpp), and each method is an entry of the solver registry
+// (coulomb_solvers.hpp, with its torch energy in training_solvers() below).
+using Method = infer::CoulombMethod;
+using Settings = infer::CoulombSettings;
+using Parameters = infer::CoulombParameters;
+using infer::method_name;
+using infer::parse_method;
 
 struct Sites {              // one structure; tensors share dtype (float64 or float32) and device
   torch::Tensor positions;  // [N,3] Å (need not be wrapped)
@@ -67,6 +45,19 @@ class Electrostatics {
  private:
   Settings settings_;
 };
+
+// The torch half of a registry entry: the differentiable energy of a method used for training
+// (eV per Coulomb constant, summed by Electrostatics::energy with the shared terms). Periodic
+// solvers give their reciprocal-space sum (the real space, self term and background are
+// shared); the solver of open boundaries gives the whole energy.
+struct TrainingSolver {
+  Method method;
+  torch::Tensor (*energy)(const Sites& sites, const Parameters& p);
+};
+// One entry for every solver of infer::coulomb_solvers() (tests/electrostatics checks it).
+const std::vector<TrainingSolver>& training_solvers();
+// The entry of `m`; lnet::Error for Auto or a method without one.
+const TrainingSolver& training_solver(Method m);
 
 struct SiteResult {
   torch::Tensor energy, forces, virial, potential, field;

@@ -76,14 +76,14 @@ InductionOperator::InductionOperator(const Parameters& p, const Sites& sites,
     const torch::Tensor sig = sites.sigma.detach().to(torch::kCPU, torch::kFloat64).contiguous();
     sigma_.assign(sig.data_ptr<double>(), sig.data_ptr<double>() + n);
   }
-  infer::CoulombParameters cp = coulomb_parameters(p);
+  infer::CoulombParameters cp = p;
   if (sites.periodic) {
     const torch::Tensor h = sites.cell.detach().to(torch::kCPU, torch::kFloat64).contiguous();
     for (int a = 0; a < 3; ++a)
       for (int b = 0; b < 3; ++b) cell_(a, b) = h.data_ptr<double>()[3 * a + b];
     pairs_ = build_neighbor_list(positions_, cell_, {true, true, true}, cp.real_cutoff);
   } else {  // as Electrostatics::energy: open boundaries take the direct sum
-    cp.method = infer::CoulombMethod::Direct;
+    cp.method = infer::open_boundary_solver().method;
   }
   coulomb_ = std::make_unique<infer::Coulomb>(cp);
 }

@@ -6,12 +6,14 @@
 #include <cmath>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/coulomb_solvers.hpp"
 
 namespace lnet::infer {
 
-Coulomb::Coulomb(const CoulombParameters& p) : p_(p) {
-  if (p_.method != CoulombMethod::Direct && !(p_.alpha > 0 && p_.real_cutoff > 0))
-    throw Error("coulomb: Ewald and PME need alpha > 0 and real_cutoff > 0");
+Coulomb::Coulomb(const CoulombParameters& p) : p_(p), solver_(&coulomb_solver(p.method)) {
+  if (solver_->periodic && !(p_.alpha > 0 && p_.real_cutoff > 0))
+    throw Error(std::string("coulomb: method ") + solver_->name +
+                " needs alpha > 0 and real_cutoff > 0");
 }
 
 Coulomb::~Coulomb() = default;
@@ -21,7 +23,7 @@ ElectrostaticsResult Coulomb::evaluate(const CoulombSites& sites, const Mat3& ce
   ElectrostaticsResult out;
   out.reset(sites.size);
   if (!sites.charges && !sites.dipoles) return out;
-  if (p_.method == CoulombMethod::Direct) {
+  if (!solver_->periodic) {
     direct_sum(sites, out);
     return out;
   }

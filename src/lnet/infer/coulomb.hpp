@@ -14,6 +14,8 @@
 
 namespace lnet::infer {
 
+struct CoulombSolver;  // coulomb_solvers.hpp
+
 class Coulomb {
  public:
   explicit Coulomb(const CoulombParameters& p);
@@ -23,12 +25,13 @@ class Coulomb {
   // Energy, potential, field, forces and virial of all `sites`. Periodic methods: `pairs` is a
   // full neighbour list of the sites with cutoff >= real_cutoff (e.g. a Verlet list; null:
   // built here); the k-space tables are rebuilt when `cell` differs from the last call's.
-  // Direct: open boundaries, `cell` and `pairs` unused.
+  // Direct (the registry's solver of open boundaries): `cell` and `pairs` unused.
   ElectrostaticsResult evaluate(const CoulombSites& sites, const Mat3& cell,
                                 const NeighborList* pairs = nullptr);
 
  private:
   CoulombParameters p_;
+  const CoulombSolver* solver_;  // the registry entry of p_.method
   std::unique_ptr<KSpace> kspace_;
   Mat3 kspace_cell_ = Mat3::Zero();
 };

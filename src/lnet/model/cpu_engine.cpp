@@ -91,7 +91,7 @@ class CpuEngine : public Engine {
     infer::CoulombParameters cp;
     if (config_.long_range) {
       sigma = sigmas(input.species);
-      cp = es::coulomb_parameters(*in.es);
+      cp = *in.es;
       if (!local_kspace_ || local_kspace_cell_ != s.cell) {
         local_kspace_ = infer::make_kspace(cp, s.cell);
         local_kspace_cell_ = s.cell;

@@ -1,7 +1,7 @@
-// The engine's electrostatics without torch in the step: the parameters are still
-// resolved once by the reference tuning (es::Electrostatics::resolve, torch), then every call
-// goes through the hand-written infer::Coulomb (src/lnet/infer/coulomb.hpp), which equals the
-// autograd reference (torch_electrostatics) to rounding.
+// The engine's electrostatics without torch: the parameters are resolved once by the
+// torch-free tuning (infer::resolve_parameters, the one es::Electrostatics::resolve calls), then
+// every call goes through the hand-written infer::Coulomb (src/lnet/infer/coulomb.hpp), which
+// equals the autograd reference (torch_electrostatics) to rounding.
 #pragma once
 #include <functional>
 #include <memory>

@@ -1,8 +1,9 @@
-#include "lnet/electrostatics/tuning.hpp"
+#include "lnet/infer/coulomb_tuning.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -12,8 +13,11 @@
 #include <vector>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/neighbor_list.hpp"
+#include "lnet/infer/coulomb_real.hpp"
+#include "lnet/infer/coulomb_solvers.hpp"
 
-namespace lnet::es {
+namespace lnet::infer {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -194,7 +198,7 @@ double cutoff_cap(int64_t n, double volume) {
   return std::cbrt(2.0 * kMaxPairsPerAtom * volume / (4.0 / 3.0 * kPi * double(n)));
 }
 
-std::string accuracy_hint(const Settings& s) {
+std::string accuracy_hint(const CoulombSettings& s) {
   return " (accuracy " + num(s.accuracy) + "; raise " + s.accuracy_setting +
          ", or check the charges and dipoles for runaway values)";
 }
@@ -202,8 +206,8 @@ std::string accuracy_hint(const Settings& s) {
 // Real-space cutoff and alpha within the pair budget. When the accuracy needs more, a tuned
 // alpha is raised to fit the capped cutoff (the k-space or mesh absorbs the rest); a fixed
 // alpha, a fixed cutoff or wide Gaussians cannot be compensated and are errors.
-void choose_real_space(const Settings& s, const TuningInput& in, double acc, double volume,
-                       Parameters& p) {
+void choose_real_space(const CoulombSettings& s, const TuningInput& in, double acc, double volume,
+                       CoulombParameters& p) {
   const int64_t n = in.natoms;
   const double cap = cutoff_cap(n, volume);
   auto too_far = [&](const std::string& what, const std::string& change) {
@@ -269,146 +273,190 @@ std::optional<std::array<int, 3>> ewald_kmax(const TuningInput& in, double acc, 
 }
 
 // Why a method cannot meet the accuracy within the work limits (not an input error by itself:
-// under Method::Auto the other method may).
+// under CoulombMethod::Auto another method may).
 struct Unreachable {
   std::string what;
 };
 
-// Ewald or PME parameters for `method` (the caller has checked the inputs and the boundaries).
+// Parameters of the periodic `solver` (the caller has checked the inputs and the boundaries).
 // Real-space problems (cutoff beyond the pair limit, too wide Gaussians, a bad override) are
-// InputErrors, the same for either method; a k-space or mesh beyond its limit is Unreachable.
-std::variant<Parameters, Unreachable> tune_method(const Settings& s, Method method,
-                                                  const TuningInput& in) {
-  Parameters p;
+// InputErrors, the same for every solver; a k-space grid beyond its limit is Unreachable.
+std::variant<CoulombParameters, Unreachable> tune_method(const CoulombSettings& s,
+                                                         const CoulombSolver& solver,
+                                                         const TuningInput& in) {
+  CoulombParameters p;
   p.order = s.pme_order;
-  p.method = method;
+  p.method = solver.method;
   // Real space and k-space each get acc / sqrt(2), so that their independent errors add up to
-  // the requested total (LAMMPS reports the same quadrature sum). The mesh estimate is for P3M
-  // with the optimal influence function; smooth PME's |b(m)|^2 kernel is measurably less
-  // accurate: ~4x at water-density charges (bench_electrostatics against a converged Ewald sum:
-  // with a factor 1/2 the forces missed a 1e-5 target by 1.5x at 1000-2000 atoms), hence the
-  // factor 1/4 on the mesh target (about 15 % more mesh points per axis).
+  // the requested total (LAMMPS reports the same quadrature sum).
   const double acc = s.accuracy / std::sqrt(2.0);
-  const double mesh_acc = 0.25 * acc;
   const double volume = std::abs(in.cell.determinant());
   TuningInput tin = in;
   tin.natoms = std::max<int64_t>(in.natoms, 1);
-  // Cutoff and alpha: overrides first; otherwise PME uses a fixed cutoff (the mesh absorbs the
-  // rest) and Ewald balances real and k-space work, alpha = sqrt(pi) (N / V^2)^(1/6) (Perram et
-  // al.).
+  // Cutoff and alpha: overrides first; otherwise the solver's starting split.
   if (s.real_cutoff) p.real_cutoff = *s.real_cutoff;
   if (s.alpha) p.alpha = *s.alpha;
-  if (!s.alpha && !s.real_cutoff) {
-    if (p.method == Method::PME)
-      p.real_cutoff = std::min(5.0, cutoff_cap(tin.natoms, volume));
-    else
-      p.alpha = 1.5 * std::sqrt(kPi) * std::pow(double(tin.natoms) / (volume * volume), 1.0 / 6.0);
-  }
+  if (!s.alpha && !s.real_cutoff)
+    solver.initial_split(tin, volume, cutoff_cap(tin.natoms, volume), p);
   choose_real_space(s, tin, acc, volume, p);
-  if (p.method == Method::Ewald) {
-    if (s.kmax) {
-      p.kmax = *s.kmax;
-    } else if (auto kmax = ewald_kmax(tin, acc, volume, p.alpha)) {
-      p.kmax = *kmax;
-    } else {
-      return Unreachable{"Ewald would need more than " + num(kMaxStructureFactorTerms) +
-                         " atom x k-vector terms"};
-    }
-  } else {
-    if (s.mesh) {
-      p.mesh = *s.mesh;
-    } else if (auto mesh = choose_mesh(tin, in.cell, mesh_acc, p.alpha, p.order)) {
-      p.mesh = *mesh;
-    } else {
-      return Unreachable{"the PME mesh would need more than " + num(kMaxMeshPoints) + " points"};
-    }
-  }
+  if (auto why = solver.tune_grid(s, tin, acc, p)) return Unreachable{*why};
   return p;
 }
 
+std::string sites_number(std::size_t i) { return std::to_string(i + 1); }
+
 }  // namespace
 
-double estimated_cost(const Parameters& p, const TuningInput& in) {
-  // Costs relative to one real-space pair term (erfc, exp, autograd, ~0.3 us), fitted to
-  // `lnet electrostatics` (1 thread, 1e-5) on random +-1 charges: 16 to 8000 atoms at water
-  // density and sparse gases of 100 to 3000 atoms in 60 to 400 A cells. Per atom x k-vector
-  // term ~0.2 us; per spline-stencil point ~0.3 us; per mesh point and log2 of the mesh size
-  // ~0.01 us (a 360^3 mesh: 11 s, 3.5 GB); a PME call has a fixed overhead of ~10 ms of mesh
-  // set-up. Memory scales with the same dominant terms: ~100 B per atom x k-vector term, ~80 B
-  // per mesh point.
+namespace coulomb_detail {
+
+bool ewald_fixes_grid(const CoulombSettings& s) { return s.kmax.has_value(); }
+bool pme_fixes_grid(const CoulombSettings& s) { return s.mesh.has_value(); }
+
+// Ewald balances real and k-space work, alpha = sqrt(pi) (N / V^2)^(1/6) (Perram et al.).
+void ewald_initial_split(const TuningInput& in, double volume, double, CoulombParameters& p) {
+  p.alpha = 1.5 * std::sqrt(kPi) * std::pow(double(in.natoms) / (volume * volume), 1.0 / 6.0);
+}
+// PME uses a fixed cutoff: the mesh absorbs the rest.
+void pme_initial_split(const TuningInput&, double, double cap, CoulombParameters& p) {
+  p.real_cutoff = std::min(5.0, cap);
+}
+
+std::optional<std::string> ewald_tune_grid(const CoulombSettings& s, const TuningInput& in,
+                                           double acc, CoulombParameters& p) {
+  if (s.kmax) {
+    p.kmax = *s.kmax;
+  } else if (auto kmax = ewald_kmax(in, acc, std::abs(in.cell.determinant()), p.alpha)) {
+    p.kmax = *kmax;
+  } else {
+    return "Ewald would need more than " + num(kMaxStructureFactorTerms) + " atom x k-vector terms";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> pme_tune_grid(const CoulombSettings& s, const TuningInput& in,
+                                         double acc, CoulombParameters& p) {
+  // The mesh estimate is for P3M with the optimal influence function; smooth PME's |b(m)|^2
+  // kernel is measurably less accurate: ~4x at water-density charges (bench_electrostatics
+  // against a converged Ewald sum: with a factor 1/2 the forces missed a 1e-5 target by 1.5x at
+  // 1000-2000 atoms), hence the factor 1/4 on the mesh target (about 15 % more mesh points per
+  // axis).
+  const double mesh_acc = 0.25 * acc;
+  if (s.mesh) {
+    p.mesh = *s.mesh;
+  } else if (auto mesh = choose_mesh(in, in.cell, mesh_acc, p.alpha, p.order)) {
+    p.mesh = *mesh;
+  } else {
+    return "the PME mesh would need more than " + num(kMaxMeshPoints) + " points";
+  }
+  return std::nullopt;
+}
+
+// Costs relative to one real-space pair term (erfc, exp, autograd, ~0.3 us), fitted to
+// `lnet electrostatics` (1 thread, 1e-5) on random +-1 charges: 16 to 8000 atoms at water
+// density and sparse gases of 100 to 3000 atoms in 60 to 400 A cells. Per atom x k-vector
+// term ~0.2 us; per spline-stencil point ~0.3 us; per mesh point and log2 of the mesh size
+// ~0.01 us (a 360^3 mesh: 11 s, 3.5 GB); a PME call has a fixed overhead of ~10 ms of mesh
+// set-up. Memory scales with the same dominant terms: ~100 B per atom x k-vector term, ~80 B
+// per mesh point.
+double ewald_grid_cost(const CoulombParameters& p, const TuningInput& in) {
   constexpr double kKVectorTerm = 0.7;
+  const double n = double(std::max<int64_t>(in.natoms, 1));
+  const double volume = std::abs(in.cell.determinant());
+  // Half-space k-vectors inside the sphere |k| <= k_cut (ewald.cpp), at most the box's.
+  double k_cut = std::numeric_limits<double>::infinity(), box = 0.5;
+  for (int a = 0; a < 3; ++a) {
+    k_cut = std::min(k_cut, 2 * kPi * p.kmax[a] / in.cell.row(a).norm());
+    box *= 2.0 * p.kmax[a] + 1;
+  }
+  const double sphere =
+      0.5 * 4.0 / 3.0 * kPi * k_cut * k_cut * k_cut * volume / (8.0 * kPi * kPi * kPi);
+  return kKVectorTerm * n * std::max(1.0, std::min(box, sphere));
+}
+
+double pme_grid_cost(const CoulombParameters& p, const TuningInput& in) {
   constexpr double kStencilPoint = 1.0;
   constexpr double kMeshPointLog = 0.033;
   constexpr double kPmeCall = 3e4;
   const double n = double(std::max<int64_t>(in.natoms, 1));
+  const double points = double(p.mesh[0]) * p.mesh[1] * p.mesh[2];
+  return kPmeCall + kStencilPoint * n * std::pow(double(p.order), 3) +
+         kMeshPointLog * points * std::log2(std::max(points, 2.0));
+}
+
+}  // namespace coulomb_detail
+
+double estimated_cost(const CoulombParameters& p, const TuningInput& in) {
+  // In units of one real-space pair term; the k-space part is the solver's (grid_cost).
+  const double n = double(std::max<int64_t>(in.natoms, 1));
   const double volume = std::abs(in.cell.determinant());
   const double rc = p.real_cutoff;
   double cost = n * std::max(1.0, 2.0 * kPi / 3.0 * rc * rc * rc * n / volume);
-  if (p.method == Method::Ewald) {
-    // Half-space k-vectors inside the sphere |k| <= k_cut (ewald.cpp), at most the box's.
-    double k_cut = std::numeric_limits<double>::infinity(), box = 0.5;
-    for (int a = 0; a < 3; ++a) {
-      k_cut = std::min(k_cut, 2 * kPi * p.kmax[a] / in.cell.row(a).norm());
-      box *= 2.0 * p.kmax[a] + 1;
-    }
-    const double sphere =
-        0.5 * 4.0 / 3.0 * kPi * k_cut * k_cut * k_cut * volume / (8.0 * kPi * kPi * kPi);
-    cost += kKVectorTerm * n * std::max(1.0, std::min(box, sphere));
-  } else if (p.method == Method::PME) {
-    const double points = double(p.mesh[0]) * p.mesh[1] * p.mesh[2];
-    cost += kPmeCall + kStencilPoint * n * std::pow(double(p.order), 3) +
-            kMeshPointLog * points * std::log2(std::max(points, 2.0));
-  }
+  const CoulombSolver& solver = coulomb_solver(p.method);
+  if (solver.grid_cost) cost += solver.grid_cost(p, in);
   return cost;
 }
 
-Parameters tune_parameters(const Settings& s, const TuningInput& in) {
+CoulombParameters tune_parameters(const CoulombSettings& s, const TuningInput& in) {
+  const CoulombSolver& open = open_boundary_solver();
+  const CoulombSolver* asked =
+      s.method == CoulombMethod::Auto ? nullptr : &coulomb_solver(s.method);
   if (!in.periodic) {
-    if (s.method != Method::Auto && s.method != Method::Direct)
-      throw InputError("electrostatics", "open boundaries need method direct (or auto), got " +
-                                             method_name(s.method) + "; set " + s.method_setting +
-                                             " to direct or auto");
-    Parameters p;
+    if (asked && asked->periodic)
+      throw InputError("electrostatics", std::string("open boundaries need method ") + open.name +
+                                             " (or auto), got " + asked->name + "; set " +
+                                             s.method_setting + " to " + open.name + " or auto");
+    CoulombParameters p;
     p.order = s.pme_order;
-    p.method = Method::Direct;
+    p.method = open.method;
     return p;
   }
-  if (s.method == Method::Direct)
-    throw InputError("electrostatics",
-                     "method direct is for open boundaries; this structure is "
-                     "periodic (set " +
-                         s.method_setting + " to auto, ewald or pme)");
-  check_finite(in);
-  if (s.method != Method::Auto) {
-    auto p = tune_method(s, s.method, in);
-    if (auto* no = std::get_if<Unreachable>(&p)) {
-      const std::string other = s.method == Method::Ewald ? "pme" : "ewald";
-      throw InputError("electrostatics", no->what + "; set " + s.method_setting + " to auto or " +
-                                             other + accuracy_hint(s));
-    }
-    return std::get<Parameters>(p);
+  if (asked && !asked->periodic) {
+    std::vector<std::string> names = {"auto"};
+    for (const CoulombSolver& c : coulomb_solvers())
+      if (c.periodic) names.push_back(c.name);
+    std::string choices = names[0];
+    for (std::size_t k = 1; k < names.size(); ++k)
+      choices += (k + 1 == names.size() ? " or " : ", ") + names[k];
+    throw InputError("electrostatics", std::string("method ") + asked->name +
+                                           " is for open boundaries; this structure is "
+                                           "periodic (set " +
+                                           s.method_setting + " to " + choices + ")");
   }
-  // Auto: a fixed k-vector count or mesh names its method; otherwise both are tuned for the
-  // accuracy and the cheaper one is used. A sparse gas in a big cell needs a mesh whose
-  // per-charge error is not averaged away (choose_mesh), where Ewald with a soft split needs a
-  // few k-vectors; a dense cell of more than ~100 atoms is cheaper on a mesh.
-  std::vector<Method> candidates;
-  if (!s.mesh || s.kmax) candidates.push_back(Method::Ewald);
-  if (!s.kmax || s.mesh) candidates.push_back(Method::PME);
-  std::optional<Parameters> best;
+  check_finite(in);
+  if (asked) {
+    auto p = tune_method(s, *asked, in);
+    if (auto* no = std::get_if<Unreachable>(&p)) {
+      std::string others;
+      for (const CoulombSolver& c : coulomb_solvers())
+        if (c.periodic && &c != asked) others += std::string(" or ") + c.name;
+      throw InputError("electrostatics", no->what + "; set " + s.method_setting + " to auto" +
+                                             others + accuracy_hint(s));
+    }
+    return std::get<CoulombParameters>(p);
+  }
+  // Auto: a fixed grid (k-vector count, mesh) names its method; otherwise every periodic solver
+  // is tuned for the accuracy and the cheapest is used. A sparse gas in a big cell needs a mesh
+  // whose per-charge error is not averaged away (choose_mesh), where Ewald with a soft split
+  // needs a few k-vectors; a dense cell of more than ~100 atoms is cheaper on a mesh.
+  bool any_fixed = false;
+  for (const CoulombSolver& c : coulomb_solvers())
+    any_fixed = any_fixed || (c.periodic && c.fixes_grid(s));
+  std::optional<CoulombParameters> best;
   double best_cost = 0;
   std::string why;
-  for (Method m : candidates) {
-    auto p = tune_method(s, m, in);
+  for (const CoulombSolver& c : coulomb_solvers()) {
+    if (!c.periodic || (any_fixed && !c.fixes_grid(s))) continue;
+    auto p = tune_method(s, c, in);
     if (auto* no = std::get_if<Unreachable>(&p)) {
       why += (why.empty() ? "" : "; ") + no->what;
       continue;
     }
-    const Parameters& c = std::get<Parameters>(p);
-    const double cost = estimated_cost(c, in);
-    spdlog::debug("electrostatics: auto candidate {} (estimated cost {:.3g})", c.describe(), cost);
+    const CoulombParameters& cand = std::get<CoulombParameters>(p);
+    const double cost = estimated_cost(cand, in);
+    spdlog::debug("electrostatics: auto candidate {} (estimated cost {:.3g})", cand.describe(),
+                  cost);
     if (!best || cost < best_cost) {
-      best = c;
+      best = cand;
       best_cost = cost;
     }
   }
@@ -416,4 +464,93 @@ Parameters tune_parameters(const Settings& s, const TuningInput& in) {
   return *best;
 }
 
-}  // namespace lnet::es
+TuningInput summarize(const CoulombSites& sites, const Mat3& cell, bool periodic) {
+  TuningInput in;
+  in.natoms = static_cast<int64_t>(sites.size);
+  in.periodic = periodic;
+  if (periodic) in.cell = cell;
+  for (std::size_t i = 0; i < sites.size; ++i) {
+    if (sites.charges) in.sum_q2 += sites.charges[i] * sites.charges[i];
+    if (sites.dipoles) in.sum_mu2 += sites.dipoles[i].squaredNorm();
+    if (sites.sigma)
+      in.max_sigma = i == 0 ? sites.sigma[0] : std::max(in.max_sigma, sites.sigma[i]);
+  }
+  return in;
+}
+
+void check_sites(const CoulombSites& s, const Mat3& cell, bool periodic) {
+  if (periodic && std::abs(cell.determinant()) < 1e-10)
+    throw Error("electrostatics: the periodic cell is singular (zero volume)");
+  if (s.sigma)
+    for (std::size_t i = 0; i < s.size; ++i)
+      if (s.sigma[i] < 0) throw Error("electrostatics: Gaussian widths sigma must be >= 0");
+  // Checked before tuning and neighbour lists, which NaN or inf would send to their limits.
+  // Positions and cell first: coincident sites are reported as such, not as the non-finite
+  // dipoles a model computes for them.
+  auto not_finite = [](const std::string& what) {
+    return InputError("electrostatics", what + " (1-based) is not finite");
+  };
+  for (std::size_t i = 0; i < s.size; ++i)
+    if (!s.positions[i].allFinite()) throw not_finite("positions of site " + sites_number(i));
+  if (periodic)
+    for (int r = 0; r < 3; ++r)
+      if (!cell.row(r).allFinite()) throw not_finite("cell row " + sites_number(r));
+  // The closest pair within kCoincidentSites (periodic images included), naming both sites.
+  // O(N) with the cell list, like the real-space pair list.
+  if (s.size >= 2) {
+    const std::vector<Vec3> positions(s.positions, s.positions + s.size);
+    const Mat3 h = periodic ? cell : Mat3::Zero();
+    const NeighborList close =
+        build_neighbor_list(positions, h, {periodic, periodic, periodic}, kCoincidentSites);
+    if (close.size() > 0) {
+      std::size_t worst = 0;
+      double closest = INFINITY;
+      for (std::size_t k = 0; k < close.size(); ++k) {
+        const auto& m = close.shifts[k];
+        const Vec3 r = positions[close.second[k]] - positions[close.first[k]] +
+                       (m[0] * h.row(0) + m[1] * h.row(1) + m[2] * h.row(2)).transpose();
+        if (r.norm() < closest) {
+          closest = r.norm();
+          worst = k;
+        }
+      }
+      const int a = std::min(close.first[worst], close.second[worst]) + 1;
+      const int b = std::max(close.first[worst], close.second[worst]) + 1;
+      std::ostringstream os;
+      os << "atoms " << a << " and " << b << " coincide (" << closest << " A apart";
+      if (a == b) os << ", with a periodic image";
+      os << "; sites closer than " << kCoincidentSites << " A are the same site given twice)";
+      throw InputError("electrostatics", os.str());
+    }
+  }
+  for (std::size_t i = 0; i < s.size; ++i) {
+    if (s.charges && !std::isfinite(s.charges[i]))
+      throw not_finite("charges of site " + sites_number(i));
+  }
+  for (std::size_t i = 0; i < s.size; ++i)
+    if (s.dipoles && !s.dipoles[i].allFinite())
+      throw not_finite("dipoles of site " + sites_number(i));
+  for (std::size_t i = 0; i < s.size; ++i)
+    if (s.sigma && !std::isfinite(s.sigma[i])) throw not_finite("sigma of site " + sites_number(i));
+}
+
+CoulombParameters resolve_parameters(const CoulombSettings& settings, const CoulombSites& sites,
+                                     const Mat3& cell, bool periodic) {
+  check_sites(sites, cell, periodic);
+  return resolve_parameters(settings, summarize(sites, cell, periodic));
+}
+
+CoulombParameters resolve_parameters(const CoulombSettings& settings, const TuningInput& input) {
+  CoulombParameters p = tune_parameters(settings, input);
+  thread_local std::array<int, 7> last{-1};
+  const std::array<int, 7> key = {int(p.method), p.kmax[0], p.kmax[1], p.kmax[2],
+                                  p.mesh[0],     p.mesh[1], p.mesh[2]};
+  if (key != last)
+    spdlog::info("electrostatics: {} (accuracy {:g})", p.describe(), settings.accuracy);
+  else
+    spdlog::debug("electrostatics: {}", p.describe());
+  last = key;
+  return p;
+}
+
+}  // namespace lnet::infer
