@@ -195,9 +195,13 @@ std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Inpu
   const ElectrostaticsFn none;
   const int nb = static_cast<int>(in.size());
   std::exception_ptr error;  // exceptions must not leave a parallel region: the first is rethrown
+  // The training networks' options: one structure per thread, the radial MLP of all edges in
+  // a few large GEMMs (radial_mlp.hpp) and nothing recomputed in the reverse pass.
+  NetworkOptions training;
+  training.weight_gradients = true;
 #pragma omp parallel
   {
-    Potential<T> p(w);  // per thread: the networks keep the state of their last pass
+    Potential<T> p(w, training);  // per thread: the networks keep the state of their last pass
 #pragma omp for schedule(dynamic, 1)
     for (int k = 0; k < nb; ++k) {
       try {

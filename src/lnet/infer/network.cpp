@@ -7,13 +7,14 @@
 #include <type_traits>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/network_kernels.hpp"
 #include "lnet/infer/omp_threads.hpp"
 
 namespace lnet::infer {
 
-namespace {
+using namespace detail;
 
-constexpr double kSiluScale = 1.679;  // as nn::RadialMlpImpl
+namespace {
 
 template <class T>
 RowMat<T> to_mat(const Matrix& m) {
@@ -28,68 +29,6 @@ std::vector<RowMat<T>> to_mats(const std::vector<Matrix>& ms) {
   std::vector<RowMat<T>> out;
   for (const Matrix& m : ms) out.push_back(to_mat<T>(m));
   return out;
-}
-
-// Unqualified math calls (exp, sqrt, pow, sin, cos) with `using std::...`: std's for float and
-// double, dual.hpp's for Dual<T>.
-template <class T>
-T sigmoid(T z) {
-  using std::exp;
-  return T(1) / (T(1) + exp(-z));
-}
-
-int dim(int l) { return 2 * l + 1; }
-
-// Matrix products x = a b and x += a b. Plain scalars: Eigen's vectorised GEMM. Dual<T>: Eigen
-// has no vectorised kernel for a custom scalar, so the product is taken on the real parts,
-// (a + a' ε)(b + b' ε) = ab + (ab' + a'b) ε: two or three real GEMMs (a weight has no tangent).
-template <class T>
-struct Products {
-  template <class X, class A, class B>
-  static void set(X& x, const A& a, const B& b) {
-    x.noalias() = a * b;
-  }
-  template <class X, class A, class B>
-  static void add(X& x, const A& a, const B& b) {
-    x.noalias() += a * b;
-  }
-};
-
-template <class T>
-struct Products<Dual<T>> {
-  using D = Dual<T>;
-  template <class A, class B>
-  static RowMat<D> product(const A& a, const B& b) {
-    const RowMat<D> x = a, y = b;  // evaluates transposes and scalings
-    const auto value = [](const D& q) { return q.v; };
-    const auto tangent = [](const D& q) { return q.d; };
-    const RowMat<T> xv = x.unaryExpr(value), yv = y.unaryExpr(value), xd = x.unaryExpr(tangent),
-                    yd = y.unaryExpr(tangent);
-    RowMat<T> v, t = RowMat<T>::Zero(x.rows(), y.cols());
-    v.noalias() = xv * yv;
-    if (!yd.isZero(0)) t.noalias() += xv * yd;
-    if (!xd.isZero(0)) t.noalias() += xd * yv;
-    RowMat<D> out(v.rows(), v.cols());
-    for (Eigen::Index q = 0; q < v.size(); ++q) out.data()[q] = D(v.data()[q], t.data()[q]);
-    return out;
-  }
-  template <class X, class A, class B>
-  static void set(X& x, const A& a, const B& b) {
-    x = product(a, b);
-  }
-  template <class X, class A, class B>
-  static void add(X& x, const A& a, const B& b) {
-    x += product(a, b);
-  }
-};
-
-template <class X, class A, class B>
-void set_product(X& x, const A& a, const B& b) {
-  Products<typename X::Scalar>::set(x, a, b);
-}
-template <class X, class A, class B>
-void add_product(X& x, const A& a, const B& b) {
-  Products<typename X::Scalar>::add(x, a, b);
 }
 
 }  // namespace
@@ -220,10 +159,9 @@ void Network<T>::build_table(Layer& L) const {
   }
 }
 
-// Harmonics, radial basis with its r-derivative, and the radial MLP of the edges of receiver i.
+// Harmonics and radial basis with its r-derivative of edges [e0, e0 + k); with a table, R.
 template <class T>
-void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) const {
-  const int e0 = g.offsets[i], k = g.offsets[i + 1] - e0;
+void Network<T>::edge_geometry(const Layer& L, const Graph<T>& g, int e0, int k, Block& b) const {
   b.k = k;
   b.basis.resize(k, nb_);
   b.dbasis.resize(k, nb_);
@@ -280,8 +218,14 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
         dd[q] = d00 * v0[q] + d10 * g0[q] + d01 * v1[q] + d11 * g1[q];
       }
     }
-    return;
   }
+}
+
+// Harmonics, radial basis with its r-derivative, and the radial MLP of the edges of receiver i.
+template <class T>
+void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) const {
+  edge_geometry(L, g, g.offsets[i], g.offsets[i + 1] - g.offsets[i], b);
+  if (table_ > 0) return;
   const T scale = static_cast<T>(kSiluScale);
   auto act = [&](const RowMat<T>& z, RowMat<T>& h) {
     h.resize(z.rows(), z.cols());
@@ -298,36 +242,16 @@ void Network<T>::edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) 
 }
 
 // A_i += sum over the edges of i of R_p(r) * CG(up_j, Y(r)) for every path p.
-// Channel loops of the message kernels, with restrict so that they vectorise.
-template <class T>
-inline void axpy(int c, T w, const T* __restrict x, T* __restrict y) {
-  for (int ch = 0; ch < c; ++ch) y[ch] += w * x[ch];
-}
-template <class T>
-inline void multiply(int c, const T* __restrict x, const T* __restrict y, T* __restrict out) {
-  for (int ch = 0; ch < c; ++ch) out[ch] = x[ch] * y[ch];
-}
-template <class T>
-inline void multiply_add(int c, const T* __restrict x, const T* __restrict y, T* __restrict out) {
-  for (int ch = 0; ch < c; ++ch) out[ch] += x[ch] * y[ch];
-}
-template <class T>
-inline T dot(int c, const T* __restrict x, const T* __restrict y) {
-  T s = 0;
-  for (int ch = 0; ch < c; ++ch) s += x[ch] * y[ch];
-  return s;
-}
-
 template <class T>
 void Network<T>::messages(const Layer& L, const Graph<T>& g, const RowMat<T>* up, int i,
-                          const Block& b, RowMat<T>* a) const {
-  const int e0 = g.offsets[i], c = c_;
+                          const Block& b, int first, RowMat<T>* a) const {
+  const int e0 = g.offsets[i], c = c_, k = g.offsets[i + 1] - e0;
   T gm[7 * 7];
   std::vector<T> tmp(7 * c);
-  for (int e = 0; e < b.k; ++e) {
+  for (int e = 0; e < k; ++e) {
     const int j = g.sender[e0 + e];
-    const T* y = &b.y[16 * e];
-    const T* rrow = b.r.data() + static_cast<std::size_t>(e) * b.r.cols();
+    const T* y = &b.y[16 * (first + e)];
+    const T* rrow = b.r.data() + static_cast<std::size_t>(first + e) * b.r.cols();
     for (std::size_t p = 0; p < L.paths.size(); ++p) {
       const MsgPath& mp = L.paths[p];
       const int n1 = dim(mp.l1), n3 = dim(mp.l3);
@@ -355,14 +279,27 @@ Irreps<T> Network<T>::layer_forward(const Layer& L, const Graph<T>& g, int t) {
   for (int l = 0; l <= L.l_in; ++l) set_product(up[l], h[l], L.up[l]);
   Irreps<T> acc(L.l_sh + 1);
   for (int l = 0; l <= L.l_sh; ++l) acc[l] = RowMat<T>::Zero(n * dim(l), c);
+  if (!cache_.empty()) {
+    // Training, one structure per thread: the radial MLP of all edges at once, kept.
+    EdgeCache& ec = *cache_[t];
+    edge_geometry(L, g, 0, static_cast<int>(g.num_edges()), ec.b);
+    ec.radial.clear();
+    for (const RowMat<T>& w : L.radial) ec.radial.push_back(split(w).v);
+    ec.mlp.forward(ec.radial, split(ec.b.basis));
+    merge(ec.b.r, ec.mlp.output());
+    for (int i = 0; i < n; ++i)
+      if (g.offsets[i + 1] > g.offsets[i])
+        messages(L, g, up.data(), i, ec.b, g.offsets[i], acc.data());
+  } else {
 #pragma omp parallel
-  {
-    Block b;  // per-thread scratch; each receiver writes only its own A_i
+    {
+      Block b;  // per-thread scratch; each receiver writes only its own A_i
 #pragma omp for schedule(dynamic, 16)
-    for (int i = 0; i < n; ++i) {
-      if (g.offsets[i + 1] == g.offsets[i]) continue;
-      edge_block(L, g, i, b);
-      messages(L, g, up.data(), i, b, acc.data());
+      for (int i = 0; i < n; ++i) {
+        if (g.offsets[i + 1] == g.offsets[i]) continue;
+        edge_block(L, g, i, b);
+        messages(L, g, up.data(), i, b, 0, acc.data());
+      }
     }
   }
   Irreps<T>& a = a_[t];
@@ -415,6 +352,10 @@ const std::vector<Irreps<T>>& Network<T>::forward(const Graph<T>& g) {
   features_.assign(nl, {});
   mix_in_.assign(keep_ ? nl : 0, {});
   prod_.assign(keep_ ? nl : 0, {});
+  // The caches are kept between structures: their buffers are reused.
+  cache_.resize(keep_ && table_ == 0 ? nl : 0);
+  for (auto& c : cache_)
+    if (!c) c = std::make_shared<EdgeCache>();
   RowMat<T> h0(n, c_);
   for (int i = 0; i < n; ++i) h0.row(i) = embedding_.row(g.species[i]);
   h_[0] = {h0};
@@ -423,220 +364,6 @@ const std::vector<Irreps<T>>& Network<T>::forward(const Graph<T>& g) {
     if (t + 1 < nl) h_[t + 1] = features_[t];
   }
   return features_;
-}
-
-// Reverse of messages(): dup_j += dE/d(up_j); the radial-MLP and harmonics gradients go to
-// dE/d(r_ij) in edge_grad.
-template <class T>
-void Network<T>::messages_backward(const Layer& L, const Graph<T>& g, const RowMat<T>* up,
-                                   const RowMat<T>* da, int i, Block& b, RowMat<T>* dup,
-                                   std::vector<T>& edge_grad,
-                                   typename NetworkGradient<T>::Layer* wg) const {
-  const int e0 = g.offsets[i], c = c_, k = b.k;
-  RowMat<T> dr = RowMat<T>::Zero(k, b.r.cols());
-  std::vector<T> gy(16 * k, T(0)), tmp(7 * c), v(c);
-  T gm[7 * 7], dg[7 * 7];
-  for (int e = 0; e < k; ++e) {
-    const int j = g.sender[e0 + e];
-    const T* y = &b.y[16 * e];
-    const T* rrow = b.r.data() + static_cast<std::size_t>(e) * b.r.cols();
-    T* drrow = dr.data() + static_cast<std::size_t>(e) * dr.cols();
-    for (std::size_t p = 0; p < L.paths.size(); ++p) {
-      const MsgPath& mp = L.paths[p];
-      const int n1 = dim(mp.l1), n3 = dim(mp.l3);
-      std::fill(gm, gm + n1 * n3, T(0));
-      for (const Cg& q : mp.cg) gm[q.m1 * n3 + q.m3] += q.v * y[mp.l2 * mp.l2 + q.m2];
-      const T* rp = rrow + p * c;
-      T* drp = drrow + p * c;
-      const T* h = up[mp.l1].data() + static_cast<std::size_t>(j) * n1 * c;
-      T* dh = dup[mp.l1].data() + static_cast<std::size_t>(j) * n1 * c;
-      const T* d3 = da[mp.l3].data() + static_cast<std::size_t>(i) * n3 * c;
-      for (int m1 = 0; m1 < n1; ++m1) {
-        std::fill(v.begin(), v.end(), T(0));
-        for (int m3 = 0; m3 < n3; ++m3) {
-          const T w = gm[m1 * n3 + m3];
-          if (w != T(0)) axpy(c, w, d3 + m3 * c, v.data());
-        }
-        multiply_add(c, v.data(), rp, dh + m1 * c);
-        multiply_add(c, h + m1 * c, v.data(), drp);
-        multiply(c, h + m1 * c, rp, &tmp[m1 * c]);
-      }
-      for (int m1 = 0; m1 < n1; ++m1)
-        for (int m3 = 0; m3 < n3; ++m3) dg[m1 * n3 + m3] = dot(c, &tmp[m1 * c], d3 + m3 * c);
-      T* gyl = &gy[16 * e + mp.l2 * mp.l2];
-      for (const Cg& q : mp.cg) gyl[q.m2] += q.v * dg[q.m1 * n3 + q.m3];
-    }
-  }
-  if (table_ > 0) {
-    for (int e = 0; e < k; ++e) {
-      T gr = 0;
-      const T *d = dr.data() + static_cast<std::size_t>(e) * dr.cols(),
-              *s = b.dr.data() + static_cast<std::size_t>(e) * dr.cols();
-      for (Eigen::Index q = 0; q < dr.cols(); ++q) gr += d[q] * s[q];
-      add_edge_gradient(L, b, e, gr, gy.data(), &edge_grad[3 * (e0 + e)]);
-    }
-    return;
-  }
-  // Radial MLP backward: h = scale * silu(z), dh/dz = scale * sig (1 + z (1 - sig)).
-  const T scale = static_cast<T>(kSiluScale);
-  auto dact = [&](RowMat<T>& d, const RowMat<T>& z) {
-    for (Eigen::Index q = 0; q < z.size(); ++q) {
-      const T zz = z.data()[q], s = sigmoid(zz);
-      d.data()[q] *= scale * s * (1 + zz * (1 - s));
-    }
-  };
-  RowMat<T> d3, d2, d1, dbasis;
-  set_product(d3, dr, L.radial[3].transpose());
-  dact(d3, b.z3);
-  set_product(d2, d3, L.radial[2].transpose());
-  dact(d2, b.z2);
-  set_product(d1, d2, L.radial[1].transpose());
-  dact(d1, b.z1);
-  set_product(dbasis, d1, L.radial[0].transpose());
-  if (wg) {
-    add_product(wg->radial[3], b.h3.transpose(), dr);
-    add_product(wg->radial[2], b.h2.transpose(), d3);
-    add_product(wg->radial[1], b.h1.transpose(), d2);
-    add_product(wg->radial[0], b.basis.transpose(), d1);
-  }
-  for (int e = 0; e < k; ++e) {
-    T gr = 0;
-    for (int n = 0; n < nb_; ++n) gr += dbasis(e, n) * b.dbasis(e, n);
-    add_edge_gradient(L, b, e, gr, gy.data(), &edge_grad[3 * (e0 + e)]);
-  }
-}
-
-// dE/dr_ij from dE/d|r| (radial part) and dE/dY (harmonics): gr u + (1 - u uᵀ) (dY/du)ᵀ gY / r.
-template <class T>
-void Network<T>::add_edge_gradient(const Layer& L, const Block& b, int e, T gr, const T* gy,
-                                   T* out) const {
-  T tg[3] = {0, 0, 0};
-  const T* dy = &b.dy[48 * e];
-  for (int lm = 1; lm < (L.l_sh + 1) * (L.l_sh + 1); ++lm)
-    for (int a = 0; a < 3; ++a) tg[a] += gy[16 * e + lm] * dy[3 * lm + a];
-  const T* u = &b.u[3 * e];
-  const T ut = u[0] * tg[0] + u[1] * tg[1] + u[2] * tg[2], r = b.len[e];
-  for (int a = 0; a < 3; ++a) out[a] += gr * u[a] + (tg[a] - u[a] * ut) / r;
-}
-
-template <class T>
-Irreps<T> Network<T>::layer_backward(const Layer& L, const Graph<T>& g, int t,
-                                     const Irreps<T>& dout, std::vector<T>& edge_grad,
-                                     typename NetworkGradient<T>::Layer* wg) const {
-  const int n = g.num_atoms, c = c_;
-  Irreps<T> dh(L.l_in + 1);
-  for (int l = 0; l <= L.l_in; ++l) dh[l] = RowMat<T>::Zero(n * dim(l), c);
-  Irreps<T> db(L.l_out + 1);
-  for (int l = 0; l <= L.l_out; ++l) {
-    if (dout[l].size() == 0) {
-      db[l] = RowMat<T>::Zero(n * dim(l), c);
-      continue;
-    }
-    set_product(db[l], dout[l], L.out[l].transpose());
-    if (l <= std::min(L.l_in, L.l_out)) add_product(dh[l], dout[l], L.skip[l].transpose());
-    if (wg) {
-      add_product(wg->out[l], prod_[t][l].transpose(), dout[l]);
-      if (l <= std::min(L.l_in, L.l_out)) add_product(wg->skip[l], h_[t][l].transpose(), dout[l]);
-    }
-  }
-  Irreps<T> da(L.l_sh + 1);
-  for (int l = 0; l <= L.l_sh; ++l) da[l] = RowMat<T>::Zero(n * dim(l), c);
-  const Irreps<T>& a = a_[t];
-  // Weight gradients are summed over atoms: these loops then run on the calling thread.
-#pragma omp parallel for schedule(static) if (!wg)
-  for (int i = 0; i < n; ++i) {
-    if (g.offsets[i + 1] == g.offsets[i]) continue;  // no messages: dE/dA is not needed
-    const T *ap[kMaxL + 1], *dbp[kMaxL + 1];
-    T* dap[kMaxL + 1];
-    std::vector<T*> dw;
-    if (wg)
-      for (RowMat<T>& w : wg->product)
-        dw.push_back(w.data() + static_cast<std::size_t>(g.species[i]) * c);
-    for (int l = 0; l <= L.l_sh; ++l) {
-      ap[l] = a[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
-      dap[l] = da[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
-    }
-    for (int l = 0; l <= L.l_out; ++l)
-      dbp[l] = db[l].data() + static_cast<std::size_t>(i) * dim(l) * c;
-    product_backward(L, g.species[i], ap, dbp, dap, wg ? dw.data() : nullptr);
-  }
-  Irreps<T> dacc(L.l_sh + 1);  // dE/d(sum of messages)
-  for (int l = 0; l <= L.l_sh; ++l) {
-    if constexpr (std::is_floating_point_v<T>) {
-      dacc[l].noalias() = (da[l] * L.mix[l].transpose()) / avg_neighbors_;
-    } else {
-      set_product(dacc[l], da[l], L.mix[l].transpose());
-      dacc[l] /= avg_neighbors_;
-    }
-    if (wg) add_product(wg->mix[l], mix_in_[t][l].transpose(), da[l]);
-  }
-  // dE/d(up_j) is scattered to senders: one buffer per thread, summed afterwards. Edge
-  // gradients are written by the receiver's thread only.
-  std::vector<Irreps<T>> dup(max_threads());
-#pragma omp parallel if (!wg)
-  {
-    Irreps<T>& mine = dup[thread_id()];
-    mine.resize(L.l_in + 1);
-    for (int l = 0; l <= L.l_in; ++l) mine[l] = RowMat<T>::Zero(n * dim(l), c);
-    Block b;
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) {
-      if (g.offsets[i + 1] == g.offsets[i]) continue;
-      edge_block(L, g, i, b);
-      messages_backward(L, g, up_[t].data(), dacc.data(), i, b, mine.data(), edge_grad, wg);
-    }
-  }
-  for (std::size_t k = 1; k < dup.size(); ++k)
-    for (int l = 0; l <= L.l_in && !dup[k].empty(); ++l) dup[0][l] += dup[k][l];
-  for (int l = 0; l <= L.l_in; ++l) {
-    add_product(dh[l], dup[0][l], L.up[l].transpose());
-    if (wg) add_product(wg->up[l], h_[t][l].transpose(), dup[0][l]);
-  }
-  return dh;
-}
-
-template <class T>
-NetworkGradient<T> Network<T>::zero_gradient() const {
-  auto zeros = [](const std::vector<RowMat<T>>& ms) {
-    std::vector<RowMat<T>> out;
-    for (const RowMat<T>& m : ms) out.push_back(RowMat<T>::Zero(m.rows(), m.cols()));
-    return out;
-  };
-  NetworkGradient<T> z;
-  z.embedding = RowMat<T>::Zero(embedding_.rows(), embedding_.cols());
-  for (const Layer& L : layers_)
-    z.layers.push_back({zeros(L.up), zeros(L.mix), zeros(L.out), zeros(L.skip), zeros(L.radial),
-                        zeros(L.product)});
-  return z;
-}
-
-template <class T>
-void Network<T>::backward(const Graph<T>& g, std::vector<Irreps<T>> d_features,
-                          std::vector<T>& edge_grad, NetworkGradient<T>* wg) const {
-  if (wg && (!keep_ || table_ > 0))
-    throw Error(
-        "infer::Network: weight gradients need options.weight_gradients and the exact radial "
-        "MLP (radial_table = 0)");
-  if (edge_grad.size() != 3 * g.num_edges()) edge_grad.assign(3 * g.num_edges(), T(0));
-  for (int t = num_layers() - 1; t >= 0; --t) {
-    const Layer& L = layers_[t];
-    d_features[t].resize(L.l_out + 1);
-    Irreps<T> dh = layer_backward(L, g, t, d_features[t], edge_grad, wg ? &wg->layers[t] : nullptr);
-    if (t == 0) {
-      // h_0 = embedding[species]: dE/d(embedding) only for the weight gradient.
-      if (wg)
-        for (int i = 0; i < g.num_atoms; ++i) wg->embedding.row(g.species[i]) += dh[0].row(i);
-      break;
-    }
-    Irreps<T>& prev = d_features[t - 1];
-    prev.resize(std::max<std::size_t>(prev.size(), dh.size()));
-    for (std::size_t l = 0; l < dh.size(); ++l) {
-      if (prev[l].size() == 0)
-        prev[l] = std::move(dh[l]);
-      else
-        prev[l] += dh[l];
-    }
-  }
 }
 
 template struct Graph<float>;

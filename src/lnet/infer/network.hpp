@@ -4,8 +4,13 @@
 // small GEMMs, Y·CG per edge and path) and their messages accumulate straight into the atom's A;
 // nothing of size [edges × m × channels] is kept. Per-edge quantities (harmonics, radial basis,
 // radial MLP) are recomputed in the reverse pass, so only per-atom features are stored.
+// Training (options.weight_gradients) is one structure per thread instead: the radial MLP of all
+// edges runs as a few large real GEMMs (radial_mlp.hpp; Dual<T> split into value and tangent)
+// and every per-edge quantity is kept for the reverse pass.
+// The forward pass is network.cpp, the reverse pass network_backward.cpp.
 #pragma once
 #include <Eigen/Core>
+#include <memory>
 #include <vector>
 
 #include "lnet/infer/dual.hpp"
@@ -108,14 +113,28 @@ class Network {
     RowMat<T> dr;                                        // dR/d|r| (tabulated radial only)
     std::vector<T> y, dy, u, len;                        // per edge: 16, 48, 3, 1
   };
+  // Training: a Block of all edges of a layer and its radial MLP's values (radial_mlp.hpp).
+  struct EdgeCache;
   void build_table(Layer& L) const;
+  // Harmonics and radial basis of the edges [e0, e0 + k) into b (and with a table, R).
+  void edge_geometry(const Layer& L, const Graph<T>& g, int e0, int k, Block& b) const;
   void edge_block(const Layer& L, const Graph<T>& g, int i, Block& b) const;
+  // `first`: b's row of receiver i's first edge (0 for a per-receiver block).
   void messages(const Layer& L, const Graph<T>& g, const RowMat<T>* up, int i, const Block& b,
-                RowMat<T>* a) const;
+                int first, RowMat<T>* a) const;
+  // Reverse of messages() for receiver i: dup_j += dE/d(up_j); dE/dR of its edges into `dr`
+  // (rows of length P*C) and dE/dY into `gy` (16 per edge), both zeroed by the caller.
+  void message_gradients(const Layer& L, const Graph<T>& g, const RowMat<T>* up,
+                         const RowMat<T>* da, int i, const Block& b, int first, RowMat<T>* dup,
+                         T* dr, T* gy) const;
   void messages_backward(const Layer& L, const Graph<T>& g, const RowMat<T>* up,
                          const RowMat<T>* da, int i, Block& b, RowMat<T>* dup,
                          std::vector<T>& edge_grad,
                          typename NetworkGradient<T>::Layer* weight_grad) const;
+  // Training: the reverse pass of all edges of layer t through its cache.
+  void cached_messages_backward(const Layer& L, const Graph<T>& g, int t, const RowMat<T>* da,
+                                RowMat<T>* dup, std::vector<T>& edge_grad,
+                                typename NetworkGradient<T>::Layer* weight_grad) const;
   void add_edge_gradient(const Layer& L, const Block& b, int e, T gr, const T* gy, T* out) const;
   std::vector<std::vector<T>> coupled_pairs(const Layer& L, const T* const* a) const;
   void product_forward(const Layer& L, int s, const T* const* a, T* const* out) const;
@@ -137,6 +156,7 @@ class Network {
   // With weight gradients: the mix map's input (messages / avg_neighbors) and the out map's
   // (the product basis) of each layer.
   std::vector<Irreps<T>> mix_in_, prod_;
+  std::vector<std::shared_ptr<EdgeCache>> cache_;  // per layer, with weight gradients
 };
 
 extern template class Network<float>;
