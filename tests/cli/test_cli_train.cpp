@@ -72,5 +72,30 @@ TEST_F(CliTrain, OutputsGoNextToTheConfigWithoutProgressLinesInALog) {
   EXPECT_EQ(forced.status, 0) << forced.output;
 }
 
+// training.committee: N trains N models with seeds seed, seed + 1, ... into run/member_k, each
+// under the same rules for earlier outputs as a single run.
+TEST_F(CliTrain, CommitteeTrainsOneModelPerSeedIntoMemberFolders) {
+  const std::string config = write_run(", committee: 2");
+  const testing::Outcome t = run_lnet("train " + config);
+  ASSERT_EQ(t.status, 0) << t.output;
+  const std::string a = read_file(p("cfg/run/member_0/model.lnet"));
+  const std::string b = read_file(p("cfg/run/member_1/model.lnet"));
+  EXPECT_NE(a, b) << "both members trained with the same seed";
+  EXPECT_FALSE(fs::exists(p("cfg/run/model.lnet")));
+  EXPECT_NE(t.output.find("committee of 2 models"), std::string::npos) << t.output;
+
+  const testing::Outcome again = run_lnet("train " + config);
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+  EXPECT_EQ(read_file(p("cfg/run/member_0/model.lnet")), a);
+  EXPECT_EQ(run_lnet("train --force " + config).status, 0);
+  // The same seeds give the same members.
+  EXPECT_EQ(read_file(p("cfg/run/member_1/model.lnet")), b);
+
+  const testing::Outcome bad = run_lnet("train " + write_run(", committee: 0"));
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.output.find("committee"), std::string::npos) << bad.output;
+}
+
 }  // namespace
 }  // namespace lnet

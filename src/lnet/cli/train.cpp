@@ -1,6 +1,9 @@
 #include <spdlog/spdlog.h>
 
+#include <iostream>
+
 #include "lnet/cli/commands.hpp"
+#include "lnet/learn/committee.hpp"
 #include "lnet/train/trainer.hpp"
 
 namespace lnet::cli {
@@ -19,7 +22,13 @@ Action add_train(CLI::App& app) {
   cmd->add_flag("!--no-progress", options->progress, "no progress bar");
   return [config, options] {
     TrainConfig c = load_train_config(*config);
-    train(c, *options);
+    if (c.committee == 1) {
+      train(c, *options);
+      return;
+    }
+    std::cout << "committee of " << c.committee << " models:";
+    for (const std::string& model : train_committee_run(c, *options)) std::cout << ' ' << model;
+    std::cout << "\n";
   };
 }
 

@@ -96,6 +96,28 @@ Evaluation CommitteeForceField::evaluate(const Structure& s, const Vec3& efield,
   return e;
 }
 
+TrainConfig committee_member(const TrainConfig& base, int k, const std::string& dir) {
+  TrainConfig c = base;
+  c.seed = base.seed + k;
+  c.committee = 1;
+  c.output_dir = (fs::path(dir) / ("member_" + std::to_string(k))).string();
+  return c;
+}
+
+std::vector<std::string> train_committee_run(const TrainConfig& config,
+                                             const TrainOptions& options) {
+  std::vector<std::string> models;
+  for (int k = 0; k < config.committee; ++k) {
+    const TrainConfig c = committee_member(config, k, config.output_dir);
+    TrainOptions o = options;
+    o.resume = options.resume && fs::exists(fs::path(c.output_dir) / "checkpoint.pt");
+    spdlog::info("committee: member {} of {} (seed {}) into {}", k + 1, config.committee, c.seed,
+                 c.output_dir);
+    models.push_back(train(c, o).model_path);
+  }
+  return models;
+}
+
 std::vector<std::string> train_committee(const TrainConfig& base, int members,
                                          const std::string& dir, const TrainOptions& options) {
   if (members < 1)
@@ -103,9 +125,7 @@ std::vector<std::string> train_committee(const TrainConfig& base, int members,
   ensure_directory(dir);
   std::vector<std::string> models;
   for (int k = 0; k < members; ++k) {
-    TrainConfig c = base;
-    c.seed = base.seed + k;
-    c.output_dir = (fs::path(dir) / ("member_" + std::to_string(k))).string();
+    const TrainConfig c = committee_member(base, k, dir);
     const std::string done = c.output_dir + ".done";
     const std::string model = (fs::path(c.output_dir) / c.model_name).string();
     models.push_back(model);

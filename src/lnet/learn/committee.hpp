@@ -64,10 +64,20 @@ class CommitteeForceField : public ForceField {
   CommitteeEvaluation last_;
 };
 
-// Trains `members` models with lnet::train, member k with seed base.seed + k into
-// <dir>/member_k (base.output_dir is ignored). A member whose <dir>/member_k.done exists is
-// not trained again; one interrupted mid-training resumes from its checkpoint. Returns the
-// model paths, member order.
+// Member k of a committee: `base` with seed base.seed + k (initial weights and data order),
+// written into <dir>/member_k.
+TrainConfig committee_member(const TrainConfig& base, int k, const std::string& dir);
+
+// `lnet train` with training.committee > 1: every member in turn, with the user's options (an
+// earlier run's outputs are replaced only with --force; --resume continues each member from its
+// checkpoint, and starts those that have none). Returns the model paths, member order.
+std::vector<std::string> train_committee_run(const TrainConfig& config,
+                                             const TrainOptions& options);
+
+// `lnet learn`'s committee: trains `members` models with lnet::train, member k with seed
+// base.seed + k into <dir>/member_k (base.output_dir is ignored). A member whose
+// <dir>/member_k.done exists is not trained again; one interrupted mid-training resumes from its
+// checkpoint. Returns the model paths, member order.
 std::vector<std::string> train_committee(const TrainConfig& base, int members,
                                          const std::string& dir, const TrainOptions& options);
 

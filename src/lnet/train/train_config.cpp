@@ -109,6 +109,7 @@ void check_training(const YamlSection& s, const TrainConfig& c) {
   if (c.checkpoint_every < 0)
     throw bad("checkpoint_every", "must be >= 1 step, or 0 for epoch ends only",
               c.checkpoint_every);
+  if (c.committee < 1) throw bad("committee", "must be >= 1 model", c.committee);
   if (c.max_minutes && !(*c.max_minutes > 0 && std::isfinite(*c.max_minutes)))
     throw bad("max_minutes", "must be positive and finite", *c.max_minutes);
 }
@@ -116,7 +117,7 @@ void check_training(const YamlSection& s, const TrainConfig& c) {
 void read_training(const YamlSection& s, TrainConfig& c) {
   s.check_keys({"epochs", "batch_size", "lr", "weight_decay", "ema_decay", "grad_clip", "loss",
                 "scheduler", "early_stopping_patience", "checkpoint_every", "seed", "max_minutes",
-                "engine"});
+                "engine", "committee"});
   c.epochs = s.get("epochs", c.epochs);
   c.batch_size = s.get("batch_size", c.batch_size);
   c.lr = s.get("lr", c.lr);
@@ -127,6 +128,7 @@ void read_training(const YamlSection& s, TrainConfig& c) {
   c.checkpoint_every = s.get("checkpoint_every", c.checkpoint_every);
   c.seed = s.get("seed", c.seed);
   if (s.has("max_minutes")) c.max_minutes = s.get("max_minutes", 0.0);
+  c.committee = s.get("committee", c.committee);
   c.engine = s.get("engine", c.engine);
   if (c.engine != "auto" && c.engine != "engine" && c.engine != "reference")
     throw InputError(s.where(),

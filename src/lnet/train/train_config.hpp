@@ -49,6 +49,10 @@ struct TrainConfig {
   // until the engine is faster for every model size (bench/README.md: 0.5x for the small
   // benchmark model, 1.4-2.2x for the medium one).
   std::string engine = "reference";
+  // training.committee: train this many models, member k with seed + k into
+  // <output_dir>/member_k (`lnet train`, src/lnet/learn/committee.hpp); their spread is the
+  // uncertainty `lnet eval`, `lnet md` and `lnet learn` report.
+  int committee = 1;
   // output
   std::string output_dir = "runs/lnet";
   std::string model_name = "model.lnet";
