@@ -231,7 +231,7 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
   Metrics inside, outside;
   DomainSummary outside_summary;
   std::vector<Structure> predicted;
-  std::vector<Evaluation> evaluations;  // per frame, without the per-atom arrays
+  std::vector<Evaluation> evaluations;  // per frame, per-frame values only
   nlohmann::json alpha_frames = nlohmann::json::array();
   Progress bar("eval", data.size());
   for (std::size_t k = 0; k < data.size(); ++k) {
@@ -247,16 +247,14 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
       add_domain_keys(r, predicted.back());
       (outside_summary.add(r, ref, k + 1) ? outside : inside).add(ref, e);
     }
-    e.forces.clear();
-    e.bec.clear();
-    e.charges.clear();
-    e.atomic_dipoles.clear();
-    e.induced_dipoles.clear();
-    e.raman.clear();
-    e.atom_energies.clear();
-    e.atom_virials.clear();
-    e.extra.clear();
-    evaluations.push_back(std::move(e));
+    // Kept for the summary and the per-frame parity plots: the per-frame values only.
+    Evaluation kept;
+    kept.energy = e.energy;
+    kept.virial = e.virial;
+    kept.dipole = e.dipole;
+    kept.polarizability = e.polarizability;
+    kept.epsilon_inf = e.epsilon_inf;
+    evaluations.push_back(std::move(kept));
     bar.update(k + 1);
   }
   bar.finish();
