@@ -2,6 +2,7 @@
 
 #include "lnet/core/error.hpp"
 #include "lnet/infer/coulomb_real.hpp"
+#include "lnet/infer/coulomb_solvers.hpp"
 
 namespace lnet::infer {
 
@@ -9,7 +10,7 @@ ElectrostaticsFn decomposed_electrostatics(const CoulombParameters& p, KSpace& k
                                            const std::vector<Vec3>& positions,
                                            const std::vector<double>& sigma, int num_local,
                                            const NeighborList& pairs, Exchange& exchange) {
-  if (p.method == CoulombMethod::Direct)
+  if (!coulomb_solver(p.method).periodic)
     throw Error("domain decomposition: the open-boundary direct sum is not decomposed");
   return [&p, &kspace, &positions, &sigma, num_local, &pairs, &exchange](
              const std::vector<double>& q_in, const std::vector<Vec3>& mu_in) {
