@@ -4,12 +4,14 @@
 // retraining or relabelling anything, and the error on held-out teacher frames falls.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "common/error_of.hpp"
 #include "learn/learn_fixtures.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/learn/committee.hpp"
 #include "lnet/learn/dft_driver.hpp"
@@ -89,6 +91,20 @@ TEST_F(LearnLoop, CommitteeSpreadZeroForIdenticalMembersLargerAwayFromData) {
   const double spread_far = two.evaluate(far, Vec3::Zero()).force_std_max;
   EXPECT_GT(spread_near, 0.0);
   EXPECT_GT(spread_far, 1.5 * spread_near) << spread_near << " " << spread_far;
+
+  // The committee's ForceField gives the spreads as named quantities, read like any other.
+  CommitteeForceField ff(two);
+  EvalRequest request;
+  request.add("committee_force_std").add("committee_force_std_max");
+  const Evaluation mean = ff.evaluate(far, Vec3::Zero(), request);
+  const auto per_atom = values(quantity("committee_force_std"), mean, far);
+  ASSERT_TRUE(per_atom);
+  ASSERT_EQ(per_atom->size(), far.size());
+  EXPECT_EQ(*std::max_element(per_atom->begin(), per_atom->end()), spread_far);
+  EXPECT_EQ(values(quantity("committee_force_std_max"), mean, far)->at(0), spread_far);
+  EXPECT_EQ(values(quantity("committee_energy_std"), mean, far)->at(0),
+            ff.last().energy_std_per_atom);
+  EXPECT_TRUE(quantity("committee_force_std").per_atom);
 
   // Member k is exactly the run `lnet train` makes with seed + k.
   TrainConfig alone = tc;

@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 
 #include "lnet/core/error.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/util/atomic_file.hpp"
 
@@ -84,6 +86,29 @@ CommitteeEvaluation Committee::evaluate(const Structure& s, const Vec3& efield, 
   return out;
 }
 
+void register_committee_quantities() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto add = [](const std::string& name, const std::string& unit, bool per_atom,
+                  const std::string& description) {
+      Quantity q;
+      q.name = name;
+      q.unit = unit;
+      q.per_atom = per_atom;
+      q.description = description;
+      q.what = "the spread of a committee of models";
+      register_quantity(q);
+    };
+    add("committee_energy_std", "eV/atom", false,
+        "standard deviation of the committee's energies, per atom");
+    add("committee_force_std", "eV/Å", true,
+        "rms over the committee of |F_k - F_mean| on each atom");
+    add("committee_force_std_max", "eV/Å", false, "largest committee_force_std of the structure");
+    add("committee_bec_std_max", "e", false,
+        "largest rms over the committee of |Z*_k - Z*_mean| (Frobenius), when Z* is requested");
+  });
+}
+
 Evaluation CommitteeForceField::evaluate(const Structure& s, const Vec3& efield,
                                          const EvalRequest& request) {
   last_ = committee_.evaluate(s, efield, request.bec, request.virial);
@@ -93,6 +118,10 @@ Evaluation CommitteeForceField::evaluate(const Structure& s, const Vec3& efield,
   e.virial = last_.virial;
   e.dipole = last_.dipole;
   e.bec = last_.bec;
+  e.extra["committee_energy_std"] = {last_.energy_std_per_atom};
+  e.extra["committee_force_std"] = last_.force_std;
+  e.extra["committee_force_std_max"] = {last_.force_std_max};
+  if (last_.bec_std_max) e.extra["committee_bec_std_max"] = {*last_.bec_std_max};
   return e;
 }
 

@@ -1,7 +1,7 @@
 // A committee of independently trained models (different seeds, hence initial weights and data
 // order): their mean is the prediction, their spread the uncertainty that `lnet learn` uses to
-// choose frames for DFT (query by committee, as DP-GEN's model deviation). The spread is kept
-// in its own struct here rather than in core's Evaluation until results become named quantities.
+// choose frames for DFT (query by committee, as DP-GEN's model deviation), and that the
+// committee's ForceField gives as named quantities.
 #pragma once
 #include <memory>
 #include <optional>
@@ -50,11 +50,21 @@ class Committee {
   std::vector<std::unique_ptr<ForceField>> members_;
 };
 
-// The committee mean as a ForceField (what exploration MD integrates); the last evaluation,
-// spreads included, stays available for the snapshot taken at that step.
+// The committee's spreads as named quantities (core/quantity.hpp), registered once by the first
+// CommitteeForceField (or by this call): "committee_energy_std" (eV/atom),
+// "committee_force_std" (per atom, eV/Å), "committee_force_std_max" (eV/Å) and, for
+// long-range members with Born charges requested, "committee_bec_std_max" (e). Writers that
+// iterate over the registry (lnet eval's frames, the MD trajectory, Python) then carry them.
+void register_committee_quantities();
+
+// The committee mean as a ForceField (what exploration MD integrates), with the spreads of
+// every evaluation in Evaluation::extra under the names above; the last evaluation, spreads
+// included, stays available for the snapshot taken at that step.
 class CommitteeForceField : public ForceField {
  public:
-  explicit CommitteeForceField(Committee& committee) : committee_(committee) {}
+  explicit CommitteeForceField(Committee& committee) : committee_(committee) {
+    register_committee_quantities();
+  }
   Evaluation evaluate(const Structure& s, const Vec3& efield, const EvalRequest& request) override;
   bool has_dipole() const override { return committee_.has_dipole(); }
   const CommitteeEvaluation& last() const { return last_; }
