@@ -62,6 +62,23 @@ TEST(TrainConfig, ModelRangesNameTheKey) {
   EXPECT_NE(msg.find("charges.Na"), std::string::npos) << msg;
 }
 
+// model.network_a/network_b take exactly the keys of infer::NetworkSpec (for_each_field): each
+// one reaches the spec, and a key it does not have is an error naming it.
+TEST(TrainConfig, NetworkKeysAreTheSpecKeys) {
+  const fs::path path =
+      fs::temp_directory_path() / ("lnet_train_config_net_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path) << "data: {train: data.xyz}\n"
+                      << "model: {long_range: true, network_b: {cutoff: 3.25, num_basis: 7, "
+                         "envelope_p: 6, l_max: 3, l_hidden: 2, channels: 12, correlation: 2, "
+                         "layers: 3, radial_hidden: 20}}\n";
+  const TrainConfig c = load_train_config(path.string());
+  fs::remove(path);
+  const infer::NetworkSpec expected{3.25, 7, 6, 3, 2, 12, 2, 3, 20};
+  EXPECT_EQ(nlohmann::json(c.model.network_b), nlohmann::json(expected));
+  EXPECT_EQ(nlohmann::json(c.model.network_a), nlohmann::json(infer::NetworkSpec{}));
+  expect_named("  network_a: {l_maxx: 2}\n", "", "l_maxx");
+}
+
 TEST(TrainConfig, ValidSettingsStillLoad) {
   const fs::path path =
       fs::temp_directory_path() / ("lnet_train_config_ok_" + std::to_string(::getpid()) + ".yaml");
