@@ -178,10 +178,12 @@ std::vector<Quantity> builtins() {
   return all;
 }
 
+// Copy on write: a registration replaces the list, readers keep the one they took.
 struct Registry {
   std::mutex mutex;
-  std::vector<Quantity> all = builtins();
-  const std::size_t num_builtin = all.size();
+  std::shared_ptr<const std::vector<Quantity>> all =
+      std::make_shared<const std::vector<Quantity>>(builtins());
+  const std::size_t num_builtin = all->size();
 };
 
 Registry& registry() {
@@ -201,16 +203,14 @@ std::size_t Quantity::size(std::size_t natoms) const {
   return per_atom ? natoms * item_size() : item_size();
 }
 
-std::vector<Quantity> quantities() {
+QuantityList quantities() {
   Registry& r = registry();
   const std::lock_guard<std::mutex> lock(r.mutex);
-  return r.all;
+  return QuantityList(r.all);
 }
 
 std::optional<Quantity> find_quantity(const std::string& name) {
-  Registry& r = registry();
-  const std::lock_guard<std::mutex> lock(r.mutex);
-  for (const Quantity& q : r.all)
+  for (const Quantity& q : quantities())
     if (q.name == name) return q;
   return std::nullopt;
 }
@@ -236,17 +236,21 @@ void register_quantity(Quantity q) {
   if (q.what.empty()) q.what = q.name;
   Registry& r = registry();
   const std::lock_guard<std::mutex> lock(r.mutex);
-  for (const Quantity& other : r.all)
+  for (const Quantity& other : *r.all)
     if (other.name == q.name) throw InputError(where, "a quantity of this name exists already");
-  r.all.push_back(std::move(q));
+  auto all = std::make_shared<std::vector<Quantity>>(*r.all);
+  all->push_back(std::move(q));
+  r.all = std::move(all);
 }
 
 bool unregister_quantity(const std::string& name) {
   Registry& r = registry();
   const std::lock_guard<std::mutex> lock(r.mutex);
-  for (std::size_t k = r.num_builtin; k < r.all.size(); ++k)
-    if (r.all[k].name == name) {
-      r.all.erase(r.all.begin() + static_cast<std::ptrdiff_t>(k));
+  for (std::size_t k = r.num_builtin; k < r.all->size(); ++k)
+    if ((*r.all)[k].name == name) {
+      auto all = std::make_shared<std::vector<Quantity>>(*r.all);
+      all->erase(all->begin() + static_cast<std::ptrdiff_t>(k));
+      r.all = std::move(all);
       return true;
     }
   return false;

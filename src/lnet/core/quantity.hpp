@@ -11,6 +11,7 @@
 // by the calculator from what the engine gave when no engine gives it itself.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,8 +57,21 @@ struct Quantity {
   std::size_t size(std::size_t natoms) const;
 };
 
+// The registry as it was when taken (a registration later makes a new list): iterating costs no
+// copy, so writers and capability checks can ask for it on every evaluation.
+class QuantityList {
+ public:
+  explicit QuantityList(std::shared_ptr<const std::vector<Quantity>> all) : all_(std::move(all)) {}
+  std::vector<Quantity>::const_iterator begin() const { return all_->begin(); }
+  std::vector<Quantity>::const_iterator end() const { return all_->end(); }
+  std::size_t size() const { return all_->size(); }
+
+ private:
+  std::shared_ptr<const std::vector<Quantity>> all_;
+};
+
 // Every quantity in registry order (built-ins first, in the order writers put them out).
-std::vector<Quantity> quantities();
+QuantityList quantities();
 std::optional<Quantity> find_quantity(const std::string& name);
 // InputError naming the known quantities when there is none called `name`.
 Quantity quantity(const std::string& name);
