@@ -1,20 +1,14 @@
 #include "lnet/electrostatics/electrostatics.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <cctype>
 #include <sstream>
 
 #include "lnet/core/constants.hpp"
 #include "lnet/core/error.hpp"
-#include "lnet/core/neighbor_list.hpp"
 #include "lnet/electrostatics/direct_sum.hpp"
 #include "lnet/electrostatics/ewald.hpp"
 #include "lnet/electrostatics/kernels.hpp"
 #include "lnet/electrostatics/pme.hpp"
 #include "lnet/electrostatics/real_space.hpp"
-#include "lnet/infer/coulomb_real.hpp"
 #include "lnet/infer/coulomb_tuning.hpp"
 
 namespace lnet::es {
