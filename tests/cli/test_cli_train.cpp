@@ -92,6 +92,31 @@ TEST_F(CliTrain, CommitteeTrainsOneModelPerSeedIntoMemberFolders) {
   // The same seeds give the same members.
   EXPECT_EQ(read_file(p("cfg/run/member_1/model.lnet")), b);
 
+  // `lnet md` with the committee: its mean is integrated, its spread reaches the trajectory and
+  // the uncertainty check (any spread exceeds 1e-9 eV/Å: two members never agree exactly).
+  const std::string md =
+      "model: [run/member_0/model.lnet, run/member_1/model.lnet]\n"
+      "structure: data.xyz\nframe: 0\nsteps: 4\ntimestep: 1\n"
+      "masses: {Na: 23, Cl: 35}\n"
+      "output: {dir: md, thermo_every: 2, trajectory_every: 2,\n"
+      "         trajectory_extra: [committee_force_std]}\n";
+  write_file_atomic(p("cfg/md.yaml"), md + "uncertainty: {every: 1, force_std: 1e-9}\n");
+  const testing::Outcome run = run_lnet("md --no-progress " + p("cfg/md.yaml"));
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("committee's forces differ"), std::string::npos) << run.output;
+  const std::vector<Structure> frames = read_extxyz(p("cfg/md/trajectory.xyz"));
+  ASSERT_EQ(frames.size(), 3U);
+  bool found = false;
+  for (const auto& [key, column] : frames.back().extra_arrays)
+    found = found || (key == "committee_force_std" && column.values.size() == 8);
+  EXPECT_TRUE(found) << "no committee_force_std column in the trajectory";
+  write_file_atomic(p("cfg/md_stop.yaml"),
+                    std::regex_replace(md, std::regex("dir: md,"), "dir: md_stop,") +
+                        "uncertainty: {every: 1, force_std: 1e-9, stop: true}\n");
+  const testing::Outcome stop = run_lnet("md --no-progress " + p("cfg/md_stop.yaml"));
+  EXPECT_NE(stop.status, 0);
+  EXPECT_NE(stop.output.find("uncertainty.stop"), std::string::npos) << stop.output;
+
   const testing::Outcome bad = run_lnet("train " + write_run(", committee: 0"));
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.output.find("committee"), std::string::npos) << bad.output;

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "lnet/learn/committee.hpp"
+
 namespace lnet::cli {
 namespace {
 std::map<CLI::App*, Action>& actions() {
@@ -11,6 +13,9 @@ std::map<CLI::App*, Action>& actions() {
 }  // namespace
 
 void register_commands(CLI::App& app) {
+  // The quantities of committees are known to every command (md's trajectory_extra, eval's
+  // --quantity, the help texts), whether or not this run has a committee.
+  register_committee_quantities();
   using Adder = Action (*)(CLI::App&);
   for (Adder add : {&add_version, &add_electrostatics, &add_train, &add_eval, &add_convert, &add_md,
                     &add_ir, &add_dielectric, &add_relax, &add_phonon, &add_learn}) {

@@ -3,10 +3,12 @@
 // src/lnet/md (see md_config.hpp for the keys).
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "lnet/cli/commands.hpp"
 #include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
+#include "lnet/learn/committee.hpp"
 #include "lnet/md/run_md.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/model_domain.hpp"
@@ -27,12 +29,22 @@ Action add_md(CLI::App& app) {
     if (c.model.empty())
       throw InputError(c.source, "model: required (the model file to run the dynamics with)");
     const Structure start = load_md_structure(c);
-    Calculator calc(c.model, run_calculator_options(*dtype, c.electrostatics, c.min_distance));
+    const CalculatorOptions calc_options =
+        run_calculator_options(*dtype, c.electrostatics, c.min_distance);
+    Calculator calc(c.model, calc_options);
     const Domain domain = model_domain(calc.info(), c.model);
     MdRunOptions o = *options;
     o.report = &std::cout;
     o.domain = &domain;
-    const MdRunSummary s = run_md(c, calc, start, o);
+    // A committee: the members' mean force field, with their spread as quantities.
+    std::optional<Committee> committee;
+    std::optional<CommitteeForceField> mean;
+    if (!c.committee.empty()) {
+      committee.emplace(Committee::load(c.committee, calc_options));
+      mean.emplace(*committee);
+    }
+    ForceField& ff = mean ? static_cast<ForceField&>(*mean) : calc;
+    const MdRunSummary s = run_md(c, ff, start, o);
     const double steps = std::max(1L, s.last_step - s.first_step);
     std::printf(
         "md: steps %ld -> %ld in %.1f s (%.0f atom-steps/s; %.1f %% of the time outside the "

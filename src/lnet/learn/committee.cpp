@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "lnet/core/error.hpp"
 #include "lnet/core/quantity.hpp"
@@ -32,6 +33,22 @@ Committee Committee::load(const std::vector<std::string>& model_paths,
 }
 
 bool Committee::has_dipole() const { return members_.front()->has_dipole(); }
+
+std::string Committee::state() const {
+  nlohmann::json states = nlohmann::json::array();
+  for (const auto& m : members_) states.push_back(m->state());
+  return states.dump();
+}
+
+void Committee::restore_state(const std::string& state) {
+  if (state.empty()) return;
+  const nlohmann::json states = nlohmann::json::parse(state, nullptr, false);
+  if (!states.is_array() || states.size() != members_.size())
+    throw Error("the saved state is not that of a committee of " + std::to_string(members_.size()) +
+                " models");
+  for (std::size_t k = 0; k < members_.size(); ++k)
+    members_[k]->restore_state(states[k].get<std::string>());
+}
 
 CommitteeEvaluation Committee::evaluate(const Structure& s, const Vec3& efield, bool bec,
                                         bool virial) {

@@ -45,6 +45,9 @@ class Committee {
                                bool virial = false);
   std::size_t size() const { return members_.size(); }
   bool has_dipole() const;
+  // The members' states (ForceField::state) as one JSON array, for bit-identical restarts.
+  std::string state() const;
+  void restore_state(const std::string& state);
 
  private:
   std::vector<std::unique_ptr<ForceField>> members_;
@@ -67,6 +70,8 @@ class CommitteeForceField : public ForceField {
   }
   Evaluation evaluate(const Structure& s, const Vec3& efield, const EvalRequest& request) override;
   bool has_dipole() const override { return committee_.has_dipole(); }
+  std::string state() const override { return committee_.state(); }
+  void restore_state(const std::string& state) override { committee_.restore_state(state); }
   const CommitteeEvaluation& last() const { return last_; }
 
  private:

@@ -154,6 +154,31 @@ void read_extrapolation(const YamlSection& x, MdConfig& c) {
   e.stop = x.get("stop", e.stop);
 }
 
+void read_uncertainty(const YamlSection& x, MdConfig& c) {
+  x.check_keys({"every", "force_std", "stop"});
+  UncertaintyConfig& u = c.uncertainty;
+  u.every = x.get("every", u.every);
+  if (x.has("every") && u.every < 0) throw x.error("every", "must be >= 0 steps (0: off)");
+  u.force_std = x.get("force_std", u.force_std);
+  if (!(u.force_std >= 0 && std::isfinite(u.force_std)))
+    throw x.error("force_std", "must be a finite spread >= 0 eV/Å (0: no limit)");
+  u.stop = x.get("stop", u.stop);
+}
+
+// `model`: one path, or a list of two or more (a committee); relative to the YAML file.
+void read_model(const YamlSection& top, const std::string& dir, MdConfig& c) {
+  if (!top.has("model")) return;
+  if (!top.node()["model"].IsSequence()) {
+    c.model = resolve_relative(dir, top.get("model", std::string()));
+    return;
+  }
+  const auto models = top.get("model", std::vector<std::string>());
+  if (models.size() < 2)
+    throw top.error("model", "a committee lists two or more model files (one: give it as a path)");
+  for (const std::string& m : models) c.committee.push_back(resolve_relative(dir, m));
+  c.model = c.committee.front();
+}
+
 }  // namespace
 
 std::string to_string(Ensemble e) {
@@ -169,13 +194,14 @@ std::string to_string(Ensemble e) {
 
 MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) {
   const YamlSection top = YamlSection::load_string(yaml_text, name);
-  top.check_keys({"model", "structure", "frame", "timestep", "steps", "seed", "ensemble",
-                  "temperature", "velocities", "remove_com", "thermostat", "barostat", "field",
-                  "masses", "fixed", "min_distance", "electrostatics", "extrapolation", "output"});
+  top.check_keys({"model",        "structure",      "frame",         "timestep",    "steps",
+                  "seed",         "ensemble",       "temperature",   "velocities",  "remove_com",
+                  "thermostat",   "barostat",       "field",         "masses",      "fixed",
+                  "min_distance", "electrostatics", "extrapolation", "uncertainty", "output"});
   MdConfig c;
   c.source = name;
   const std::string dir = std::filesystem::path(name).parent_path().string();
-  c.model = resolve_relative(dir, top.get("model", std::string()));
+  read_model(top, dir, c);
   c.structure = resolve_relative(dir, top.get("structure", std::string()));
   c.frame = top.get("frame", c.frame);
   c.timestep_fs = top.get("timestep", c.timestep_fs);
@@ -197,6 +223,10 @@ MdConfig parse_md_config(const std::string& yaml_text, const std::string& name) 
   c.min_distance = top.get("min_distance", c.min_distance);
   c.electrostatics = read_electrostatics_settings(top.section("electrostatics"));
   read_extrapolation(top.section("extrapolation"), c);
+  read_uncertainty(top.section("uncertainty"), c);
+  if (top.has("uncertainty") && c.committee.empty())
+    throw top.error("uncertainty",
+                    "needs a committee: give `model` as a list of two or more model files");
   check_ranges(top, c);
   if (top.has("thermostat") && c.ensemble == Ensemble::nve)
     throw top.error("thermostat", "not used with ensemble nve (remove it or use nvt)");

@@ -1,7 +1,9 @@
 // Settings of one `lnet md` run, read from YAML (CONVENTIONS.md "Configs": strict, unknown keys
 // are errors, every range checked with a message naming the key). Units: fs, K, GPa, V/Å, Å.
 //
-//   model: model.lnet            # path relative to the YAML file (the CLI loads it)
+//   model: model.lnet            # path relative to the YAML file (the CLI loads it), or a list
+//                                # of two or more models: a committee, whose mean force field
+//                                # is integrated and whose spread is the uncertainty below
 //   structure: start.xyz         # extxyz relative to the YAML file
 //   frame: -1                    # frame index, negative counts from the end (-1: last)
 //   timestep: 0.5                # fs
@@ -24,6 +26,10 @@
 //                                # warn (or stop with stop: true) when an atom's novelty exceeds
 //                                # `novelty` or a contact is shorter than distance_ratio x the
 //                                # shortest one trained on; every: 0 switches it off
+//   uncertainty: {every: 10, force_std: 0.3, stop: false}
+//                                # committees only: warn (or stop) when the committee's force
+//                                # spread on some atom (committee_force_std_max, eV/Å) exceeds
+//                                # force_std; every: -1 (default) = output.thermo_every
 //   output: {dir: md, thermo_every: 10, trajectory_every: 100,
 //            trajectory_extra: [charges, dipoles, bec], checkpoint_every: 1000,
 //            overwrite: false}
@@ -78,10 +84,18 @@ struct ExtrapolationConfig {
   bool stop = false;    // stop the run (writing last_good.xyz) instead of warning
 };
 
+// Committee runs: the spread of the members' forces checked like the training domain.
+struct UncertaintyConfig {
+  int every = -1;        // steps between checks; -1: output.thermo_every; 0: off
+  double force_std = 0;  // eV/Å, limit on committee_force_std_max; 0: no limit (counted only)
+  bool stop = false;     // stop the run (writing last_good.xyz) instead of warning
+};
+
 struct MdConfig {
-  std::string source;     // the YAML file ("" when built in code)
-  std::string model;      // resolved path
-  std::string structure;  // resolved path
+  std::string source;                  // the YAML file ("" when built in code)
+  std::string model;                   // resolved path (the first member's for a committee)
+  std::vector<std::string> committee;  // resolved paths when `model` lists two or more
+  std::string structure;               // resolved path
   int frame = -1;
   double timestep_fs = 0.5;
   long steps = 1000;
@@ -99,6 +113,7 @@ struct MdConfig {
   // Electrostatics at inference, overriding the model's (e.g. PME for a large cell).
   ElectrostaticsSettings electrostatics;
   ExtrapolationConfig extrapolation;
+  UncertaintyConfig uncertainty;
   OutputConfig output;
 };
 

@@ -78,6 +78,8 @@ class MdRun {
   DipoleRow dipole_row() const;
   void check_sound();
   void check_domain();
+  int uncertainty_every() const;
+  void check_uncertainty();
   void fail(const std::string& what);
   std::map<std::string, std::uint64_t> flushed_sizes();
   void checkpoint(const std::map<std::string, std::uint64_t>& sizes);
@@ -104,7 +106,14 @@ class MdRun {
   long domain_checks_ = 0, domain_outside_ = 0;
   double worst_novelty_ = -1;
   std::string worst_domain_;  // the most novel state checked, described
+  long uncertainty_checks_ = 0, uncertainty_over_ = 0;
+  double worst_spread_ = -1;  // largest committee_force_std_max checked (eV/Å)
+  long worst_spread_step_ = 0;
 };
+
+// The committee's force spread, the quantity the uncertainty check reads (a committee's force
+// field gives it with every evaluation).
+const char* kForceSpread = "committee_force_std_max";
 
 void MdRun::evaluate(MdState& s) {
   const long step = s.step;
@@ -249,6 +258,37 @@ void MdRun::check_domain() {
         state_.step, text);
 }
 
+int MdRun::uncertainty_every() const {
+  const UncertaintyConfig& u = config_.uncertainty;
+  if (config_.committee.empty()) return 0;
+  return u.every < 0 ? config_.output.thermo_every : u.every;
+}
+
+// Committees: warns once when the members' forces disagree by more than uncertainty.force_std
+// on some atom (and counts the rest for the summary), or stops the run with uncertainty.stop.
+void MdRun::check_uncertainty() {
+  const int every = uncertainty_every();
+  if (every == 0 || state_.step % every != 0) return;
+  const auto it = state_.eval.extra.find(kForceSpread);
+  if (it == state_.eval.extra.end() || it->second.empty())
+    fail(std::string("the force field gives no ") + kForceSpread +
+         " (uncertainty needs a committee of models)");
+  const double spread = it->second.front();
+  ++uncertainty_checks_;
+  if (spread > worst_spread_) {
+    worst_spread_ = spread;
+    worst_spread_step_ = state_.step;
+  }
+  const double limit = config_.uncertainty.force_std;
+  if (limit <= 0 || spread <= limit) return;
+  const std::string text = fmt::format(
+      "the committee's forces differ by {:.3g} eV/Å on some atom (uncertainty.force_std {:g})",
+      spread, limit);
+  if (config_.uncertainty.stop) fail(text + " (uncertainty.stop)");
+  if (uncertainty_over_++ == 0)
+    spdlog::warn("md: step {}: {}; further cases are counted in the summary", state_.step, text);
+}
+
 void MdRun::fail(const std::string& what) {
   const std::string file = path("last_good.xyz");
   try {
@@ -387,6 +427,7 @@ MdRunSummary MdRun::run(const Structure& start) {
     }
     check_sound();
     check_domain();
+    check_uncertainty();
     state_.previous_dipole = dipole_now;
     if (dipole_ && pending_row_) {
       // Centred difference, O(dt²); the first row of a run is one-sided (forward), O(dt).
@@ -425,6 +466,15 @@ MdRunSummary MdRun::run(const Structure& start) {
   if (domain_checks_ > 0)
     spdlog::info("md: {} of {} checked states outside the model's training domain; most novel: {}",
                  domain_outside_, domain_checks_, worst_domain_);
+  summary.uncertainty_checks = uncertainty_checks_;
+  summary.uncertainty_over = uncertainty_over_;
+  summary.max_force_spread = std::max(0.0, worst_spread_);
+  if (uncertainty_checks_ > 0)
+    spdlog::info(
+        "md: committee force spread over {:g} eV/Å in {} of {} checked states; largest {:.3g} "
+        "eV/Å at step {}",
+        config_.uncertainty.force_std, uncertainty_over_, uncertainty_checks_,
+        summary.max_force_spread, worst_spread_step_);
   return summary;
 }
 

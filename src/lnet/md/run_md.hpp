@@ -39,6 +39,9 @@ struct MdRunSummary {
   double conserved_drift = 0;                  // change of the conserved energy over this call (eV)
   double mean_temperature_K = 0;               // over the steps of this call
   long domain_checks = 0, domain_outside = 0;  // extrapolation checks and those outside
+  // Committees: uncertainty checks, those over uncertainty.force_std, the largest spread (eV/Å).
+  long uncertainty_checks = 0, uncertainty_over = 0;
+  double max_force_spread = 0;
   std::string output_dir;
 };
 
@@ -46,7 +49,8 @@ struct MdRunSummary {
 // InputError for a configuration that does not fit the structure or existing output files
 // (without overwrite or resume), and lnet::Error naming the step when the dynamics fails
 // (non-finite energy or forces, atoms closer than config.min_distance, a force-field error,
-// leaving the training domain with extrapolation.stop), after writing last_good.xyz.
+// leaving the training domain with extrapolation.stop, a committee spread over the limit with
+// uncertainty.stop), after writing last_good.xyz.
 MdRunSummary run_md(const MdConfig& config, ForceField& force_field, const Structure& start,
                     const MdRunOptions& options = {});
 
