@@ -167,6 +167,13 @@ std::vector<Quantity> builtins() {
   q.request = [](EvalRequest& r) { r.atom_energies = true; };
   q.requested = [](const EvalRequest& r) { return r.atom_energies; };
   q.read = [](const Evaluation& e, const Structure&) { return flat(e.atom_energies); };
+  // 17 significant digits, as lnet eval has always written this column (the others: the
+  // shortest text that reads back the same double).
+  q.label = [](Structure& s, const Values& v) {
+    Structure::Column c{'R', 1, {}};
+    for (double x : v) c.values.push_back(fmt::format("{:.17g}", x));
+    s.extra_arrays.emplace_back("atom_energies", std::move(c));
+  };
   all.push_back(q);
 
   q = make("atom_virials", "eV", true, {3, 3}, "per-atom virials, summing to the virial",
