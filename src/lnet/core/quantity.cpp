@@ -2,6 +2,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "lnet/core/error.hpp"
@@ -301,11 +302,13 @@ void derive_quantities(const EvalRequest& request, const Structure& s, Evaluatio
 }
 
 std::string quantity_table() {
+  std::size_t width = 0;
+  for (const Quantity& q : quantities()) width = std::max(width, q.name.size());
   std::string out;
   for (const Quantity& q : quantities()) {
     std::string shape;
     for (int d : q.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
-    out += fmt::format("  {:<16} {:<9} {:<6} {:<7} {}\n", q.name,
+    out += fmt::format("  {:<{}} {:<9} {:<6} {:<7} {}\n", q.name, width,
                        q.per_atom ? "per atom" : "per frame", shape.empty() ? "scalar" : shape,
                        q.unit, q.description);
   }
