@@ -1,10 +1,13 @@
 // Training through the CPU engine (engine_loss.hpp): for random short-range models of several
 // shapes on a batch of periodic and open structures, the engine's loss and weight gradient equal
 // the torch reference's (loss_of + backward) per loss term and combined; float32 follows
-// float64; 20 AdamW steps follow the reference's loss curve; training.engine refuses what the
-// engine cannot do, naming it.
+// float64; 20 AdamW steps follow the reference's loss curve; the default (auto) takes the
+// engine for short-range models; training.engine refuses what the engine cannot do, naming it.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -194,42 +197,73 @@ TEST(EngineGradient, TrainingFollowsTheReferenceLossCurve) {
   EXPECT_LT(curve[0].back(), 0.9 * curve[0].front());  // the steps do train
 }
 
-// The trainer with training.engine: engine against reference, everything else equal (AdamW,
-// gradient clipping, EMA, validation): the validation errors after two epochs agree to 1e-8
-// relative (float64; the gradients differ by rounding only, see above).
-TEST(EngineGradient, TrainerWithTheEngineFollowsTheReference) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / "lnet_engine_loss_trainer";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+// Validation errors (energy, forces, stress) after two epochs of `lnet train` on periodic
+// structures, with `training.engine: <engine>` (no key for an empty `engine`: the default).
+std::array<double, 3> validation_errors(const std::filesystem::path& dir,
+                                        const std::string& engine) {
   std::vector<Structure> data;
   for (int seed : {31, 41, 51})
     for (const Structure& s : labelled_batch(seed))
       if (s.periodic()) data.push_back(s);
   write_extxyz((dir / "data.xyz").string(), data);
-  double rmse[2][3];
-  for (int engine = 0; engine < 2; ++engine) {
-    const std::string name = engine ? "engine" : "reference";
-    std::ofstream(dir / (name + ".yaml"))
-        << "data: {train: data.xyz, valid_fraction: 0.34, seed: 2}\n"
-           "model:\n  network_a: {cutoff: 3.5, channels: 8, l_max: 2, l_hidden: 1,"
-           " correlation: 3, layers: 2, num_basis: 6, radial_hidden: 16}\n"
-           "training: {epochs: 2, batch_size: 2, lr: 0.01, engine: "
-        << name << ", loss: {energy: 1, forces: 10, stress: 100}}\n"
-        << "output: {dir: " << name << "}\n";
-    TrainOptions o;
-    o.progress = false;
-    std::ostringstream report;
-    o.report = &report;
-    const TrainResult r = train(load_train_config((dir / (name + ".yaml")).string()), o);
-    rmse[engine][0] = r.valid.energy.rmse();
-    rmse[engine][1] = r.valid.forces.rmse();
-    rmse[engine][2] = r.valid.stress.rmse();
-  }
+  const std::string name = engine.empty() ? "default" : engine;
+  std::ofstream(dir / (name + ".yaml"))
+      << "data: {train: data.xyz, valid_fraction: 0.34, seed: 2}\n"
+         "model:\n  network_a: {cutoff: 3.5, channels: 8, l_max: 2, l_hidden: 1,"
+         " correlation: 3, layers: 2, num_basis: 6, radial_hidden: 16}\n"
+         "training: {epochs: 2, batch_size: 2, lr: 0.01, "
+      << (engine.empty() ? "" : "engine: " + engine + ", ")
+      << "loss: {energy: 1, forces: 10, stress: 100}}\n"
+      << "output: {dir: " << name << "}\n";
+  TrainOptions o;
+  o.progress = false;
+  std::ostringstream report;
+  o.report = &report;
+  const TrainResult r = train(load_train_config((dir / (name + ".yaml")).string()), o);
+  return {r.valid.energy.rmse(), r.valid.forces.rmse(), r.valid.stress.rmse()};
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The trainer with training.engine: engine against reference, everything else equal (AdamW,
+// gradient clipping, EMA, validation): the validation errors after two epochs agree to 1e-8
+// relative (float64; the gradients differ by rounding only, see above).
+TEST(EngineGradient, TrainerWithTheEngineFollowsTheReference) {
+  const std::filesystem::path dir = fresh_dir("lnet_engine_loss_trainer");
+  const std::array<double, 3> ref = validation_errors(dir, "reference"),
+                              got = validation_errors(dir, "engine");
   for (int k = 0; k < 3; ++k) {
-    EXPECT_GT(rmse[0][k], 0);
-    EXPECT_NEAR(rmse[1][k], rmse[0][k], 1e-8 * rmse[0][k]) << "metric " << k;
+    EXPECT_GT(ref[k], 0);
+    EXPECT_NEAR(got[k], ref[k], 1e-8 * ref[k]) << "metric " << k;
   }
+  std::filesystem::remove_all(dir);
+}
+
+// What spdlog's default logger writes while f runs.
+template <class F>
+std::string logged(F&& f) {
+  std::ostringstream out;
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  f();
+  sinks.pop_back();
+  return out.str();
+}
+
+// The default (auto) trains a short-range model through the engine, says so in the log, and
+// gives the same run, bit for bit, as training.engine: engine.
+TEST(EngineGradient, TheDefaultTrainsShortRangeModelsThroughTheEngine) {
+  EXPECT_EQ(TrainConfig{}.engine, "auto");
+  const std::filesystem::path dir = fresh_dir("lnet_engine_loss_default");
+  std::array<double, 3> by_default{};
+  const std::string log = logged([&] { by_default = validation_errors(dir, ""); });
+  EXPECT_NE(log.find("training engine: engine"), std::string::npos) << log;
+  EXPECT_EQ(by_default, validation_errors(dir, "engine"));
   std::filesystem::remove_all(dir);
 }
 

@@ -44,11 +44,11 @@ struct TrainConfig {
   int seed = 1;
   std::optional<double> max_minutes;  // wall-time budget; stops cleanly at an epoch end
   // training.engine: how the loss gradient is computed. "engine": the CPU inference engine
-  // (exact, short-range models); "reference": torch autograd; "auto": the engine where it
-  // supports the model, else the reference (engine_loss.hpp). The default stays the reference
-  // until the engine is faster for every model size (bench/README.md: 0.5x for the small
-  // benchmark model, 1.4-2.2x for the medium one).
-  std::string engine = "reference";
+  // (exact, short-range models); "reference": torch autograd, the oracle of the tests; "auto"
+  // (default): the engine where it supports the model, else the reference, named in the log
+  // (engine_loss.hpp). The engine is faster for both benchmark models at 1 and 2 threads
+  // (bench/README.md, "Training step").
+  std::string engine = "auto";
   // training.committee: train this many models, member k with seed + k into
   // <output_dir>/member_k (`lnet train`, src/lnet/learn/committee.hpp); their spread is the
   // uncertainty `lnet eval`, `lnet md` and `lnet learn` report.
