@@ -2,6 +2,7 @@
 // outside a terminal, an earlier run's folder refused unless --resume or --force.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <regex>
@@ -116,6 +117,29 @@ TEST_F(CliTrain, CommitteeTrainsOneModelPerSeedIntoMemberFolders) {
   const testing::Outcome stop = run_lnet("md --no-progress " + p("cfg/md_stop.yaml"));
   EXPECT_NE(stop.status, 0);
   EXPECT_NE(stop.output.find("uncertainty.stop"), std::string::npos) << stop.output;
+
+  // `lnet eval --committee`: the committee mean with its spreads per frame and a summary.
+  const std::string m0 = p("cfg/run/member_0/model.lnet"), m1 = p("cfg/run/member_1/model.lnet");
+  const std::string data = " " + p("cfg/data.xyz");
+  ASSERT_EQ(run_lnet("eval " + m0 + data + " -o " + p("e0")).status, 0);
+  ASSERT_EQ(run_lnet("eval " + m1 + data + " -o " + p("e1")).status, 0);
+  const testing::Outcome both =
+      run_lnet("eval " + m0 + data + " -o " + p("ec") + " --committee " + m1);
+  ASSERT_EQ(both.status, 0) << both.output;
+  EXPECT_NE(both.output.find("committee: largest force spread"), std::string::npos) << both.output;
+  const auto e0 = read_extxyz(p("e0.xyz")), e1 = read_extxyz(p("e1.xyz"));
+  const auto ec = read_extxyz(p("ec.xyz"));
+  ASSERT_EQ(ec.size(), 6U);
+  for (std::size_t k = 0; k < ec.size(); ++k) {
+    // The mean of the members' energies (text round trip of each: 1e-12 relative).
+    EXPECT_NEAR(*ec[k].energy, 0.5 * (*e0[k].energy + *e1[k].energy),
+                1e-12 * std::abs(*ec[k].energy));
+    EXPECT_EQ(ec[k].info.count("committee_force_std_max"), 1U);
+  }
+  bool column = false;
+  for (const auto& [key, values] : ec.front().extra_arrays)
+    column = column || (key == "committee_force_std" && values.values.size() == 8);
+  EXPECT_TRUE(column) << "no committee_force_std column";
 
   const testing::Outcome bad = run_lnet("train " + write_run(", committee: 0"));
   EXPECT_NE(bad.status, 0);

@@ -3,12 +3,14 @@
 // predictions as extended XYZ (reference values under ref_ keys), metrics as JSON and parity
 // plots.
 #include <iostream>
+#include <optional>
 
 #include "lnet/cli/commands.hpp"
 #include "lnet/cli/options.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/quantity.hpp"
 #include "lnet/io/extxyz.hpp"
+#include "lnet/learn/committee.hpp"
 #include "lnet/model/eval_run.hpp"
 #include "lnet/util/output_guard.hpp"
 
@@ -38,6 +40,7 @@ Action add_eval(CLI::App& app) {
   auto es_method = std::make_shared<std::string>();
   auto es_accuracy = std::make_shared<double>(0);
   auto quantities = std::make_shared<std::vector<std::string>>();
+  auto members = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *model_path, "model file")->required()->check(CLI::ExistingFile);
   cmd->add_option("data", *data_path, "extended XYZ with labels")
       ->required()
@@ -73,13 +76,20 @@ Action add_eval(CLI::App& app) {
   cmd->add_option(
       "--quantity", *quantities,
       "also evaluate and write this quantity (repeatable), one of:\n" + quantity_table());
+  cmd->add_option("--committee", *members,
+                  "another member of a committee with `model` (repeatable): the predictions are "
+                  "the committee mean, written with its spreads (committee_force_std per atom, "
+                  "committee_force_std_max, committee_energy_std)")
+      ->check(CLI::ExistingFile);
   return [=] {
     EvalOptions o;
     o.model_path = *model_path;
     o.data_path = *data_path;
     o.output = *out;
     o.quantities = *quantities;
-    OutputGuard guard{{*model_path, *data_path}, "-o/--output", "--force", *force};
+    std::vector<std::string> inputs{*model_path, *data_path};
+    inputs.insert(inputs.end(), members->begin(), members->end());
+    OutputGuard guard{inputs, "-o/--output", "--force", *force};
     guard.check({*out + ".xyz", *out + ".json", *out + "_forces.png", *out + "_bec.png",
                  *out + "_polarization.png", *out + "_polarizability.png"});
     o.keys = label_keys(*key_options);
@@ -88,6 +98,15 @@ Action add_eval(CLI::App& app) {
     options.es_method_setting = "--es-method";  // named in tuning errors
     options.es_accuracy_setting = "--es-accuracy";
     Calculator calc(*model_path, options);
+    std::optional<Committee> committee;
+    std::optional<CommitteeForceField> mean;
+    if (!members->empty()) {
+      std::vector<std::string> paths{*model_path};
+      paths.insert(paths.end(), members->begin(), members->end());
+      committee.emplace(Committee::load(paths, options));
+      mean.emplace(*committee);
+      o.committee = &*mean;
+    }
     run_eval(calc, read_extxyz(*data_path, o.keys), o, std::cout);
   };
 }

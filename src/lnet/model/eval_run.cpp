@@ -3,6 +3,8 @@
 #include <c10/util/Exception.h>
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
+#include <cmath>
 #include <new>
 #include <ostream>
 
@@ -118,7 +120,7 @@ std::string epsilon_summary(const std::vector<Evaluation>& frames) {
 // the file and frame: input errors with their message, running out of memory (a large frame:
 // std::bad_alloc from the engine, c10::Error from libtorch's allocator) without libtorch's
 // backtrace.
-Evaluation evaluate_frame(Calculator& calc, const Structure& ref, const EvalRequest& request,
+Evaluation evaluate_frame(ForceField& calc, const Structure& ref, const EvalRequest& request,
                           const std::string& file, std::size_t k) {
   const std::string frame = "frame " + std::to_string(k + 1) + " of " + file;
   const std::string atoms = " (" + std::to_string(ref.size()) + " atoms)";
@@ -185,6 +187,54 @@ struct DomainSummary {
   }
 };
 
+// A committee's largest force spread per frame against the frame's largest force error: a
+// spread that tracks the error is an uncertainty worth selecting frames by.
+struct CommitteeSummary {
+  std::vector<double> spread, error;  // per frame with force labels, eV/Å
+  double worst = -1;
+  std::size_t worst_frame = 0;  // 1-based
+
+  void add(const Evaluation& e, const Structure& ref, std::size_t k) {
+    const auto it = e.extra.find("committee_force_std_max");
+    if (it == e.extra.end() || it->second.empty()) return;
+    const double s = it->second.front();
+    if (s > worst) worst = s, worst_frame = k;
+    if (!ref.forces) return;
+    double err = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      err = std::max(err, ((*ref.forces)[i] - e.forces[i]).norm());
+    spread.push_back(s);
+    error.push_back(err);
+  }
+  // Pearson correlation of spread and error over the frames (NaN for fewer than two or no
+  // variation).
+  double correlation() const {
+    const double n = double(spread.size());
+    if (n < 2) return std::nan("");
+    double ms = 0, me = 0;
+    for (std::size_t k = 0; k < spread.size(); ++k) ms += spread[k] / n, me += error[k] / n;
+    double sse = 0, see = 0, sxe = 0;
+    for (std::size_t k = 0; k < spread.size(); ++k) {
+      sse += (spread[k] - ms) * (spread[k] - ms);
+      see += (error[k] - me) * (error[k] - me);
+      sxe += (spread[k] - ms) * (error[k] - me);
+    }
+    return sse > 0 && see > 0 ? sxe / std::sqrt(sse * see) : std::nan("");
+  }
+  nlohmann::json to_json() const {
+    const double r = correlation();
+    return {{"largest_force_std_max", worst},
+            {"largest_frame", worst_frame},
+            {"spread_error_correlation", std::isfinite(r) ? nlohmann::json(r) : nullptr}};
+  }
+  std::string text() const {
+    return fmt::format(
+        "committee: largest force spread {:.3g} eV/Å (frame {}); correlation of the per-frame "
+        "largest spread with the largest force error: {:.2f}\n",
+        worst, worst_frame, correlation());
+  }
+};
+
 // The request of one frame: energy and forces, the virial of periodic frames, Born charges
 // and the polarizability where the model has them, per-atom energies where an engine gives them,
 // and the quantities asked for by name.
@@ -230,6 +280,7 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
   Metrics& m = summary.metrics;
   Metrics inside, outside;
   DomainSummary outside_summary;
+  CommitteeSummary spread;
   std::vector<Structure> predicted;
   std::vector<Evaluation> evaluations;  // per frame, per-frame values only
   nlohmann::json alpha_frames = nlohmann::json::array();
@@ -238,7 +289,9 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
     const Structure& ref = data[k];
     const EvalRequest request = frame_request(calc, ref, options.quantities);
     calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
-    Evaluation e = evaluate_frame(calc, ref, request, data_path, k);
+    Evaluation e =
+        evaluate_frame(options.committee ? *options.committee : calc, ref, request, data_path, k);
+    if (options.committee) spread.add(e, ref, k + 1);
     m.add(ref, e);
     predicted.push_back(prediction_frame(ref, e));
     if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
@@ -263,6 +316,10 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
   if (!alpha_frames.empty()) {
     metrics["frames"] = alpha_frames;
     report << epsilon_summary(evaluations);
+  }
+  if (options.committee) {
+    metrics["committee"] = spread.to_json();
+    report << spread.text();
   }
   if (!domain.empty()) {
     metrics["domain"] = outside_summary.to_json(inside, outside);

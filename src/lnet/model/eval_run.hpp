@@ -24,6 +24,11 @@ struct EvalOptions {
   // periodic frames, what the model's kind gives, per-atom energies where an engine has them),
   // by registry name; an unknown name or one no engine can give is an InputError.
   std::vector<std::string> quantities;
+  // A committee's mean force field (learn/committee.hpp) whose first member is the calculator's
+  // model: the predictions are the committee mean, written with the spreads it gives
+  // (committee_force_std per atom, ...), and the summary relates the spread to the error. The
+  // calculator still gives the capabilities and the training domain. Null: the calculator.
+  ForceField* committee = nullptr;
 };
 
 struct EvalSummary {
