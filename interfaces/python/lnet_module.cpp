@@ -21,6 +21,7 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/quantity.hpp"
+#include "lnet/learn/committee.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/model_domain.hpp"
 #include "lnet/model/threads.hpp"
@@ -182,8 +183,10 @@ py::list quantity_list() {
 // released while torch runs; a mutex keeps two Python threads out of the same calculator.
 class Model {
  public:
+  // `committee`: the other members of a committee with `path` (learn/committee.hpp): evaluate
+  // then gives the committee mean and its spreads.
   Model(const std::string& path, std::optional<std::string> dtype, std::optional<int> threads,
-        std::optional<double> min_distance) {
+        std::optional<double> min_distance, const std::vector<std::string>& committee) {
     if (threads) set_torch_threads(*threads);
     CalculatorOptions options;
     options.dtype = std::move(dtype);
@@ -191,6 +194,12 @@ class Model {
     calc_ = std::make_unique<Calculator>(path, options);
     domain_ = model_domain(calc_->info(), path);
     path_ = path;
+    if (!committee.empty()) {
+      std::vector<std::string> paths{path};
+      paths.insert(paths.end(), committee.begin(), committee.end());
+      committee_ = std::make_unique<Committee>(Committee::load(paths, options));
+      mean_ = std::make_unique<CommitteeForceField>(*committee_);
+    }
   }
 
   py::dict evaluate(const py::object& numbers, const In<double>& positions,
@@ -213,7 +222,7 @@ class Model {
     {
       py::gil_scoped_release unlocked;
       const std::lock_guard<std::mutex> lock(mutex_);
-      e = calc_->evaluate(s, field, request);
+      e = mean_ ? mean_->evaluate(s, field, request) : calc_->evaluate(s, field, request);
     }
     return result_dict(e, s);
   }
@@ -227,7 +236,7 @@ class Model {
       const std::lock_guard<std::mutex> lock(mutex_);
       h = calc_->hessian(s);
     }
-    if (!h) throw Error("hessian: not available for this model");
+    if (!h || mean_) throw Error("hessian: not available for this model");
     const auto n = static_cast<py::ssize_t>(h->rows());
     py::array_t<double> out({n, n});  // symmetric: the column-major data is its transpose
     std::copy(h->data(), h->data() + h->size(), out.mutable_data());
@@ -265,6 +274,7 @@ class Model {
     out["cutoff"] = std::max(i.cutoff_a, i.cutoff_b);
     out["epsilon_s"] = i.epsilon_s;
     out["config"] = py::module_::import("json").attr("loads")(i.config_json);
+    out["committee"] = committee_ ? committee_->size() : 1;
     return out;
   }
 
@@ -272,11 +282,14 @@ class Model {
   void reset() {
     const std::lock_guard<std::mutex> lock(mutex_);
     calc_->reset();
+    if (committee_) committee_->reset();
   }
   long neighbor_list_builds() const { return calc_->neighbor_list_builds(); }
 
  private:
   std::unique_ptr<Calculator> calc_;
+  std::unique_ptr<Committee> committee_;  // with calc_'s model as its first member
+  std::unique_ptr<CommitteeForceField> mean_;
   Domain domain_;
   std::string path_;
   std::mutex mutex_;
@@ -302,16 +315,19 @@ PYBIND11_MODULE(_lnet, m) {
   auto error = py::register_exception<lnet::Error>(m, "Error", PyExc_RuntimeError);
   const py::tuple input_bases = py::make_tuple(error, py::handle(PyExc_ValueError));
   py::register_exception<lnet::InputError>(m, "InputError", input_bases);
+  lnet::register_committee_quantities();  // listed by quantities() before any committee loads
 
   py::class_<Model>(m, "Model", "A model file loaded for inference (lnet::Calculator).")
       .def(py::init<const std::string&, std::optional<std::string>, std::optional<int>,
-                    std::optional<double>>(),
+                    std::optional<double>, const std::vector<std::string>&>(),
            py::arg("path"), py::arg("dtype") = py::none(), py::arg("threads") = py::none(),
-           py::arg("min_distance") = py::none(),
+           py::arg("min_distance") = py::none(), py::arg("committee") = std::vector<std::string>{},
            "Loads `path`; dtype 'float64' or 'float32' (default: the model's); threads sets "
            "libtorch's thread count (process-wide; at least 1, capped with a warning far above "
            "the cores); atoms closer than min_distance (Å; default 0.5, 0: no check) are an "
-           "InputError.")
+           "InputError; committee: the other members' model files of a committee with `path`, "
+           "whose mean evaluate() gives, with the spreads committee_energy_std, "
+           "committee_force_std and committee_force_std_max.")
       .def("evaluate", &Model::evaluate, py::arg("numbers"), py::arg("positions"),
            py::arg("cell") = py::none(), py::arg("pbc") = py::none(),
            py::arg("efield") = py::none(), py::arg("forces") = true, py::arg("virial") = false,

@@ -43,10 +43,16 @@ class Model(_Model):
     ``lnet.register_quantity`` adds one computed in Python from the others). The model keeps a
     neighbour list and the electrostatics parameters between calls (fast MD); call
     ``reset()`` before an unrelated structure.
+
+    committee: the other members' model files of a committee with ``path`` (e.g. the
+    ``member_k`` models of ``training.committee``): ``evaluate`` then gives the committee mean
+    of energy, forces, virial, dipole and bec, with the spreads committee_energy_std (eV/atom),
+    committee_force_std (per atom, eV/Å) and committee_force_std_max (eV/Å).
     """
 
-    def __init__(self, path, dtype=None, threads=None, min_distance=None):
-        super().__init__(os.fspath(path), dtype, threads, min_distance)
+    def __init__(self, path, dtype=None, threads=None, min_distance=None, committee=None):
+        super().__init__(os.fspath(path), dtype, threads, min_distance,
+                         [os.fspath(p) for p in (committee or [])])
 
     def __repr__(self):
         i = self.info
@@ -54,9 +60,9 @@ class Model(_Model):
                 f"long_range={i['long_range']}, cutoff={i['cutoff']})")
 
 
-def load_model(path, dtype=None, threads=None, min_distance=None):
-    """Loads a model file (see Model)."""
-    return Model(path, dtype, threads, min_distance)
+def load_model(path, dtype=None, threads=None, min_distance=None, committee=None):
+    """Loads a model file, or a committee of them (see Model)."""
+    return Model(path, dtype, threads, min_distance, committee)
 
 
 def __getattr__(name):

@@ -24,20 +24,24 @@ class Calculator(_AseCalculator):
     and periodic (pbc all True) cells; a long-range model refuses mixed boundaries.
     min_distance: atoms closer than this (Å; default 0.5, 0: no check) raise lnet.InputError.
     threads: see lnet.Model.
+    committee: the other members' model files of a committee with model_path: the results are
+    the committee mean, with committee_energy_std (eV/atom), committee_force_std (per atom,
+    eV/Å) and committee_force_std_max (eV/Å), the uncertainty of query by committee.
     """
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
                               "atomic_dipoles", "born_effective_charges", "induced_dipoles",
                               "polarizability", "epsilon_inf", "raman_tensors", "energies",
-                              "stresses"]
+                              "stresses", "committee_energy_std", "committee_force_std",
+                              "committee_force_std_max"]
     name = "lnet"
 
     def __init__(self, model_path, efield=None, dtype=None, threads=None, min_distance=None,
-                 **kwargs):
+                 committee=None, **kwargs):
         from . import load_model
 
         self.model = load_model(model_path, dtype=dtype, threads=threads,
-                                min_distance=min_distance)
+                                min_distance=min_distance, committee=committee)
         self.efield = np.zeros(3)
         super().__init__(**kwargs)
         if efield is not None:
@@ -106,7 +110,8 @@ class Calculator(_AseCalculator):
             results["stresses"] = full_3x3_to_voigt_6_stress(-out["atom_virials"]
                                                              / atoms.cell.volume)
         for key in ("dipole", "charges", "atomic_dipoles", "induced_dipoles", "polarizability",
-                    "epsilon_inf", "raman_tensors"):
+                    "epsilon_inf", "raman_tensors", "committee_energy_std",
+                    "committee_force_std", "committee_force_std_max"):
             if key in out:
                 results[key] = out[key]
         if "bec" in out:

@@ -27,9 +27,19 @@ Committee::Committee(std::vector<std::unique_ptr<ForceField>> members)
 Committee Committee::load(const std::vector<std::string>& model_paths,
                           const CalculatorOptions& options) {
   std::vector<std::unique_ptr<ForceField>> members;
-  for (const std::string& path : model_paths)
-    members.push_back(std::make_unique<Calculator>(path, options));
-  return Committee(std::move(members));
+  std::vector<Calculator*> calculators;
+  for (const std::string& path : model_paths) {
+    auto calc = std::make_unique<Calculator>(path, options);
+    calculators.push_back(calc.get());
+    members.push_back(std::move(calc));
+  }
+  Committee committee(std::move(members));
+  committee.calculators_ = std::move(calculators);
+  return committee;
+}
+
+void Committee::reset() {
+  for (Calculator* c : calculators_) c->reset();
 }
 
 bool Committee::has_dipole() const { return members_.front()->has_dipole(); }
@@ -128,6 +138,14 @@ void register_committee_quantities() {
 
 Evaluation CommitteeForceField::evaluate(const Structure& s, const Vec3& efield,
                                          const EvalRequest& request) {
+  const char* missing = request.polarizability || request.raman ? "polarizabilities"
+                        : request.atom_energies || request.atom_virials
+                            ? "per-atom energies or virials"
+                            : nullptr;
+  if (missing)
+    throw InputError("committee", std::string("a committee gives the mean energy, forces, virial, "
+                                              "dipole and Born charges with their spreads, not ") +
+                                      missing);
   last_ = committee_.evaluate(s, efield, request.bec, request.virial);
   Evaluation e;
   e.energy = last_.energy;

@@ -14,6 +14,7 @@
 namespace lnet {
 
 struct CalculatorOptions;
+class Calculator;
 
 struct CommitteeEvaluation {
   // Committee means.
@@ -45,12 +46,16 @@ class Committee {
                                bool virial = false);
   std::size_t size() const { return members_.size(); }
   bool has_dipole() const;
+  // Forgets the per-structure state of the members loaded from files (Calculator::reset): the
+  // next structure is unrelated.
+  void reset();
   // The members' states (ForceField::state) as one JSON array, for bit-identical restarts.
   std::string state() const;
   void restore_state(const std::string& state);
 
  private:
   std::vector<std::unique_ptr<ForceField>> members_;
+  std::vector<Calculator*> calculators_;  // the members load() made
 };
 
 // The committee's spreads as named quantities (core/quantity.hpp), registered once by the first
@@ -62,7 +67,9 @@ void register_committee_quantities();
 
 // The committee mean as a ForceField (what exploration MD integrates), with the spreads of
 // every evaluation in Evaluation::extra under the names above; the last evaluation, spreads
-// included, stays available for the snapshot taken at that step.
+// included, stays available for the snapshot taken at that step. Energy, forces, virial, dipole
+// and Born charges only: a request for polarizabilities or per-atom energies or virials is an
+// InputError.
 class CommitteeForceField : public ForceField {
  public:
   explicit CommitteeForceField(Committee& committee) : committee_(committee) {

@@ -239,14 +239,15 @@ struct CommitteeSummary {
 // and the polarizability where the model has them, per-atom energies where an engine gives them,
 // and the quantities asked for by name.
 EvalRequest frame_request(Calculator& calc, const Structure& ref,
-                          const std::vector<std::string>& names) {
+                          const std::vector<std::string>& names, bool committee) {
   EvalRequest request;
   request.virial = ref.periodic();
   request.bec = calc.has_dipole();
-  request.polarizability = calc.has_polarizability();
+  // A committee averages energies, forces, virials, dipoles and Born charges only.
+  request.polarizability = calc.has_polarizability() && !committee;
   // Per-atom energies where an engine gives them (the CPU engine: not polarizable models).
-  request.atom_energies = true;
-  request.atom_energies = calc.supports(request);
+  request.atom_energies = !committee;
+  request.atom_energies = request.atom_energies && calc.supports(request);
   for (const std::string& name : names) request.add(name);
   return request;
 }
@@ -287,7 +288,8 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
   Progress bar("eval", data.size());
   for (std::size_t k = 0; k < data.size(); ++k) {
     const Structure& ref = data[k];
-    const EvalRequest request = frame_request(calc, ref, options.quantities);
+    const EvalRequest request =
+        frame_request(calc, ref, options.quantities, options.committee != nullptr);
     calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
     Evaluation e =
         evaluate_frame(options.committee ? *options.committee : calc, ref, request, data_path, k);
