@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
 
@@ -63,6 +64,14 @@ TEST_F(CliTrain, OutputsGoNextToTheConfigWithoutProgressLinesInALog) {
   EXPECT_FALSE(std::regex_search(t.output, std::regex(R"(epoch 1 (\[[#.]*\] )?\d+%)")))
       << "progress lines in a log:\n"
       << t.output;
+
+  // The verdict at the end: one epoch is too few to call converged, and metrics.json says why
+  // the run ended.
+  EXPECT_NE(t.output.find("NOT converged: cut by training.epochs (1)"), std::string::npos)
+      << t.output;
+  const auto metrics = nlohmann::json::parse(read_file(p("cfg/run/metrics.json")));
+  EXPECT_EQ(metrics["convergence"]["stopped_by"], "epochs");
+  EXPECT_FALSE(metrics["convergence"]["converged"].get<bool>());
 
   const std::string model = read_file(p("cfg/run/model.lnet"));
   const testing::Outcome again = run_lnet("train " + config);

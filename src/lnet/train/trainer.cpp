@@ -12,6 +12,7 @@
 #include "lnet/core/text.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/prediction.hpp"
+#include "lnet/train/convergence.hpp"
 #include "lnet/train/engine_loss.hpp"
 #include "lnet/util/atomic_file.hpp"
 #include "lnet/util/directory_lock.hpp"
@@ -91,6 +92,7 @@ class Trainer {
   std::unique_ptr<JsonlLog> log_;
   Metrics epoch_metrics_;
   bool stop_ = false;
+  StopReason stop_reason_ = StopReason::epochs;  // why the epoch loop ended
   bool engine_ = false;  // loss gradients through the CPU engine (training.engine)
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
@@ -276,6 +278,7 @@ bool Trainer::end_epoch(const Metrics& tm) {
   save_checkpoint();
   if (s_.bad_epochs >= c_.early_stopping_patience) {
     spdlog::info("early stopping: no improvement for {} epochs", s_.bad_epochs);
+    stop_reason_ = StopReason::early_stopping;
     return false;
   }
   if (c_.max_minutes) {
@@ -283,6 +286,7 @@ bool Trainer::end_epoch(const Metrics& tm) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60;
     if (minutes > *c_.max_minutes) {
       spdlog::info("time budget of {} minutes reached", *c_.max_minutes);
+      stop_reason_ = StopReason::time_budget;
       return false;
     }
   }
@@ -385,11 +389,31 @@ void Trainer::finish(TrainResult& result) {
     result.test = evaluate(best_, data_.test, c_.batch_size);
     out << result.test.table("test (best model)");
   }
+  std::vector<double> scores, lrs;
+  for (const auto& row : s_.history) {
+    scores.push_back(row["valid_score"].get<double>());
+    lrs.push_back(row["lr"].get<double>());
+  }
+  const double minutes =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 60;
+  const ConvergenceReport conv =
+      assess_convergence(scores, lrs, c_.lr, c_.min_lr, stop_reason_, minutes);
+  out << conv.text << "\n";
   nlohmann::json summary = {{"model", result.model_path},
                             {"epochs", s_.epoch},
                             {"steps", s_.step},
                             {"valid", result.valid.to_json()},
-                            {"test", result.test.to_json()}};
+                            {"test", result.test.to_json()},
+                            {"convergence",
+                             {{"converged", conv.converged},
+                              {"stopped_by", to_string(conv.reason)},
+                              {"recent_improvement", std::isfinite(conv.recent_improvement)
+                                                         ? nlohmann::json(conv.recent_improvement)
+                                                         : nullptr},
+                              {"window_epochs", conv.window},
+                              {"lr_decayed", conv.lr_decayed},
+                              {"lr_at_floor", conv.lr_at_floor},
+                              {"text", conv.text}}}};
   write_file_atomic(path("metrics.json"), summary.dump(2) + "\n");
   plot::Figure fig{"learning curve", "epoch", "error", true, false, {}};
   plot::Series loss{"train loss", {}, {}}, frmse{"valid force RMSE (eV/Å)", {}, {}};
