@@ -420,7 +420,7 @@ void PairLnet::compute_domain(const lnet::lammps::Want& want) {
 void PairLnet::compute(int eflag, int vflag) {
   ev_init(eflag, vflag);
   // Per-atom virials are the model's own split (pair halves of the networks' edges,
-  // src/lnet/infer/potential.hpp), not f·r over ghosts; there is no centroid form.
+  // src/lnet/infer/engine_model.hpp), not f·r over ghosts; there is no centroid form.
   if (cvflag_atom)
     error->all(FLERR, "pair_style lnet: centroid per-atom virials are not available");
   const std::array<double, 3> field = field_now();

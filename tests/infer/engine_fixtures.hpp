@@ -85,7 +85,7 @@ inline Values reference_values(Potential& model, Structure s, const Vec3& field,
 }
 
 template <class T>
-Values engine_values(infer::Potential<T>& engine, const ModelConfig& c, const Structure& s,
+Values engine_values(infer::EngineModel<T>& engine, const ModelConfig& c, const Structure& s,
                      const Vec3& field, std::optional<es::Parameters>& params) {
   const NeighborList na = build_neighbor_list(s.positions, s.cell, s.pbc, c.network_a.cutoff);
   NeighborList nb;

@@ -1,6 +1,6 @@
 // Domain decomposition in the inference engine: a periodic structure split between
 // two "processes", each evaluating its own atoms with explicit ghost atoms (periodic images and
-// the other process's atoms within Potential::ghost_cutoff()), sums to the whole structure's
+// the other process's atoms within EngineModel::ghost_cutoff()), sums to the whole structure's
 // energy, forces (ghost forces added to their owners), virial and Born dipole.
 #include <gtest/gtest.h>
 
@@ -63,7 +63,7 @@ TEST_P(GhostAtomsTest, TwoDomainsSumToTheWholeStructure) {
   torch::manual_seed(21);
   const ModelConfig c = engine_config({2, 2, 2, 1}, k.long_range, k.learn_charges);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   const Structure s = random_structure(3, 12, 6.0, true);
   const Vec3 field = k.long_range ? Vec3(0.05, -0.03, 0.08) : Vec3::Zero();
   const auto n = static_cast<int>(s.size());
@@ -157,7 +157,7 @@ TEST(GhostAtoms, ThinnerShellChangesTheEnergy) {
   torch::manual_seed(21);
   const ModelConfig c = engine_config({2, 2, 2, 1}, false, false);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   EXPECT_DOUBLE_EQ(engine.ghost_cutoff(), 2 * c.network_a.cutoff);
   const Structure s = random_structure(3, 12, 6.0, true);
   std::vector<int> all(s.size());
@@ -254,7 +254,7 @@ TEST_P(DecomposedTest, TwoProcessesEqualTheWholeStructure) {
   const Structure s = random_structure(5, 14, 7.0, true);
   const Vec3 field(0.04, -0.02, 0.03);
   const auto n = static_cast<int>(s.size());
-  infer::Potential<double> whole_engine(infer_weights(model));
+  infer::EngineModel<double> whole_engine(infer_weights(model));
   std::optional<es::Parameters> params;
   const Values whole = engine_values(whole_engine, c, s, field, params);
   const infer::CoulombParameters cp = *params;
@@ -277,7 +277,7 @@ TEST_P(DecomposedTest, TwoProcessesEqualTheWholeStructure) {
     NeighborList na, nb, pairs;
     infer::Input in;
     std::vector<double> sigma;
-    std::unique_ptr<infer::Potential<double>> engine;
+    std::unique_ptr<infer::EngineModel<double>> engine;
     std::unique_ptr<infer::KSpace> kspace;
     std::unique_ptr<ThreadExchange> exchange;
     infer::Output out;
@@ -299,7 +299,7 @@ TEST_P(DecomposedTest, TwoProcessesEqualTheWholeStructure) {
     q.in.efield = field;
     q.in.virial = true;
     q.in.num_local = d[p].num_local;
-    q.engine = std::make_unique<infer::Potential<double>>(infer_weights(model));
+    q.engine = std::make_unique<infer::EngineModel<double>>(infer_weights(model));
     q.kspace = infer::make_kspace(cp, s.cell);
     q.exchange = std::make_unique<ThreadExchange>(shared, d[p], p);
   }

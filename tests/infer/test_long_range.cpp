@@ -24,7 +24,7 @@ TEST_P(LongRangeTest, EqualsTheReference) {
   torch::manual_seed(5 + k.b.l_max + 10 * k.b.correlation);
   ModelConfig c = engine_config({2, 2, 2, 1}, true, k.learn_charges, k.b);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   const Structure s = random_structure(17 + k.b.layers, 10, 6.0, k.periodic);
   const Vec3 field(0.05, -0.03, 0.08);
   std::optional<es::Parameters> params;
@@ -41,7 +41,7 @@ TEST_P(LongRangeTest, EqualsTheReference) {
   for (std::size_t i = 0; i < ref.charges.size(); ++i)
     EXPECT_NEAR(got.charges[i], ref.charges[i], 1e-10);
   // float32 networks (electrostatics in float64) within 1e-5 relative of float64.
-  infer::Potential<float> single(infer_weights(model));
+  infer::EngineModel<float> single(infer_weights(model));
   const Values f32 = engine_values(single, c, s, field, params);
   EXPECT_NEAR(f32.energy, got.energy, 1e-5 * std::abs(got.energy));
   RecordProperty("float32_force_error", sci(rel_error(f32.forces, got.forces, 1e-3)));
@@ -62,7 +62,7 @@ TEST(LongRange, FieldForcesAreBornChargesTimesField) {
   torch::manual_seed(3);
   ModelConfig c = engine_config({1, 2, 1, 1}, true, true);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   Structure s = random_structure(4, 8, 6.0, true);
   const Vec3 field(0.1, 0.05, -0.07);
   std::optional<es::Parameters> params;
@@ -87,7 +87,7 @@ TEST(LongRange, ForcesAreTheEnergyGradient) {
   torch::manual_seed(9);
   ModelConfig c = engine_config({2, 3, 2, 1}, true, true, Shape{2, 3, 2, 1});
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   Structure s = random_structure(6, 8, 6.0, true);
   const Vec3 field(0.05, 0.02, -0.04);
   std::optional<es::Parameters> params;

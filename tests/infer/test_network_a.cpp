@@ -31,7 +31,7 @@ TEST_P(NetworkATest, EqualsTheReference) {
   torch::manual_seed(7 + k.shape.l_max + 10 * k.shape.correlation);
   ModelConfig c = engine_config(k.shape, false, false);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   const Structure s = structure_for(k.structure, 3 + k.shape.layers);
   std::optional<es::Parameters> params;
   const Values ref = reference_values(model, s, Vec3::Zero(), params);
@@ -42,7 +42,7 @@ TEST_P(NetworkATest, EqualsTheReference) {
   EXPECT_LT((got.virial - ref.virial).cwiseAbs().maxCoeff(),
             1e-10 * std::max(1e-3, ref.virial.cwiseAbs().maxCoeff()));
   // float32 within 1e-5 relative of float64 (float32 rounding ~6e-8 per operation).
-  infer::Potential<float> single(infer_weights(model));
+  infer::EngineModel<float> single(infer_weights(model));
   const Values f32 = engine_values(single, c, s, Vec3::Zero(), params);
   EXPECT_NEAR(f32.energy, got.energy, 1e-5 * std::abs(got.energy));
   RecordProperty("float32_force_error", sci(rel_error(f32.forces, got.forces, 1e-3)));
@@ -64,7 +64,7 @@ TEST(NetworkA, ForcesAreTheEnergyGradient) {
   torch::manual_seed(11);
   ModelConfig c = engine_config({3, 3, 2, 2}, false, false);
   Potential model(c);
-  infer::Potential<double> engine(infer_weights(model));
+  infer::EngineModel<double> engine(infer_weights(model));
   Structure s = structure_for(0, 5);
   std::optional<es::Parameters> params;
   const Values v = engine_values(engine, c, s, Vec3::Zero(), params);
@@ -112,10 +112,10 @@ TEST(NetworkA, TabulatedRadialIsWithinItsStatedError) {
   for (const Shape shape : {Shape{2, 3, 2, 1}, Shape{3, 2, 3, 2}}) {
     ModelConfig c = engine_config(shape, false, false);
     Potential model(c);
-    infer::Potential<double> exact(infer_weights(model));
+    infer::EngineModel<double> exact(infer_weights(model));
     infer::NetworkOptions o;
     o.radial_table = 4096;
-    infer::Potential<double> table(infer_weights(model), o);
+    infer::EngineModel<double> table(infer_weights(model), o);
     const Structure s = random_structure(8, 10, 6.0, true);
     std::optional<es::Parameters> params;
     const Values a = engine_values(exact, c, s, Vec3::Zero(), params);

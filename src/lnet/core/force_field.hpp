@@ -61,7 +61,7 @@ struct Evaluation {
   std::vector<Mat3> raman;
   // When requested: per-atom energies (eV) summing to `energy`, and per-atom virials (eV, same
   // convention as `virial`) summing to the virial; how they are split is the force field's
-  // (lnet::Calculator: src/lnet/infer/potential.hpp, Output).
+  // (lnet::Calculator: src/lnet/infer/engine_model.hpp, Output).
   std::vector<double> atom_energies;
   std::vector<Mat3> atom_virials;
   int induction_iterations = 0;  // CG iterations of this call, all solves together

@@ -1,6 +1,6 @@
 // MPI domain decomposition of the engine, written without MPI: a process evaluates
 // the atoms it owns, [0, num_local), with ghost atoms around them at explicit positions (other
-// processes' atoms and periodic images; Input::num_local in potential.hpp), and asks its peers
+// processes' atoms and periodic images; Input::num_local in engine_model.hpp), and asks its peers
 // through an Exchange for what it cannot compute alone. LAMMPS's pair style implements the
 // Exchange with its ghost communication and MPI_Allreduce.
 #pragma once
@@ -9,7 +9,7 @@
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/infer/coulomb_kspace.hpp"
 #include "lnet/infer/coulomb_sites.hpp"
-#include "lnet/infer/potential.hpp"
+#include "lnet/infer/engine_model.hpp"
 
 namespace lnet::infer {
 

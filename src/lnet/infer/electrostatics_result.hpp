@@ -1,6 +1,6 @@
 // What an electrostatics evaluation gives the inference engine (DESIGN.md §1.5): the energy and
 // its derivatives at fixed charges and dipoles. Shared by the engine's callback
-// (potential.hpp) and the torch-free Coulomb solvers (coulomb.hpp), so that neither includes
+// (engine_model.hpp) and the torch-free Coulomb solvers (coulomb.hpp), so that neither includes
 // the other.
 #pragma once
 #include <vector>

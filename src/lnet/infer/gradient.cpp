@@ -201,7 +201,7 @@ std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Inpu
   training.weight_gradients = true;
 #pragma omp parallel
   {
-    Potential<T> p(w, training);  // per thread: the networks keep the state of their last pass
+    EngineModel<T> p(w, training);  // per thread: the networks keep the state of their last pass
 #pragma omp for schedule(dynamic, 1)
     for (int k = 0; k < nb; ++k) {
       try {

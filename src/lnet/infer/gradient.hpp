@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "lnet/infer/potential.hpp"
+#include "lnet/infer/engine_model.hpp"
 
 namespace lnet::infer {
 

@@ -18,7 +18,7 @@ class CpuEngine : public Engine {
       : config_(c) {
     infer::NetworkOptions o;
     o.radial_table = options.radial_table;
-    potential_ = std::make_unique<infer::Potential<T>>(w, o);
+    potential_ = std::make_unique<infer::EngineModel<T>>(w, o);
     es::Settings settings;
     settings.accuracy = c.es_accuracy;
     settings.method = es::parse_method(c.es_method);
@@ -125,7 +125,7 @@ class CpuEngine : public Engine {
 
   ModelConfig config_;
   EngineCapabilities caps_;
-  std::unique_ptr<infer::Potential<T>> potential_;
+  std::unique_ptr<infer::EngineModel<T>> potential_;
   std::unique_ptr<es::Electrostatics> es_;
   // k-space tables kept while the cell is the same: of evaluate() and of evaluate_local().
   std::unique_ptr<infer::Coulomb> coulomb_;

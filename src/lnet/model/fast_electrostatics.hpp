@@ -11,7 +11,7 @@
 #include "lnet/core/neighbor_list.hpp"
 #include "lnet/electrostatics/electrostatics.hpp"
 #include "lnet/infer/coulomb.hpp"
-#include "lnet/infer/potential.hpp"
+#include "lnet/infer/engine_model.hpp"
 
 namespace lnet {
 

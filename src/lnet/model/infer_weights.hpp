@@ -8,7 +8,7 @@
 #include <string>
 
 #include "lnet/electrostatics/electrostatics.hpp"
-#include "lnet/infer/potential.hpp"
+#include "lnet/infer/engine_model.hpp"
 #include "lnet/model/potential.hpp"
 
 namespace lnet {

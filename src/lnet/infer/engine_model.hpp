@@ -74,10 +74,10 @@ Graph<T> make_graph(const NeighborList& nl, const std::vector<int>& species,
                     const std::vector<Vec3>& positions, const Mat3& cell);
 
 template <class T>
-class Potential {
+class EngineModel {
  public:
-  explicit Potential(const ModelWeights& w, const NetworkOptions& options = {});
-  ~Potential();
+  explicit EngineModel(const ModelWeights& w, const NetworkOptions& options = {});
+  ~EngineModel();
   // `es` is used for long-range models only.
   Output evaluate(const Input& in, const ElectrostaticsFn& es);
   const ModelWeights& weights() const { return w_; }
@@ -95,7 +95,7 @@ class Potential {
   std::unique_ptr<Network<T>> a_, b_;
 };
 
-extern template class Potential<float>;
-extern template class Potential<double>;
+extern template class EngineModel<float>;
+extern template class EngineModel<double>;
 
 }  // namespace lnet::infer

@@ -1,9 +1,8 @@
-#include "lnet/infer/potential.hpp"
-
 #include <algorithm>
 #include <cmath>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/engine_model.hpp"
 
 namespace lnet::infer {
 
@@ -70,24 +69,25 @@ Graph<T> make_graph(const NeighborList& nl, const std::vector<int>& species,
 }
 
 template <class T>
-Potential<T>::Potential(const ModelWeights& w, const NetworkOptions& options) : w_(w) {
+EngineModel<T>::EngineModel(const ModelWeights& w, const NetworkOptions& options) : w_(w) {
   a_ = std::make_unique<Network<T>>(w.a.net, options);
   if (w.long_range) b_ = std::make_unique<Network<T>>(w.b.net, options);
 }
 
 template <class T>
-Potential<T>::~Potential() = default;
+EngineModel<T>::~EngineModel() = default;
 
 template <class T>
-Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
+Output EngineModel<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
   const int n = static_cast<int>(in.positions.size());
   if (static_cast<int>(in.species.size()) != n || !in.edges_a)
-    throw Error("infer::Potential: species, positions and network A's pairs are required");
-  if (w_.long_range && !in.edges_b) throw Error("infer::Potential: network B's pairs required");
+    throw Error("infer::EngineModel: species, positions and network A's pairs are required");
+  if (w_.long_range && !in.edges_b) throw Error("infer::EngineModel: network B's pairs required");
   const int nloc = in.num_local < 0 ? n : in.num_local;
-  if (nloc > n) throw Error("infer::Potential: more local atoms than atoms");
+  if (nloc > n) throw Error("infer::EngineModel: more local atoms than atoms");
   const std::vector<Vec3>& rm = in.dipole_positions ? *in.dipole_positions : in.positions;
-  if (static_cast<int>(rm.size()) < nloc) throw Error("infer::Potential: dipole positions missing");
+  if (static_cast<int>(rm.size()) < nloc)
+    throw Error("infer::EngineModel: dipole positions missing");
   const bool grads = in.forces || in.virial || in.atom_virials;
   Output out;
   std::vector<Mat3>* atom_w = nullptr;
@@ -153,7 +153,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
             mu[i](m) += dot(fb[t][1].data() + static_cast<std::size_t>(3 * i + m) * cb,
                             pw.dipole[dipole_of[t]]);
       }
-    // Charges: nominal plus transfers t_ij = (s_j - s_i) w(r_ij) (potential.cpp, long_range).
+    // Charges: nominal plus transfers t_ij = (s_j - s_i) w(r_ij) (model/potential.cpp, long_range).
     std::vector<double> q(n);
     Vec3 m = Vec3::Zero();
     std::vector<Vec3> m_atom(nloc);  // each local site's part of M, for its field energy
@@ -250,7 +250,7 @@ Output Potential<T>::evaluate(const Input& in, const ElectrostaticsFn& es) {
 }
 
 template <class T>
-std::array<double, 2> Potential<T>::receiver_reach() const {
+std::array<double, 2> EngineModel<T>::receiver_reach() const {
   const auto layers = [](const NetworkWeights& n) { return static_cast<double>(n.layers.size()); };
   std::array<double, 2> r{(layers(w_.a.net) - 1) * w_.a.net.spec.cutoff, 0.0};
   if (w_.long_range) r[1] = (layers(w_.b.net) - (w_.learn_charges ? 0 : 1)) * w_.b.net.spec.cutoff;
@@ -258,7 +258,7 @@ std::array<double, 2> Potential<T>::receiver_reach() const {
 }
 
 template <class T>
-double Potential<T>::ghost_cutoff() const {
+double EngineModel<T>::ghost_cutoff() const {
   const std::array<double, 2> r = receiver_reach();
   double g = r[0] + w_.a.net.spec.cutoff;
   if (w_.long_range) g = std::max(g, r[1] + w_.b.net.spec.cutoff);
@@ -269,7 +269,7 @@ template Graph<float> make_graph<float>(const NeighborList&, const std::vector<i
                                         const std::vector<Vec3>&, const Mat3&);
 template Graph<double> make_graph<double>(const NeighborList&, const std::vector<int>&,
                                           const std::vector<Vec3>&, const Mat3&);
-template class Potential<float>;
-template class Potential<double>;
+template class EngineModel<float>;
+template class EngineModel<double>;
 
 }  // namespace lnet::infer
