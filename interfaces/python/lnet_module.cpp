@@ -243,12 +243,12 @@ class Model {
     return out;
   }
 
-  // How far the structure lies outside the training set's domain (src/lnet/domain).
+  // How far the structure lies outside the training set's domain (src/lnet/applicability).
   py::dict domain(const py::object& numbers, const In<double>& positions,
                   const std::optional<In<double>>& cell, const std::optional<In<bool>>& pbc) const {
     if (domain_.empty()) throw Error("this model was trained before lnet recorded its domain");
     const Structure s = structure(numbers, positions, cell, pbc);
-    DomainReport r = domain_.assess(s);
+    ApplicabilityReport r = domain_.assess(s);
     py::dict out;
     out["novelty"] = r.novelty;
     out["distance_ratio"] = r.distance_ratio;
@@ -290,7 +290,7 @@ class Model {
   std::unique_ptr<Calculator> calc_;
   std::unique_ptr<Committee> committee_;  // with calc_'s model as its first member
   std::unique_ptr<CommitteeForceField> mean_;
-  Domain domain_;
+  ApplicabilityDomain domain_;
   std::string path_;
   std::mutex mutex_;
 };

@@ -398,7 +398,7 @@ TEST(MdRun, AtomsTooCloseStopTheRun) {
 TEST(MdRun, LeavingTheTrainingDomainWarnsOrStops) {
   ChargedCrystal ff;
   const Structure start = testing::cubic_crystal(2, 3.0, ff, 0.5);
-  const Domain domain = Domain::fit({&start}, {11, 17}, 4.0);
+  const ApplicabilityDomain domain = ApplicabilityDomain::fit({&start}, {11, 17}, 4.0);
   MdConfig c = base_config(fresh_dir("domain"));
   c.field.type = FieldProtocol::none;
   c.temperature_K = 3000;

@@ -11,7 +11,7 @@
 #include <iostream>
 #include <string>
 
-#include "lnet/domain/domain.hpp"
+#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/model/model_file.hpp"
 #include "lnet/model/potential.hpp"
@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
       const auto frames = lnet::read_extxyz(domain_frames);
       std::vector<const lnet::Structure*> ptr;
       for (const auto& f : frames) ptr.push_back(&f);
-      c.domain = lnet::Domain::fit(ptr, c.species, c.max_cutoff()).to_json();
+      c.applicability_domain =
+          lnet::ApplicabilityDomain::fit(ptr, c.species, c.max_cutoff()).to_json();
     }
     torch::manual_seed(seed);
     lnet::Potential model(c);

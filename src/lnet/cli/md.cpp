@@ -32,7 +32,7 @@ Action add_md(CLI::App& app) {
     const CalculatorOptions calc_options =
         run_calculator_options(*dtype, c.electrostatics, c.min_distance);
     Calculator calc(c.model, calc_options);
-    const Domain domain = model_domain(calc.info(), c.model);
+    const ApplicabilityDomain domain = model_domain(calc.info(), c.model);
     MdRunOptions o = *options;
     o.report = &std::cout;
     o.domain = &domain;

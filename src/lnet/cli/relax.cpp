@@ -29,7 +29,7 @@ Action add_relax(CLI::App& app) {
       throw InputError(c.source, "model: required (the model file to relax with)");
     const Structure start = load_relax_structure(c);
     Calculator calc(c.model, run_calculator_options(*dtype, {}, c.min_distance));
-    const Domain domain = model_domain(calc.info(), c.model);
+    const ApplicabilityDomain domain = model_domain(calc.info(), c.model);
     RelaxRunOptions o;
     o.force = *force;
     o.report = &std::cout;
@@ -38,8 +38,8 @@ Action add_relax(CLI::App& app) {
     // relaxed structure; novel environments alone are extrapolation and only warned about.
     o.final_check = [&domain](const Structure& s) -> std::string {
       if (domain.empty()) return "";
-      const DomainReport d = domain.assess(s);
-      const DomainLimits limits;
+      const ApplicabilityReport d = domain.assess(s);
+      const ApplicabilityLimits limits;
       if (d.distance_ratio < limits.distance_ratio)
         return "it has a contact shorter than any in the model's training set (" + d.describe(s) +
                ")";

@@ -22,10 +22,11 @@
 //   min_distance: 0.5            # Å; 0 switches the check off
 //   electrostatics: {method: pme, accuracy: 1e-5}   # overrides the model's for this run
 //   extrapolation: {every: 10, novelty: 0.1, distance_ratio: 1.0, stop: false}
-//                                # checks against the model's training domain (src/lnet/domain):
-//                                # warn (or stop with stop: true) when an atom's novelty exceeds
-//                                # `novelty` or a contact is shorter than distance_ratio x the
-//                                # shortest one trained on; every: 0 switches it off
+//                                # checks against the model's training domain
+//                                (src/lnet/applicability): # warn (or stop with stop: true) when an
+//                                atom's novelty exceeds # `novelty` or a contact is shorter than
+//                                distance_ratio x the # shortest one trained on; every: 0 switches
+//                                it off
 //   uncertainty: {every: 10, force_std: 0.3, stop: false}
 //                                # committees only: warn (or stop) when the committee's force
 //                                # spread on some atom (committee_force_std_max, eV/Å) exceeds
@@ -39,8 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/core/structure.hpp"
-#include "lnet/domain/domain.hpp"
 #include "lnet/md/field_protocol.hpp"
 #include "lnet/util/electrostatics_settings.hpp"
 
@@ -80,7 +81,7 @@ struct OutputConfig {
 
 struct ExtrapolationConfig {
   int every = -1;       // steps between checks; -1: output.thermo_every; 0: off
-  DomainLimits limits;  // outside beyond these
+  ApplicabilityLimits limits;  // outside beyond these
   bool stop = false;    // stop the run (writing last_good.xyz) instead of warning
 };
 

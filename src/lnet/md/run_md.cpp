@@ -235,13 +235,13 @@ void MdRun::write_step_outputs() {
 // Extrapolation: warns once when the state leaves the model's training domain (and
 // counts the rest for the summary), or stops the run with extrapolation.stop.
 void MdRun::check_domain() {
-  const Domain* domain = options_.domain;
+  const ApplicabilityDomain* domain = options_.domain;
   const int every =
       config_.extrapolation.every < 0 ? config_.output.thermo_every : config_.extrapolation.every;
   if (!domain || domain->empty() || every == 0 || state_.step % every != 0) return;
   frame_.positions = state_.positions;
   frame_.cell = state_.cell;
-  const DomainReport r = domain->assess(frame_);
+  const ApplicabilityReport r = domain->assess(frame_);
   ++domain_checks_;
   const std::string text = r.describe(frame_);
   if (r.novelty > worst_novelty_) {

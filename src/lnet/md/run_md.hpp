@@ -29,7 +29,7 @@ struct MdRunOptions {
   // one. Negative: run to config.steps.
   long stop_after_steps = -1;
   // The model's training domain, checked as config.extrapolation says; nullptr or empty: none.
-  const Domain* domain = nullptr;
+  const ApplicabilityDomain* domain = nullptr;
 };
 
 struct MdRunSummary {

@@ -8,10 +8,10 @@
 #include <new>
 #include <ostream>
 
+#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/quantity.hpp"
-#include "lnet/domain/domain.hpp"
 #include "lnet/io/label_checks.hpp"
 #include "lnet/io/reference_frame.hpp"
 #include "lnet/model/model_domain.hpp"
@@ -142,7 +142,7 @@ Evaluation evaluate_frame(ForceField& calc, const Structure& ref, const EvalRequ
 }
 
 // Per frame: how far it lies outside the training set's domain.
-void add_domain_keys(const DomainReport& r, Structure& frame) {
+void add_domain_keys(const ApplicabilityReport& r, Structure& frame) {
   frame.info["domain_novelty"] = fmt::format("{:.6g}", r.novelty);
   frame.info["domain_distance_ratio"] = fmt::format("{:.6g}", r.distance_ratio);
   Structure::Column column{'R', 1, {}};
@@ -153,13 +153,13 @@ void add_domain_keys(const DomainReport& r, Structure& frame) {
 // Frames outside the domain and the errors inside and outside it: extrapolation shows up as
 // larger force errors on the frames flagged.
 struct DomainSummary {
-  DomainLimits limits;
+  ApplicabilityLimits limits;
   std::vector<std::size_t> frames;  // 1-based, outside
   double worst_novelty = -1;
   std::string worst;  // the most novel frame, described
 
   // Whether `frame` (1-based number k) lies outside.
-  bool add(const DomainReport& r, const Structure& frame, std::size_t k) {
+  bool add(const ApplicabilityReport& r, const Structure& frame, std::size_t k) {
     if (r.novelty > worst_novelty) {
       worst_novelty = r.novelty;
       worst = "frame " + std::to_string(k) + ": " + r.describe(frame);
@@ -276,7 +276,7 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
       throw InputError("quantity " + name, "this model's engines cannot give it");
   }
   report << label_summary(data_path, data, options.keys) << "\n";
-  const Domain domain = model_domain(calc.info(), options.model_path);
+  const ApplicabilityDomain domain = model_domain(calc.info(), options.model_path);
   EvalSummary summary;
   Metrics& m = summary.metrics;
   Metrics inside, outside;
@@ -298,7 +298,7 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
     predicted.push_back(prediction_frame(ref, e));
     if (e.polarizability) alpha_frames.push_back(polarizability_frame(k, e));
     if (!domain.empty()) {
-      const DomainReport r = domain.assess(ref);
+      const ApplicabilityReport r = domain.assess(ref);
       add_domain_keys(r, predicted.back());
       (outside_summary.add(r, ref, k + 1) ? outside : inside).add(ref, e);
     }

@@ -156,7 +156,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
        {"energy_scale", c.energy_scale},
        {"avg_neighbors_a", c.avg_neighbors_a},
        {"avg_neighbors_b", c.avg_neighbors_b}};
-  if (!c.domain.is_null()) j["domain"] = c.domain;
+  if (!c.applicability_domain.is_null()) j["domain"] = c.applicability_domain;
   if (c.polarizable) {  // absent = off, so non-polarizable files are as before
     j["polarizable"] = true;
     j["induction_tolerance"] = c.induction_tolerance;
@@ -180,7 +180,7 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   j.at("energy_scale").get_to(c.energy_scale);
   j.at("avg_neighbors_a").get_to(c.avg_neighbors_a);
   j.at("avg_neighbors_b").get_to(c.avg_neighbors_b);
-  c.domain = j.value("domain", nlohmann::json());
+  c.applicability_domain = j.value("domain", nlohmann::json());
   c.polarizable = j.value("polarizable", false);
   c.anisotropic_polarizability = j.value("anisotropic_polarizability", false);
   c.induction_tolerance = j.value("induction_tolerance", ModelConfig{}.induction_tolerance);

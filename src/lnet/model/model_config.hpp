@@ -40,9 +40,9 @@ struct ModelConfig {
   std::vector<double> e0;     // per-species reference energies (eV)
   double energy_scale = 1.0;  // network A output scale (eV)
   double avg_neighbors_a = 1.0, avg_neighbors_b = 1.0;
-  // The training set's applicability domain (lnet::Domain::to_json, src/lnet/domain); null for
-  // models trained before it was recorded.
-  nlohmann::json domain;
+  // The training set's applicability domain (lnet::ApplicabilityDomain::to_json,
+  // src/lnet/applicability); null for models trained before it was recorded.
+  nlohmann::json applicability_domain;
 
   int species_index(int z) const;  // throws InputError for an unknown element
   double max_cutoff() const;

@@ -4,9 +4,10 @@
 
 namespace lnet {
 
-Domain model_domain(const ModelInfo& info, const std::string& model_path) {
+ApplicabilityDomain model_domain(const ModelInfo& info, const std::string& model_path) {
   const auto config = nlohmann::json::parse(info.config_json);
-  return Domain::from_json(config.value("domain", nlohmann::json()), model_path + ": domain");
+  return ApplicabilityDomain::from_json(config.value("domain", nlohmann::json()),
+                                        model_path + ": domain");
 }
 
 }  // namespace lnet

@@ -10,11 +10,11 @@
 #include <set>
 #include <sstream>
 
+#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/core/atom_checks.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
-#include "lnet/domain/domain.hpp"
 #include "lnet/electrostatics/electrostatics.hpp"
 #include "lnet/io/extxyz.hpp"
 #include "lnet/io/label_checks.hpp"
@@ -218,7 +218,7 @@ void fit_statistics(const std::vector<Structure>& train, const std::vector<Struc
   if (m.long_range) m.avg_neighbors_b = average_neighbors(train, m.network_b.cutoff);
   std::vector<const Structure*> frames;
   for (const auto& s : train) frames.push_back(&s);
-  m.domain = Domain::fit(frames, m.species, m.max_cutoff()).to_json();
+  m.applicability_domain = ApplicabilityDomain::fit(frames, m.species, m.max_cutoff()).to_json();
   std::string e0;
   for (std::size_t s = 0; s < m.species.size(); ++s)
     e0 += " " + element_symbol(m.species[s]) + "=" + std::to_string(m.e0[s]);

@@ -26,41 +26,41 @@ namespace lnet {
 // When a structure counts as outside the domain. A held-out frame of the training distribution
 // typically exceeds some component range by a few per cent of it, so novelty up to 0.1 is
 // tolerated; any contact shorter than the shortest one trained on counts.
-struct DomainLimits {
+struct ApplicabilityLimits {
   double novelty = 0.1;
   double distance_ratio = 1.0;
 };
 
-struct DomainReport {
+struct ApplicabilityReport {
   double novelty = 0;            // largest atom novelty (0: every atom inside)
   int novel_atom = -1;           // 0-based atom with the largest novelty, -1 if none
   double distance_ratio = 1e30;  // min over pairs of r_ij / (shortest training r for the pair)
   std::array<int, 2> close_pair{-1, -1};  // 0-based atoms of that pair
   std::vector<double> atom_novelty;       // per atom
-  bool outside(const DomainLimits& limits) const {
+  bool outside(const ApplicabilityLimits& limits) const {
     return novelty > limits.novelty || distance_ratio < limits.distance_ratio;
   }
   // One line for logs and errors, atoms 1-based with element symbols.
   std::string describe(const Structure& s) const;
 };
 
-class Domain {
+class ApplicabilityDomain {
  public:
   static constexpr int kRadialFunctions = 8;
   static constexpr double kMinRange = 0.25;  // neighbours: novelty scale of a constant component
 
-  Domain() = default;  // empty: a model trained before the domain was recorded
+  ApplicabilityDomain() = default;  // empty: a model trained before the domain was recorded
   // The training set's domain for `species` (atomic numbers) and the short-range `cutoff` (Å).
-  static Domain fit(const std::vector<const Structure*>& training, const std::vector<int>& species,
-                    double cutoff);
+  static ApplicabilityDomain fit(const std::vector<const Structure*>& training,
+                                 const std::vector<int>& species, double cutoff);
   bool empty() const { return species_.empty(); }
 
   // Throws InputError naming the element when `s` holds a species the domain does not know.
-  DomainReport assess(const Structure& s) const;
+  ApplicabilityReport assess(const Structure& s) const;
 
   nlohmann::json to_json() const;
   // InputError(where, ...) for a malformed record.
-  static Domain from_json(const nlohmann::json& j, const std::string& where);
+  static ApplicabilityDomain from_json(const nlohmann::json& j, const std::string& where);
 
   // Shortest training distance of the pair (a, b) of atomic numbers; the cutoff when the pair
   // never came closer than the cutoff in training.

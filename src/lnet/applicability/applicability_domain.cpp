@@ -1,9 +1,8 @@
-#include "lnet/domain/domain.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"
@@ -31,12 +30,12 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
-int Domain::index_of(int z) const {
+int ApplicabilityDomain::index_of(int z) const {
   const auto it = std::find(species_.begin(), species_.end(), z);
   return it == species_.end() ? -1 : static_cast<int>(it - species_.begin());
 }
 
-double Domain::min_distance(int a, int b) const {
+double ApplicabilityDomain::min_distance(int a, int b) const {
   const auto it = min_distance_.find(ordered(a, b));
   return it == min_distance_.end() ? cutoff_ : it->second;
 }
@@ -44,7 +43,7 @@ double Domain::min_distance(int a, int b) const {
 // D_i[b * K + k] = sum over neighbours j of species b of exp(-((r_ij - r_k) / w)^2) f_c(r_ij),
 // centres r_k = (k + 1/2) w, w = cutoff / K, f_c = (1 + cos(pi r / cutoff)) / 2: a smooth
 // histogram of neighbour distances per species, invariant under rotations and permutations.
-std::vector<std::vector<double>> Domain::descriptors(const Structure& s) const {
+std::vector<std::vector<double>> ApplicabilityDomain::descriptors(const Structure& s) const {
   const int ns = static_cast<int>(species_.size()), nk = kRadialFunctions;
   std::vector<int> index(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -71,10 +70,10 @@ std::vector<std::vector<double>> Domain::descriptors(const Structure& s) const {
   return d;
 }
 
-Domain Domain::fit(const std::vector<const Structure*>& training, const std::vector<int>& species,
-                   double cutoff) {
-  if (!(cutoff > 0)) throw Error("Domain::fit: the cutoff must be positive");
-  Domain dom;
+ApplicabilityDomain ApplicabilityDomain::fit(const std::vector<const Structure*>& training,
+                                             const std::vector<int>& species, double cutoff) {
+  if (!(cutoff > 0)) throw Error("ApplicabilityDomain::fit: the cutoff must be positive");
+  ApplicabilityDomain dom;
   dom.cutoff_ = cutoff;
   dom.species_ = species;
   const std::size_t ns = species.size(), dim = ns * kRadialFunctions;
@@ -106,8 +105,8 @@ Domain Domain::fit(const std::vector<const Structure*>& training, const std::vec
   return dom;
 }
 
-DomainReport Domain::assess(const Structure& s) const {
-  DomainReport rep;
+ApplicabilityReport ApplicabilityDomain::assess(const Structure& s) const {
+  ApplicabilityReport rep;
   if (empty()) return rep;
   const auto d = descriptors(s);
   rep.atom_novelty.assign(s.size(), 0.0);
@@ -145,7 +144,7 @@ DomainReport Domain::assess(const Structure& s) const {
   return rep;
 }
 
-std::string DomainReport::describe(const Structure& s) const {
+std::string ApplicabilityReport::describe(const Structure& s) const {
   std::string out = "novelty " + (novelty >= 1e29 ? std::string("inf") : fixed(novelty, 3));
   if (novel_atom >= 0 && novelty > 0) out += " (atom " + atom_name(s, novel_atom) + ")";
   if (close_pair[0] >= 0)
@@ -154,7 +153,7 @@ std::string DomainReport::describe(const Structure& s) const {
   return out;
 }
 
-nlohmann::json Domain::to_json() const {
+nlohmann::json ApplicabilityDomain::to_json() const {
   if (empty()) return nullptr;
   nlohmann::json md = nlohmann::json::object(), ranges = nlohmann::json::object();
   for (const auto& [pair, r] : min_distance_) md[pair_key(pair)] = r;
@@ -167,8 +166,9 @@ nlohmann::json Domain::to_json() const {
           {"min_distance", md},  {"descriptor_range", ranges}};
 }
 
-Domain Domain::from_json(const nlohmann::json& j, const std::string& where) {
-  Domain dom;
+ApplicabilityDomain ApplicabilityDomain::from_json(const nlohmann::json& j,
+                                                   const std::string& where) {
+  ApplicabilityDomain dom;
   if (j.is_null()) return dom;
   try {
     if (j.at("format_version").get<int>() != 1) throw InputError(where, "unknown format_version");
