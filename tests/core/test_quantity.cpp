@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/error_of.hpp"
+#include "common/force_norms_quantity.hpp"
 #include "lnet/core/quantity.hpp"
 
 namespace lnet {
@@ -90,17 +91,7 @@ TEST(Quantity, ValuesAreRowMajor) {
 }
 
 TEST(Quantity, RegisteredAtRunTimeIsDerived) {
-  Quantity q;
-  q.name = "test_force_norms";
-  q.unit = "eV/Å";
-  q.per_atom = true;
-  q.description = "|F_i|";
-  q.inputs = {"forces"};
-  q.derive = [](const Evaluation& e, const Structure&) {
-    std::vector<double> v;
-    for (const Vec3& f : e.forces) v.push_back(f.norm());
-    return v;
-  };
+  Quantity q = testing::force_norms_quantity();
   register_quantity(q);
   EXPECT_NE(error_of([&] { register_quantity(q); }).find("exists already"), std::string::npos);
   EvalRequest r;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "common/force_norms_quantity.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/quantity.hpp"
 #include "lnet/io/extxyz.hpp"
@@ -24,17 +25,7 @@ const Structure::Column* column(const Structure& s, const std::string& name) {
 }
 
 TEST(MdQuantities, RegisteredQuantityReachesTheTrajectory) {
-  Quantity q;
-  q.name = "test_force_norms";
-  q.unit = "eV/Å";
-  q.per_atom = true;
-  q.description = "|F_i|";
-  q.inputs = {"forces"};
-  q.derive = [](const Evaluation& e, const Structure&) {
-    std::vector<double> v;
-    for (const Vec3& f : e.forces) v.push_back(f.norm());
-    return v;
-  };
+  Quantity q = testing::force_norms_quantity();
   register_quantity(q);
   testing::ChargedCrystal ff;
   const Structure start = testing::cubic_crystal(2, 3.0, ff, 1.0);

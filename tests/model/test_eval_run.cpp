@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error_of.hpp"
+#include "common/force_norms_quantity.hpp"
 #include "lnet/core/quantity.hpp"
 #include "lnet/model/eval_run.hpp"
 #include "lnet/model/model_file.hpp"
@@ -47,17 +48,7 @@ class EvalRun : public ::testing::Test {
 };
 
 TEST_F(EvalRun, RegisteredQuantityReachesTheExtxyz) {
-  Quantity q;
-  q.name = "test_force_norms";
-  q.unit = "eV/Å";
-  q.per_atom = true;
-  q.description = "|F_i|";
-  q.inputs = {"forces"};
-  q.derive = [](const Evaluation& e, const Structure&) {
-    std::vector<double> v;
-    for (const Vec3& f : e.forces) v.push_back(f.norm());
-    return v;
-  };
+  Quantity q = testing::force_norms_quantity();
   register_quantity(q);
   options.quantities = {"test_force_norms"};
   Calculator calc(model_path);

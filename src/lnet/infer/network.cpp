@@ -255,8 +255,7 @@ void Network<T>::messages(const Layer& L, const Graph<T>& g, const RowMat<T>* up
     for (std::size_t p = 0; p < L.paths.size(); ++p) {
       const MsgPath& mp = L.paths[p];
       const int n1 = dim(mp.l1), n3 = dim(mp.l3);
-      std::fill(gm, gm + n1 * n3, T(0));
-      for (const Cg& q : mp.cg) gm[q.m1 * n3 + q.m3] += q.v * y[mp.l2 * mp.l2 + q.m2];
+      coupling_matrix(mp, y, gm);
       const T* rp = rrow + p * c;
       const T* h = up[mp.l1].data() + static_cast<std::size_t>(j) * n1 * c;
       for (int m1 = 0; m1 < n1; ++m1) multiply(c, h + m1 * c, rp, &tmp[m1 * c]);

@@ -1,6 +1,7 @@
 // Kernels shared by the forward (network.cpp) and reverse (network_backward.cpp) passes of
 // infer::Network, and the training networks' per-layer edge cache. Internal to the engine.
 #pragma once
+#include <algorithm>
 #include <type_traits>
 #include <vector>
 
@@ -22,6 +23,15 @@ T sigmoid(T z) {
 }
 
 inline int dim(int l) { return 2 * l + 1; }
+
+// The coupling matrix of message path `mp` for one edge's harmonics `y` (l² + m indexing):
+// g[m1 dim(l3) + m3] = Σ_m2 C(m1, m2, m3) y_{l2 m2}.
+template <class Path, class T>
+void coupling_matrix(const Path& mp, const T* y, T* g) {
+  const int n3 = dim(mp.l3);
+  std::fill(g, g + dim(mp.l1) * n3, T(0));
+  for (const auto& q : mp.cg) g[q.m1 * n3 + q.m3] += q.v * y[mp.l2 * mp.l2 + q.m2];
+}
 
 // Matrix products x = a b and x += a b. Plain scalars: Eigen's vectorised GEMM. Dual<T>: Eigen
 // has no vectorised kernel for a custom scalar, so the product is taken on the real parts,
