@@ -3,6 +3,7 @@
 #include "atom.h"
 #include "error.h"
 #include "force.h"
+#include "lnet_engine.hpp"
 #include "memory.h"
 #include "pair_lnet.h"
 #include "update.h"
@@ -10,9 +11,18 @@
 using namespace LAMMPS_NS;
 
 ComputeLnetAtom::ComputeLnetAtom(LAMMPS* lmp, int narg, char** arg) : Compute(lmp, narg, arg) {
-  if (narg != 3) error->all(FLERR, "Illegal compute lnet/atom command: no arguments expected");
+  for (int k = 3; k < narg; ++k) names_.emplace_back(arg[k]);
+  if (names_.empty()) names_ = {"charges", "atomic_dipoles"};
+  size_peratom_cols = 0;
+  for (const std::string& name : names_) {
+    try {
+      columns_.push_back(lnet::lammps::quantity_columns(name));
+    } catch (const std::exception& e) {
+      error->all(FLERR, e.what());
+    }
+    size_peratom_cols += columns_.back();
+  }
   peratom_flag = 1;
-  size_peratom_cols = 4;
 }
 
 ComputeLnetAtom::~ComputeLnetAtom() { memory->destroy(values_); }
@@ -20,8 +30,10 @@ ComputeLnetAtom::~ComputeLnetAtom() { memory->destroy(values_); }
 void ComputeLnetAtom::init() {
   pair_ = dynamic_cast<PairLnet*>(force->pair_match("lnet", 1, 0));
   if (!pair_) error->all(FLERR, "compute lnet/atom needs pair_style lnet");
-  if (!pair_->long_range())
-    error->all(FLERR, "compute lnet/atom: the model is short-range (no charges or dipoles)");
+  for (const std::string& name : names_)
+    if ((name == "charges" || name == "atomic_dipoles") && !pair_->long_range())
+      error->all(FLERR, "compute lnet/atom: the model is short-range (no " + name + ")");
+  pair_->want_quantities(names_);
 }
 
 void ComputeLnetAtom::compute_peratom() {
@@ -33,17 +45,24 @@ void ComputeLnetAtom::compute_peratom() {
   if (atom->nmax > nmax_) {
     memory->destroy(values_);
     nmax_ = atom->nmax;
-    memory->create(values_, nmax_, 4, "lnet/atom:values");
+    memory->create(values_, nmax_, size_peratom_cols, "lnet/atom:values");
     array_atom = values_;
   }
-  const auto& q = pair_->local_charges();
-  const auto& mu = pair_->local_dipoles();
   const int nlocal = atom->nlocal;
-  for (int i = 0; i < nlocal; ++i) {
-    const bool in = (atom->mask[i] & groupbit) && static_cast<std::size_t>(i) < q.size();
-    values_[i][0] = in ? q[i] : 0.0;
-    for (int d = 0; d < 3; ++d) values_[i][1 + d] = in ? mu[3 * i + d] : 0.0;
+  int first = 0;
+  for (std::size_t q = 0; q < names_.size(); ++q) {
+    const std::vector<double>& v = pair_->local_quantity(names_[q]);
+    const int cols = columns_[q];
+    if (v.size() != static_cast<std::size_t>(cols) * nlocal)
+      error->all(FLERR, "compute lnet/atom: pair lnet gave no " + names_[q] + " on this step");
+    for (int i = 0; i < nlocal; ++i) {
+      const bool in = atom->mask[i] & groupbit;
+      for (int c = 0; c < cols; ++c) values_[i][first + c] = in ? v[cols * i + c] : 0.0;
+    }
+    first += cols;
   }
 }
 
-double ComputeLnetAtom::memory_usage() { return 4.0 * nmax_ * sizeof(double); }
+double ComputeLnetAtom::memory_usage() {
+  return static_cast<double>(size_peratom_cols) * nmax_ * sizeof(double);
+}

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "lnet/core/elements.hpp"
+#include "lnet/core/quantity.hpp"
 #include "lnet/infer/decomposition.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/threads.hpp"
@@ -19,6 +20,17 @@ struct Engine::Impl {
 };
 
 namespace {
+
+// The per-atom quantity `name`; std::runtime_error listing the per-atom quantities otherwise.
+Quantity per_atom_quantity(const std::string& name) {
+  const auto q = find_quantity(name);
+  if (q && q->per_atom) return *q;
+  std::string known;
+  for (const Quantity& k : quantities())
+    if (k.per_atom) known += (known.empty() ? "" : ", ") + k.name;
+  throw std::runtime_error("compute lnet/atom: no per-atom quantity '" + name + "' (one of " +
+                           known + ")");
+}
 
 CalculatorOptions calculator_options(const EngineOptions& o) {
   CalculatorOptions c;
@@ -123,11 +135,18 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   request.virial = want.virial;
   request.atom_energies = want.atom_energies;
   request.atom_virials = want.atom_virials;
+  for (const std::string& name : want.quantities) request.add(name);
   Evaluation e;
   try {
     e = impl_->calculator.evaluate(s, field, request);
   } catch (const CloseAtomsError& close) {
     throw close_atoms(close);
+  }
+  out.quantities.clear();
+  for (const std::string& name : want.quantities) {
+    auto v = values(per_atom_quantity(name), e, s);
+    if (!v) throw std::runtime_error("the model gives no " + name);
+    out.quantities[name] = std::move(*v);
   }
 
   out.energy = e.energy;
@@ -188,6 +207,16 @@ void Engine::compute_local(int nlocal, int nall, const int* numbers, const doubl
     request.virial = want.virial;
     request.atom_energies = want.atom_energies;
     request.atom_virials = want.atom_virials;
+    for (const std::string& name : want.quantities) {
+      per_atom_quantity(name);
+      if (name == "atom_energies")
+        request.atom_energies = true;
+      else if (name != "charges" && name != "atomic_dipoles")
+        throw std::runtime_error("compute lnet/atom: " + name +
+                                 " is not available with parallel domain (charges, "
+                                 "atomic_dipoles and atom_energies are); use parallel "
+                                 "replicated");
+    }
     e = impl_->calculator.evaluate_local(s, field, request, exchange);
   } catch (const CloseAtomsError& close) {
     throw close_atoms(close);
@@ -203,7 +232,19 @@ void Engine::compute_local(int nlocal, int nall, const int* numbers, const doubl
   out.atomic_dipoles.clear();
   for (const Vec3& mu : e.atomic_dipoles)
     out.atomic_dipoles.insert(out.atomic_dipoles.end(), {mu[0], mu[1], mu[2]});
+  out.quantities.clear();
+  for (const std::string& name : want.quantities) {
+    const std::vector<double>& v = name == "charges"          ? out.charges
+                                   : name == "atomic_dipoles" ? out.atomic_dipoles
+                                                              : e.atom_energies;
+    if (v.empty()) throw std::runtime_error("the model gives no " + name);
+    out.quantities[name] = v;
+  }
   per_atom(e.atom_energies, e.atom_virials, out);
+}
+
+int quantity_columns(const std::string& name) {
+  return static_cast<int>(per_atom_quantity(name).item_size());
 }
 
 std::string Engine::local_unsupported() const {

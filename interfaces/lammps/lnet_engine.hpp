@@ -5,6 +5,7 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,9 @@ struct Want {
   bool virial = false;
   bool atom_energies = false;  // EngineResult::atom_energies
   bool atom_virials = false;   // EngineResult::atom_virials
+  // Per-atom quantities of lnet's registry by name (core/quantity.hpp), for compute lnet/atom:
+  // EngineResult::quantities.
+  std::vector<std::string> quantities;
 };
 
 struct EngineResult {
@@ -41,7 +45,15 @@ struct EngineResult {
   // ghost's for its owner) summing to `virial` (over ranks for compute_local).
   std::vector<double> atom_energies;
   std::vector<double> atom_virials;
+  // Want::quantities: per name, quantity_columns(name) numbers per atom (compute: every atom;
+  // compute_local: the local atoms).
+  std::map<std::string, std::vector<double>> quantities;
 };
+
+// Numbers per atom of the per-atom quantity `name` of lnet's registry (1 for charges, 3 for
+// atomic_dipoles, 9 for bec, ...); std::runtime_error listing the per-atom quantities when
+// there is none of that name.
+int quantity_columns(const std::string& name);
 
 // Two atoms closer than min_distance: `first` and `second` index the arrays given to compute()
 // or compute_local(), so that the pair style can name them by their LAMMPS atom IDs.
@@ -102,6 +114,8 @@ class Engine {
                      const double* x_unwrapped, const double* cell,
                      const std::array<double, 3>& efield, const Want& want, Comm& comm,
                      EngineResult& out);
+  // Of the registry's quantities, compute_local gives charges, atomic_dipoles and atom_energies
+  // (it throws std::runtime_error for others: parallel replicated gives every one).
   // Why compute_local cannot be used with this model (empty when it can): the fast engine is
   // needed and, for long-range models, Ewald/PME parameters resolved by a compute() first.
   std::string local_unsupported() const;

@@ -428,6 +428,7 @@ void PairLnet::compute(int eflag, int vflag) {
   want.virial = vflag_global != 0;
   want.atom_energies = eflag_atom != 0;
   want.atom_virials = vflag_atom != 0;
+  want.quantities = quantities_;
   if (domain_)
     compute_domain(want);
   else
@@ -437,9 +438,6 @@ void PairLnet::compute(int eflag, int vflag) {
   const lnet::lammps::EngineResult& r = *result_;
   const int nlocal = atom->nlocal;
   double** f = atom->f;
-  q_local_.assign(nlocal, 0.0);
-  mu_local_.assign(3 * static_cast<std::size_t>(nlocal), 0.0);
-  const bool per_atom = !r.charges.empty();
   const bool root = comm->me == 0;
   // Domain: every rank's share counts (LAMMPS sums energy, virial and pvector over ranks, and
   // reverse-communicates the ghost forces). Replicated: whole-system quantities once (rank 0).
@@ -448,11 +446,6 @@ void PairLnet::compute(int eflag, int vflag) {
     const int nall = nlocal + atom->nghost;
     for (int i = 0; i < nall; ++i)
       for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * i + d];
-    if (per_atom)
-      for (int i = 0; i < nlocal; ++i) {
-        q_local_[i] = r.charges[i];
-        for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * i + d];
-      }
     // Ghosts' per-atom virials go to their owners by LAMMPS's reverse communication (compute
     // stress/atom with newton_pair on, which the domain mode requires).
     if (eflag_atom)
@@ -465,10 +458,6 @@ void PairLnet::compute(int eflag, int vflag) {
     for (int i = 0; i < nlocal; ++i) {
       const int k = sorted_index_[first + i];
       for (int d = 0; d < 3; ++d) f[i][d] += r.forces[3 * k + d];
-      if (per_atom) {
-        q_local_[i] = r.charges[k];
-        for (int d = 0; d < 3; ++d) mu_local_[3 * i + d] = r.atomic_dipoles[3 * k + d];
-      }
       if (eflag_atom) eatom[i] += r.atom_energies[k];
       if (vflag_atom)
         for (int c = 0; c < 6; ++c) vatom[i][c] += r.atom_virials[6 * k + c];
@@ -480,7 +469,31 @@ void PairLnet::compute(int eflag, int vflag) {
   const double extra[kExtra] = {r.dipole[0], r.dipole[1], r.dipole[2], r.field_energy,
                                 field[0],    field[1],    field[2]};
   for (int k = 0; k < kExtra; ++k) pvector[k] = (k < 4 ? counts : root) ? extra[k] : 0.0;
+  // compute lnet/atom's quantities of the local atoms (domain: the engine gives the local atoms'
+  // only; replicated: every atom's, in tag order).
+  for (const auto& [name, values] : r.quantities) {
+    const std::size_t n = domain_ ? static_cast<std::size_t>(nlocal) : numbers_.size();
+    const std::size_t cols = n ? values.size() / n : 0;
+    std::vector<double>& local = local_quantities_[name];
+    local.assign(cols * nlocal, 0.0);
+    for (int i = 0; i < nlocal; ++i) {
+      const std::size_t k = domain_ ? i : sorted_index_[displs_[comm->me] + i];
+      std::copy_n(values.begin() + cols * k, cols, local.begin() + cols * i);
+    }
+  }
   last_step_ = update->ntimestep;
+}
+
+void PairLnet::want_quantities(const std::vector<std::string>& names) {
+  for (const std::string& name : names)
+    if (std::find(quantities_.begin(), quantities_.end(), name) == quantities_.end())
+      quantities_.push_back(name);
+}
+
+const std::vector<double>& PairLnet::local_quantity(const std::string& name) const {
+  static const std::vector<double> none;
+  const auto it = local_quantities_.find(name);
+  return it == local_quantities_.end() ? none : it->second;
 }
 
 // Restart files keep the pair_style arguments, the element of every type and the resolved

@@ -27,6 +27,7 @@
 //   5-7: the field E (V/Å) used for this step
 #pragma once
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,8 +61,11 @@ class PairLnet : public Pair {
   // Per-atom results of the last compute() for the local atoms (compute lnet/atom).
   bool long_range() const;
   bigint last_step() const { return last_step_; }
-  const std::vector<double>& local_charges() const { return q_local_; }
-  const std::vector<double>& local_dipoles() const { return mu_local_; }
+  // compute lnet/atom: registry quantities (per atom) every evaluation from now on gives, and
+  // the last evaluation's values of `name` for the local atoms (columns per atom as
+  // lnet::lammps::quantity_columns).
+  void want_quantities(const std::vector<std::string>& names);
+  const std::vector<double>& local_quantity(const std::string& name) const;
 
  private:
   void allocate();
@@ -98,7 +102,8 @@ class PairLnet : public Pair {
   std::vector<int> types_local_;
   std::vector<double> x_local_;
 
-  std::vector<double> q_local_, mu_local_;
+  std::vector<std::string> quantities_;
+  std::map<std::string, std::vector<double>> local_quantities_;
   bigint last_step_ = -1;
 
   // Domain decomposition: local and ghost atoms.

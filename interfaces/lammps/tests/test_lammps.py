@@ -213,13 +213,14 @@ read_data {data}
 compute m all pair lnet
 compute v all pressure NULL virial
 compute qmu all lnet/atom
+compute ea all lnet/atom atom_energies
 compute pea all pe/atom
 compute sa all stress/atom NULL virial
 compute spe all reduce sum c_pea
 compute ssa all reduce sum c_sa[1] c_sa[2] c_sa[3] c_sa[4] c_sa[5] c_sa[6]
 thermo_style custom step pe vol c_v[1] c_v[2] c_v[3] c_v[4] c_v[5] c_v[6] c_m[1] c_m[2] c_m[3] c_m[4] c_spe c_ssa[1] c_ssa[2] c_ssa[3] c_ssa[4] c_ssa[5] c_ssa[6]
 thermo_modify format float %.17g
-dump d all custom 1 {dump} id fx fy fz c_qmu[1] c_qmu[2] c_qmu[3] c_qmu[4]
+dump d all custom 1 {dump} id fx fy fz c_pea c_ea[1] c_qmu[1] c_qmu[2] c_qmu[3] c_qmu[4]
 dump_modify d sort id format float %.17g
 run 0
 """
@@ -261,6 +262,8 @@ def compare_single_point(workdir, model, atoms, efield, name,
         got["atom virials (sum)"] = -np.array([[q[0], q[3], q[4]], [q[3], q[1], q[5]],
                                                [q[4], q[5], q[2]]]) / NKTV2P
         check_close("atom energies (sum)", got["atom energies (sum)"], calc["energy"], 1e-10)
+        # compute lnet/atom by registry name gives the same per-atom energies as pe/atom.
+        check_close("atom_energies (compute lnet/atom)", d["c_ea[1]"], d["c_pea"], 1e-12)
         check_close("atom virials (sum)", got["atom virials (sum)"], calc["virial"], 1e-10)
         for key in ("energy", "forces", "virial"):
             check_close(key, got[key], calc[key], 1e-10)
@@ -459,6 +462,15 @@ def case_errors(workdir):
                          "run 0\n", "0.01 A apart, closer than min_distance 0.5 A"),
         "bad_min_distance": (f"pair_style lnet {model} min_distance -1\n",
                              "min_distance must be a distance >= 0"),
+        "unknown_quantity": (f"pair_style lnet {model}\npair_coeff * * Na Cl\n"
+                             "compute x all lnet/atom charges magnetisation\n",
+                             "no per-atom quantity 'magnetisation' (one of forces"),
+        "quantity_not_in_domain": (f"pair_style lnet {model} parallel domain\n"
+                                   "pair_coeff * * Na Cl\ncompute z all lnet/atom bec\n"
+                                   "run 0\n", "bec is not available with parallel domain"),
+        "short_range_charges": (f"pair_style lnet {short}\npair_coeff * * Na Cl\n"
+                                "compute q all lnet/atom\nrun 0\n",
+                                "the model is short-range (no charges)"),
     })
     p, log = lammps(workdir, close_base + f"pair_style lnet {short} min_distance 0\n"
                     "pair_coeff * * Na Cl\nrun 0\n", 2, "close_unchecked", expect_ok=False)
