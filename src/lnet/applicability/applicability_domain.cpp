@@ -1,8 +1,9 @@
+#include "lnet/applicability/applicability_domain.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "lnet/applicability/applicability_domain.hpp"
 #include "lnet/core/elements.hpp"
 #include "lnet/core/error.hpp"
 #include "lnet/core/neighbor_list.hpp"

@@ -1,8 +1,9 @@
+#include "lnet/infer/engine_model.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 #include "lnet/core/error.hpp"
-#include "lnet/infer/engine_model.hpp"
 
 namespace lnet::infer {
 

@@ -80,9 +80,9 @@ struct OutputConfig {
 };
 
 struct ExtrapolationConfig {
-  int every = -1;       // steps between checks; -1: output.thermo_every; 0: off
+  int every = -1;              // steps between checks; -1: output.thermo_every; 0: off
   ApplicabilityLimits limits;  // outside beyond these
-  bool stop = false;    // stop the run (writing last_good.xyz) instead of warning
+  bool stop = false;           // stop the run (writing last_good.xyz) instead of warning
 };
 
 // Committee runs: the spread of the members' forces checked like the training domain.
