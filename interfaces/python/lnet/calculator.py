@@ -27,14 +27,17 @@ class Calculator(_AseCalculator):
     committee: the other members' model files of a committee with model_path: the results are
     the committee mean, with committee_energy_std (eV/atom), committee_force_std (per atom,
     eV/Å) and committee_force_std_max (eV/Å), the uncertainty of query by committee.
+    Any other quantity of lnet's registry (``lnet.quantities()``, including those added with
+    ``lnet.register_quantity``) is a property under its own name.
     """
 
-    implemented_properties = ["energy", "free_energy", "forces", "stress", "dipole", "charges",
-                              "atomic_dipoles", "born_effective_charges", "induced_dipoles",
-                              "polarizability", "epsilon_inf", "raman_tensors", "energies",
-                              "stresses", "committee_energy_std", "committee_force_std",
-                              "committee_force_std_max"]
     name = "lnet"
+
+    @property
+    def implemented_properties(self):
+        """ASE's names for lnet's quantities, then every other quantity under its own name."""
+        named = [_ASE_NAMES.get(q["name"], q["name"]) for q in _quantities()]
+        return ["free_energy"] + [n for n in named if n not in _NOT_PROPERTIES]
 
     def __init__(self, model_path, efield=None, dtype=None, threads=None, min_distance=None,
                  committee=None, **kwargs):
@@ -90,6 +93,8 @@ class Calculator(_AseCalculator):
 
     def _evaluate(self, atoms, properties):
         periodic = bool(atoms.pbc.any())
+        special = set(_ASE_NAMES.values()) | {"energy", "free_energy", "forces", "stress"}
+        by_name = [p for p in properties if p not in special]
         out = self.model.evaluate(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc,
                                   self.efield, forces=True,
                                   virial="stress" in properties and periodic,
@@ -98,7 +103,9 @@ class Calculator(_AseCalculator):
                                                       & set(properties)),
                                   raman="raman_tensors" in properties,
                                   atom_energies="energies" in properties,
-                                  atom_virials="stresses" in properties and periodic)
+                                  atom_virials="stresses" in properties and periodic,
+                                  quantities=[p for p in by_name
+                                              if p in {q["name"] for q in _quantities()}])
         results = {"energy": out["energy"], "free_energy": out["energy"],
                    "forces": out["forces"]}
         if "virial" in out:
@@ -109,11 +116,20 @@ class Calculator(_AseCalculator):
         if "atom_virials" in out:
             results["stresses"] = full_3x3_to_voigt_6_stress(-out["atom_virials"]
                                                              / atoms.cell.volume)
-        for key in ("dipole", "charges", "atomic_dipoles", "induced_dipoles", "polarizability",
-                    "epsilon_inf", "raman_tensors", "committee_energy_std",
-                    "committee_force_std", "committee_force_std_max"):
-            if key in out:
-                results[key] = out[key]
-        if "bec" in out:
-            results["born_effective_charges"] = out["bec"]
+        for key, value in out.items():
+            if key not in ("energy", "forces", "virial", "atom_energies", "atom_virials"):
+                results[_ASE_NAMES.get(key, key)] = value
         return results
+
+
+# lnet's quantities that ASE knows under another name, and those that are not ASE properties
+# of their own (the virial is the stress; virials per atom are the stresses).
+_ASE_NAMES = {"bec": "born_effective_charges", "atom_energies": "energies",
+              "atom_virials": "stresses"}
+_NOT_PROPERTIES = {"virial"}
+
+
+def _quantities():
+    from . import quantities
+
+    return quantities()

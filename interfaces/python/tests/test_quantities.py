@@ -36,3 +36,19 @@ def test_registered_quantity_reaches_the_result(model_path):
     with pytest.raises(lnet.InputError, match="unknown quantity 'test_force_norms'"):
         model.evaluate(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc,
                        quantities=["test_force_norms"])
+
+
+def test_ase_calculator_gives_registered_quantities(model_path):
+    lnet.register_quantity("test_force_norms", "eV/Å", True, [], "|F_i|", ["forces"],
+                           lambda result: np.linalg.norm(result["forces"], axis=1))
+    try:
+        atoms = distorted_nacl()
+        atoms.calc = lnet.Calculator(model_path)
+        assert "test_force_norms" in atoms.calc.implemented_properties
+        assert "born_effective_charges" in atoms.calc.implemented_properties
+        assert "virial" not in atoms.calc.implemented_properties  # ASE's stress instead
+        norms = atoms.calc.get_property("test_force_norms", atoms)
+        np.testing.assert_array_equal(norms, np.linalg.norm(atoms.get_forces(), axis=1))
+        assert atoms.calc.get_property("born_effective_charges", atoms).shape == (8, 3, 3)
+    finally:
+        assert lnet.unregister_quantity("test_force_norms")
