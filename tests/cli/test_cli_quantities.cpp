@@ -20,13 +20,7 @@ class CliQuantities : public testing::CliFolder {
     torch::manual_seed(5);
     Potential model(testing::small_config(/*long_range=*/false));
     save_model(model, p("model.lnet"));
-    std::ofstream out(p("data.xyz"));
-    const Structure s = testing::distorted_nacl(4);
-    out.precision(17);
-    out << s.size() << "\nLattice=\"5.6 0.1 0 0.2 5.712 0.05 -0.1 0.15 5.488\" pbc=\"T T T\" "
-        << "Properties=species:S:1:pos:R:3 energy=-3.5\n";
-    for (std::size_t i = 0; i < s.size(); ++i)
-      out << (s.numbers[i] == 11 ? "Na" : "Cl") << " " << s.positions[i].transpose() << "\n";
+    testing::write_labelled_nacl(p("data.xyz"));
   }
 };
 

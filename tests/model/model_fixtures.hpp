@@ -1,5 +1,8 @@
 // Small models and structures shared by the model tests.
 #pragma once
+#include <fstream>
+#include <string>
+
 #include "common/rocksalt.hpp"
 #include "lnet/model/potential.hpp"
 
@@ -39,6 +42,18 @@ inline Structure distorted_nacl(int seed, bool periodic = true) {
     s.numbers.push_back(rocksalt_number(i));
   }
   return s;
+}
+
+// distorted_nacl(4) as a one-frame extended XYZ file with energy -3.5 eV, positions written
+// with 17 digits: labelled data for `lnet eval` tests.
+inline void write_labelled_nacl(const std::string& path) {
+  std::ofstream out(path);
+  const Structure s = distorted_nacl(4);
+  out.precision(17);
+  out << s.size() << "\nLattice=\"5.6 0.1 0 0.2 5.712 0.05 -0.1 0.15 5.488\" pbc=\"T T T\" "
+      << "Properties=species:S:1:pos:R:3 energy=-3.5\n";
+  for (std::size_t i = 0; i < s.size(); ++i)
+    out << (s.numbers[i] == 11 ? "Na" : "Cl") << " " << s.positions[i].transpose() << "\n";
 }
 
 inline Prediction predict(Potential& p, const Structure& s, Request r = {}) {
