@@ -31,9 +31,12 @@ Structure::Column real_column(const std::vector<double>& values, int ncols) {
 
 }  // namespace
 
-std::string thermo_csv_header() {
-  return "step,time_fs,temperature_K,potential_energy_eV,kinetic_energy_eV,conserved_energy_eV,"
-         "pressure_GPa,volume_A3,Mx_eA,My_eA,Mz_eA,Ex_V_per_A,Ey_V_per_A,Ez_V_per_A\n";
+std::string thermo_csv_header(bool committee) {
+  std::string h =
+      "step,time_fs,temperature_K,potential_energy_eV,kinetic_energy_eV,conserved_energy_eV,"
+      "pressure_GPa,volume_A3,Mx_eA,My_eA,Mz_eA,Ex_V_per_A,Ey_V_per_A,Ez_V_per_A";
+  if (committee) h += ",committee_energy_std,committee_force_std_max";
+  return h + "\n";
 }
 
 std::string thermo_csv_line(const ThermoRecord& r) {
@@ -44,6 +47,7 @@ std::string thermo_csv_line(const ThermoRecord& r) {
        {r.time_fs, r.temperature_K, r.potential_energy, r.kinetic_energy, r.conserved_energy,
         r.pressure_gpa, r.volume, m[0], m[1], m[2], r.efield[0], r.efield[1], r.efield[2]})
     out += "," + number(x);
+  if (r.spread) out += "," + number(r.spread->energy_std) + "," + number(r.spread->force_std_max);
   return out + "\n";
 }
 
@@ -60,16 +64,21 @@ std::string thermo_json_line(const ThermoRecord& r) {
   j["dipole_eA"] = r.dipole ? nlohmann::ordered_json{(*r.dipole)[0], (*r.dipole)[1], (*r.dipole)[2]}
                             : nlohmann::ordered_json(nullptr);
   j["efield_V_per_A"] = {r.efield[0], r.efield[1], r.efield[2]};
+  if (r.spread) {
+    j["committee_energy_std"] = json_number(r.spread->energy_std);
+    j["committee_force_std_max"] = json_number(r.spread->force_std_max);
+  }
   return j.dump() + "\n";
 }
 
 ThermoOutput::ThermoOutput(AppendFile csv, AppendFile jsonl, std::ostream* report, bool show_dipole,
-                           bool show_field)
+                           bool show_field, bool show_spread)
     : csv_(std::move(csv)),
       jsonl_(std::move(jsonl)),
       report_(report),
       show_dipole_(show_dipole),
-      show_field_(show_field) {
+      show_field_(show_field),
+      show_spread_(show_spread) {
   if (!report_) return;
   std::string h;
   char line[256];
@@ -82,6 +91,10 @@ ThermoOutput::ThermoOutput(AppendFile csv, AppendFile jsonl, std::ostream* repor
   }
   if (show_field_) {
     std::snprintf(line, sizeof line, " %9s %9s %9s", "Ex_V/A", "Ey_V/A", "Ez_V/A");
+    h += line;
+  }
+  if (show_spread_) {
+    std::snprintf(line, sizeof line, " %10s", "Fstd_eV/A");
     h += line;
   }
   *report_ << h << "\n" << std::string(h.size(), '-') << "\n" << std::flush;
@@ -103,6 +116,10 @@ void ThermoOutput::write(const ThermoRecord& r) {
   }
   if (show_field_) {
     std::snprintf(line, sizeof line, " %9.5f %9.5f %9.5f", r.efield[0], r.efield[1], r.efield[2]);
+    text += line;
+  }
+  if (show_spread_ && r.spread) {
+    std::snprintf(line, sizeof line, " %10.4f", r.spread->force_std_max);
     text += line;
   }
   *report_ << text << "\n" << std::flush;

@@ -12,29 +12,41 @@
 
 namespace lnet::md {
 
+// The spread of a committee of models at one step, under the registry's names
+// (learn/committee.hpp): committee_energy_std (eV/atom) and committee_force_std_max (eV/Å).
+struct CommitteeSpread {
+  double energy_std = 0;
+  double force_std_max = 0;
+};
+
 struct ThermoRecord {
   long step = 0;
   double time_fs = 0;
   double temperature_K = 0;
-  double potential_energy = 0;  // eV
-  double kinetic_energy = 0;    // eV
-  double conserved_energy = 0;  // eV
-  double pressure_gpa = 0;      // NaN for open systems
-  double volume = 0;            // Å³, 0 for open systems
-  std::optional<Vec3> dipole;   // e·Å
-  Vec3 efield = Vec3::Zero();   // V/Å
+  double potential_energy = 0;            // eV
+  double kinetic_energy = 0;              // eV
+  double conserved_energy = 0;            // eV
+  double pressure_gpa = 0;                // NaN for open systems
+  double volume = 0;                      // Å³, 0 for open systems
+  std::optional<Vec3> dipole;             // e·Å
+  Vec3 efield = Vec3::Zero();             // V/Å
+  std::optional<CommitteeSpread> spread;  // runs with a committee only (NaN if not given)
 };
 
-// thermo.csv columns (NaN written as "nan"; thermo.jsonl has the same keys, NaN as null).
-std::string thermo_csv_header();
+// thermo.csv columns (NaN written as "nan"; thermo.jsonl has the same keys, NaN as null):
+// step, time_fs, temperature_K, potential_energy_eV, kinetic_energy_eV, conserved_energy_eV,
+// pressure_GPa, volume_A3, the dipole M (e·Å), the field E (V/Å), and with `committee` (the
+// records then carry a spread) committee_energy_std and committee_force_std_max.
+std::string thermo_csv_header(bool committee);
 std::string thermo_csv_line(const ThermoRecord& r);
 std::string thermo_json_line(const ThermoRecord& r);
 
 class ThermoOutput {
  public:
-  // `report` (may be null) gets a fixed-width table; the header is printed here.
+  // `report` (may be null) gets a fixed-width table; the header is printed here. `show_spread`
+  // adds the committee's force spread to the table.
   ThermoOutput(AppendFile csv, AppendFile jsonl, std::ostream* report, bool show_dipole,
-               bool show_field);
+               bool show_field, bool show_spread);
   void write(const ThermoRecord& r);
   void flush();
   AppendFile& csv() { return csv_; }
@@ -43,7 +55,7 @@ class ThermoOutput {
  private:
   AppendFile csv_, jsonl_;
   std::ostream* report_;
-  bool show_dipole_, show_field_;
+  bool show_dipole_, show_field_, show_spread_;
 };
 
 // Positions wrapped into the cell along periodic axes, and the integer image counts n such that

@@ -79,6 +79,7 @@ class MdRun {
   void check_sound();
   void check_domain();
   int uncertainty_every() const;
+  bool wants_spread(long step) const;
   void check_uncertainty();
   void fail(const std::string& what);
   std::map<std::string, std::uint64_t> flushed_sizes();
@@ -111,9 +112,17 @@ class MdRun {
   long worst_spread_step_ = 0;
 };
 
-// The committee's force spread, the quantity the uncertainty check reads (a committee's force
-// field gives it with every evaluation).
+// The committee's spreads (learn/committee.hpp): the force spread is the quantity the
+// uncertainty check reads; both are thermo columns of a run with a committee.
 const char* kForceSpread = "committee_force_std_max";
+const char* kEnergySpread = "committee_energy_std";
+
+// A per-structure quantity the force field gave with this evaluation, if it did.
+std::optional<double> given(const Evaluation& e, const char* name) {
+  const auto it = e.extra.find(name);
+  if (it == e.extra.end() || it->second.empty()) return std::nullopt;
+  return it->second.front();
+}
 
 void MdRun::evaluate(MdState& s) {
   const long step = s.step;
@@ -124,11 +133,16 @@ void MdRun::evaluate(MdState& s) {
                    (config_.ensemble == Ensemble::npt || step % config_.output.thermo_every == 0);
   if (config_.output.trajectory_every > 0 && step % config_.output.trajectory_every == 0)
     extras_.request(request);
+  // The trajectory's extras: any force field gives them, through their derive function if need
+  // be. Not so the committee's spreads: they are asked for by name rather than through the
+  // registry (the committee's force field registers them; md does not know it), and a force
+  // field without them leaves NaN in the thermo log and fails the uncertainty check.
+  const EvalRequest derivable = request;
+  if (wants_spread(step)) request.extra.insert({kEnergySpread, kForceSpread});
   s.efield = config_.field.at(static_cast<double>(step) * config_.timestep_fs);
   const auto t0 = std::chrono::steady_clock::now();
   s.eval = ff_.evaluate(frame_, s.efield, request);
-  // Registered quantities any force field can give through their derive function.
-  if (!request.extra.empty()) derive_quantities(request, frame_, s.eval);
+  if (!derivable.extra.empty()) derive_quantities(derivable, frame_, s.eval);
   force_field_seconds_ += seconds_since(t0);
   if (s.eval.forces.size() != s.positions.size())
     throw Error("the force field returned " + std::to_string(s.eval.forces.size()) +
@@ -181,8 +195,10 @@ void MdRun::open_outputs(const std::map<std::string, std::uint64_t>* bytes) {
     return AppendFile::resume(path(name), it->second);
   };
   const bool show_field = config_.field.active();
-  thermo_.emplace(open(kThermoCsv), open(kThermoJsonl), options_.report, has_dipole_, show_field);
-  if (!bytes) thermo_->csv().write(md::thermo_csv_header());
+  const bool committee = !config_.committee.empty();
+  thermo_.emplace(open(kThermoCsv), open(kThermoJsonl), options_.report, has_dipole_, show_field,
+                  committee);
+  if (!bytes) thermo_->csv().write(md::thermo_csv_header(committee));
   if (config_.output.trajectory_every > 0) trajectory_.emplace(open(kTrajectory));
   if (!has_dipole_) return;
   if (!bytes) {
@@ -225,6 +241,14 @@ void MdRun::write_step_outputs() {
     r.volume = volume();
     r.dipole = state_.eval.dipole;
     r.efield = state_.efield;
+    if (!config_.committee.empty()) {
+      // The values of this step's evaluation, the ones the uncertainty check reads.
+      const double nan = std::nan("");
+      md::CommitteeSpread spread;
+      spread.energy_std = given(state_.eval, kEnergySpread).value_or(nan);
+      spread.force_std_max = given(state_.eval, kForceSpread).value_or(nan);
+      r.spread = spread;
+    }
     thermo_->write(r);
   }
   if (trajectory_ && step % config_.output.trajectory_every == 0)
@@ -264,16 +288,24 @@ int MdRun::uncertainty_every() const {
   return u.every < 0 ? config_.output.thermo_every : u.every;
 }
 
+// Steps whose evaluation asks for the committee's spreads: those the thermo log writes and
+// those the uncertainty check reads (one evaluation serves both where they coincide).
+bool MdRun::wants_spread(long step) const {
+  if (config_.committee.empty()) return false;
+  const int every = uncertainty_every();
+  return step % config_.output.thermo_every == 0 || (every > 0 && step % every == 0);
+}
+
 // Committees: warns once when the members' forces disagree by more than uncertainty.force_std
 // on some atom (and counts the rest for the summary), or stops the run with uncertainty.stop.
 void MdRun::check_uncertainty() {
   const int every = uncertainty_every();
   if (every == 0 || state_.step % every != 0) return;
-  const auto it = state_.eval.extra.find(kForceSpread);
-  if (it == state_.eval.extra.end() || it->second.empty())
+  const std::optional<double> given_spread = given(state_.eval, kForceSpread);
+  if (!given_spread)
     fail(std::string("the force field gives no ") + kForceSpread +
          " (uncertainty needs a committee of models)");
-  const double spread = it->second.front();
+  const double spread = *given_spread;
   ++uncertainty_checks_;
   if (spread > worst_spread_) {
     worst_spread_ = spread;
