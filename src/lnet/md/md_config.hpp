@@ -30,7 +30,10 @@
 //   uncertainty: {every: 10, force_std: 0.3, stop: false}
 //                                # committees only: warn (or stop) when the committee's force
 //                                # spread on some atom (committee_force_std_max, eV/Å) exceeds
-//                                # force_std; every: -1 (default) = output.thermo_every
+//                                # force_std; every: -1 (default) = output.thermo_every.
+//                                # With a committee, thermo.csv/.jsonl end with the columns
+//                                # committee_energy_std (eV/atom) and committee_force_std_max
+//                                # (eV/Å) of every thermo step
 //   output: {dir: md, thermo_every: 10, trajectory_every: 100,
 //            trajectory_extra: [charges, dipoles, bec], checkpoint_every: 1000,
 //            overwrite: false}
