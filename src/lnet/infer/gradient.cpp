@@ -4,40 +4,13 @@
 #include <type_traits>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/weight_gradient.hpp"
 
 namespace lnet::infer {
 
 namespace {
 
-Matrix zeros(const Matrix& m) { return {m.rows, m.cols, std::vector<double>(m.data.size(), 0.0)}; }
-
-std::vector<Matrix> zeros(const std::vector<Matrix>& ms) {
-  std::vector<Matrix> out;
-  for (const Matrix& m : ms) out.push_back(zeros(m));
-  return out;
-}
-
-void add(Matrix& sum, const Matrix& part) {
-  for (std::size_t q = 0; q < sum.data.size(); ++q) sum.data[q] += part.data[q];
-}
-
-void add(std::vector<Matrix>& sum, const std::vector<Matrix>& part) {
-  for (std::size_t k = 0; k < sum.size(); ++k) add(sum[k], part[k]);
-}
-
-// dL/dθ from dE/dθ on S: seed dL/dE times the value, plus the tangent (the force and virial
-// terms, see gradient.hpp).
-template <class S>
-void fold(const S* from, double de, Matrix& to) {
-  for (std::size_t q = 0; q < to.data.size(); ++q)
-    to.data[q] +=
-        de * static_cast<double>(value_of(from[q])) + static_cast<double>(tangent_of(from[q]));
-}
-
-template <class S>
-void fold(const std::vector<RowMat<S>>& from, double de, std::vector<Matrix>& to) {
-  for (std::size_t k = 0; k < to.size(); ++k) fold(from[k].data(), de, to[k]);
-}
+using namespace gradient_detail;
 
 template <class S>
 S silu(S z) {
@@ -56,10 +29,7 @@ S silu_grad(S z) {
 
 ShortRangeWeights zero_gradient(const ShortRangeWeights& w) {
   ShortRangeWeights g = w;
-  g.net.embedding = zeros(w.net.embedding);
-  for (LayerWeights& L : g.net.layers)
-    for (std::vector<Matrix>* ms : {&L.up, &L.mix, &L.out, &L.skip, &L.radial, &L.product})
-      *ms = zeros(*ms);
+  g.net = gradient_detail::zero_gradient(w.net);
   g.linear = zeros(w.linear);
   g.mlp1 = zeros(w.mlp1);
   g.mlp2 = zeros(w.mlp2);
@@ -67,17 +37,7 @@ ShortRangeWeights zero_gradient(const ShortRangeWeights& w) {
 }
 
 void add_gradient(ShortRangeWeights& sum, const ShortRangeWeights& part) {
-  add(sum.net.embedding, part.net.embedding);
-  for (std::size_t t = 0; t < sum.net.layers.size(); ++t) {
-    LayerWeights& s = sum.net.layers[t];
-    const LayerWeights& p = part.net.layers[t];
-    add(s.up, p.up);
-    add(s.mix, p.mix);
-    add(s.out, p.out);
-    add(s.skip, p.skip);
-    add(s.radial, p.radial);
-    add(s.product, p.product);
-  }
+  gradient_detail::add_gradient(sum.net, part.net);
   add(sum.linear, part.linear);
   add(sum.mlp1, part.mlp1);
   add(sum.mlp2, part.mlp2);
@@ -172,25 +132,18 @@ void ShortRangeGradient<T>::add_with(Network<S>& net, const Input& in, const Out
   net.backward(g, std::move(df), edge_grad, &wg);
 
   const double de = seeds.energy;
-  fold(wg.embedding.data(), de, grad.net.embedding);
-  for (int t = 0; t < nt; ++t) {
-    const auto& from = wg.layers[t];
-    LayerWeights& to = grad.net.layers[t];
-    fold(from.up, de, to.up);
-    fold(from.mix, de, to.mix);
-    fold(from.out, de, to.out);
-    fold(from.skip, de, to.skip);
-    fold(from.radial, de, to.radial);
-    fold(from.product, de, to.product);
-  }
+  fold(wg, de, grad.net);
   for (int t = 0; t + 1 < nt; ++t) fold(dlin[t].data(), de, grad.linear[t]);
   fold(dmlp1.data(), de, grad.mlp1);
   fold(dmlp2.data(), de, grad.mlp2);
 }
 
 template <class T>
-std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Input>& in) {
-  if (w.long_range) throw Error("infer::evaluate_batch: short-range models only");
+std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Input>& in,
+                                   const std::vector<ElectrostaticsFn>& es) {
+  if (w.long_range && es.size() != in.size())
+    throw Error(
+        "infer::evaluate_batch: a long-range model needs the electrostatics of each structure");
   std::vector<Output> out(in.size());
   const ElectrostaticsFn none;
   const int nb = static_cast<int>(in.size());
@@ -205,7 +158,7 @@ std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Inpu
 #pragma omp for schedule(dynamic, 1)
     for (int k = 0; k < nb; ++k) {
       try {
-        out[k] = p.evaluate(in[k], none);
+        out[k] = p.evaluate(in[k], w.long_range ? es[k] : none);
       } catch (...) {
 #pragma omp critical
         if (!error) error = std::current_exception();
@@ -245,8 +198,10 @@ ShortRangeWeights gradient_batch(const ShortRangeWeights& w, const std::vector<I
 
 template class ShortRangeGradient<float>;
 template class ShortRangeGradient<double>;
-template std::vector<Output> evaluate_batch<float>(const ModelWeights&, const std::vector<Input>&);
-template std::vector<Output> evaluate_batch<double>(const ModelWeights&, const std::vector<Input>&);
+template std::vector<Output> evaluate_batch<float>(const ModelWeights&, const std::vector<Input>&,
+                                                   const std::vector<ElectrostaticsFn>&);
+template std::vector<Output> evaluate_batch<double>(const ModelWeights&, const std::vector<Input>&,
+                                                    const std::vector<ElectrostaticsFn>&);
 template ShortRangeWeights gradient_batch<float>(const ShortRangeWeights&,
                                                  const std::vector<Input>&,
                                                  const std::vector<OutputSeeds>&);

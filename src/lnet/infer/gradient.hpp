@@ -47,10 +47,12 @@ class ShortRangeGradient {
   std::unique_ptr<Network<Dual<T>>> tangent_;  // with force or virial terms
 };
 
-// Energy, forces and (where in[k].virial) virial of every structure of a batch of a short-range
-// model, the structures in parallel over the OpenMP threads.
+// Energy, forces and (where in[k].virial) virial of every structure of a batch, and for a
+// long-range model (es[k], the electrostatics of in[k]) charges, dipoles and M, the structures
+// in parallel over the OpenMP threads.
 template <class T>
-std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Input>& in);
+std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Input>& in,
+                                   const std::vector<ElectrostaticsFn>& es = {});
 
 // Σ over the structures of a batch of dL/dθ (seeds[k] for in[k]), the structures in parallel
 // over the OpenMP threads, reduced in a fixed order (results do not depend on the threads).

@@ -88,14 +88,6 @@ void for_each_matrix(const std::string& prefix, infer::NetworkWeights& w, const 
   }
 }
 
-infer::NetworkWeights network(Params& p, const std::string& prefix, const infer::NetworkSpec& h,
-                              int num_species, double avg_neighbors, int l_final) {
-  infer::NetworkWeights w = network_shape(h, num_species, avg_neighbors, l_final);
-  for_each_matrix(prefix, w,
-                  [&](const std::string& name, infer::Matrix& m) { m = p.matrix(name); });
-  return w;
-}
-
 }  // namespace
 
 std::optional<std::string> infer_unsupported(const ModelConfig& config) {
@@ -125,13 +117,11 @@ infer::ModelWeights infer_weights(const Potential& model) {
   w.learn_charges = c.learn_charges;
   w.epsilon_s = c.epsilon_s;
   if (c.long_range) {
-    const auto& h = c.network_b;
-    w.b.net = network(p, "network_b.net.", h, ns, c.avg_neighbors_b, 1);
-    for (int t = 0; t < h.layers; ++t) {
-      w.b.charge.push_back(p.matrix("network_b.charge" + std::to_string(t)));
-      if (t + 1 == h.layers || h.l_hidden >= 1)
-        w.b.dipole.push_back(p.matrix("network_b.dipole" + std::to_string(t)));
-    }
+    w.b.net = network_shape(c.network_b, ns, c.avg_neighbors_b, 1);
+    w.b.charge.resize(c.network_b.layers);
+    for (const infer::LayerWeights& L : w.b.net.layers)
+      if (L.l_out >= 1) w.b.dipole.emplace_back();  // the readouts of mu_i (l = 1)
+    for_each_trained(w.b, [&](const std::string& name, infer::Matrix& m) { m = p.matrix(name); });
   }
   p.check_all_used();
   return w;
@@ -146,13 +136,23 @@ void for_each_trained(infer::ShortRangeWeights& a,
   f("network_a.readout_mlp2", a.mlp2);
 }
 
-void set_gradients(Potential& model, infer::ShortRangeWeights grad) {
-  if (model->config().long_range)
-    throw Error("set_gradients: engine gradients of long-range models are not implemented");
+void for_each_trained(infer::PolarizationWeights& b,
+                      const std::function<void(const std::string&, infer::Matrix&)>& f) {
+  for_each_matrix("network_b.net.", b.net, f);
+  for (std::size_t t = 0, k = 0; t < b.net.layers.size(); ++t) {
+    f("network_b.charge" + std::to_string(t), b.charge[t]);
+    if (b.net.layers[t].l_out >= 1 && k < b.dipole.size())
+      f("network_b.dipole" + std::to_string(t), b.dipole[k++]);
+  }
+}
+
+void set_gradients(Potential& model, infer::ShortRangeWeights a, infer::PolarizationWeights* b) {
+  if (model->config().long_range != (b != nullptr))
+    throw Error("set_gradients: network B's gradient is needed exactly for long-range models");
   std::map<std::string, torch::Tensor> params;
   for (const auto& p : model->named_parameters(true)) params.emplace(p.key(), p.value());
   std::set<std::string> done;
-  for_each_trained(grad, [&](const std::string& name, infer::Matrix& m) {
+  const auto set = [&](const std::string& name, infer::Matrix& m) {
     auto it = params.find(name);
     if (it == params.end()) throw Error("set_gradients: the model has no parameter '" + name + "'");
     torch::Tensor& p = it->second;
@@ -163,7 +163,9 @@ void set_gradients(Potential& model, infer::ShortRangeWeights grad) {
                            .to(p.scalar_type())
                            .clone();
     done.insert(name);
-  });
+  };
+  for_each_trained(a, set);
+  if (b) for_each_trained(*b, set);
   for (const auto& [name, p] : params)
     if (!done.count(name))
       throw Error("set_gradients: no engine gradient for the parameter '" + name + "'");
@@ -214,6 +216,83 @@ infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,
     for (int a = 0; a < 3; ++a)
       for (int b = 0; b < 3; ++b) r.virial(a, b) = -ds[3 * a + b];
     return r;
+  };
+}
+
+namespace {
+
+torch::Tensor vectors_tensor(const std::vector<Vec3>& v, int64_t n) {
+  auto t = torch::zeros({n, 3}, torch::kFloat64);  // empty v: zeros
+  auto a = t.accessor<double, 2>();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    for (int c = 0; c < 3; ++c) a[static_cast<int64_t>(i)][c] = v[i](c);
+  return t;
+}
+
+torch::Tensor matrix_tensor(const Mat3& m) {
+  auto t = torch::empty({3, 3}, torch::kFloat64);
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) t[a][b] = m(a, b);
+  return t;
+}
+
+// Rows of a float64 [n] or [n, 3] tensor times `sign`.
+void take(const torch::Tensor& t, double sign, std::vector<double>& out) {
+  auto c = (sign * t.detach()).contiguous();
+  out.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+void take(const torch::Tensor& t, double sign, std::vector<Vec3>& out) {
+  std::vector<double> flat;
+  take(t, sign, flat);
+  out.clear();
+  for (std::size_t i = 0; i + 2 < flat.size(); i += 3)
+    out.emplace_back(flat[i], flat[i + 1], flat[i + 2]);
+}
+
+}  // namespace
+
+infer::ElectrostaticsTangentFn torch_electrostatics_tangent(const es::Electrostatics& es,
+                                                            const es::Parameters& params,
+                                                            const std::vector<Vec3>& positions,
+                                                            const Mat3& cell, bool periodic,
+                                                            const std::vector<double>& sigma) {
+  return [&es, params, &positions, cell, periodic, &sigma](
+             const std::vector<double>& q, const std::vector<Vec3>& mu,
+             const std::vector<double>& dq, const std::vector<Vec3>& dmu,
+             const std::vector<Vec3>& dr, const Mat3& strain_dir) {
+    const auto n = static_cast<int64_t>(positions.size());
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    auto pos = vectors_tensor(positions, n).requires_grad_(true);
+    auto charges = torch::tensor(q, f64).requires_grad_(true);
+    auto dip = vectors_tensor(mu, n).requires_grad_(true);
+    // As torch_electrostatics: a symmetric strain on positions and cell.
+    auto strain = torch::zeros({3, 3}, f64).requires_grad_(true);
+    auto sym = 0.5 * (strain + strain.t());
+    auto h = matrix_tensor(cell);
+    es::Sites s{pos + pos.matmul(sym),    periodic ? h + h.matmul(sym) : h, periodic, charges, dip,
+                torch::tensor(sigma, f64)};
+    const bool tangents = !dq.empty() || !dmu.empty() || !dr.empty() || !strain_dir.isZero(0);
+    const std::vector<torch::Tensor> inputs{pos, charges, dip, strain};
+    auto g = torch::autograd::grad({es.energy(s, params)}, inputs, {}, tangents, tangents, true);
+    for (std::size_t k = 0; k < g.size(); ++k)
+      if (!g[k].defined()) g[k] = torch::zeros_like(inputs[k]);
+    infer::ElectrostaticsTangent out;
+    take(g[1], 1, out.potential);
+    take(g[2], -1, out.field);
+    if (!tangents) return out;
+    // d/dt of (dE/dq, dE/dmu) along the direction: the gradient of the directional derivative.
+    auto along = (g[0] * vectors_tensor(dr, n)).sum() + (g[3] * matrix_tensor(strain_dir)).sum();
+    if (!dq.empty()) along = along + (g[1] * torch::tensor(dq, f64)).sum();
+    if (!dmu.empty()) along = along + (g[2] * vectors_tensor(dmu, n)).sum();
+    std::vector<torch::Tensor> t{torch::zeros_like(charges), torch::zeros_like(dip)};
+    if (along.requires_grad()) {
+      auto d = torch::autograd::grad({along}, {charges, dip}, {}, false, false, true);
+      for (int k = 0; k < 2; ++k)
+        if (d[k].defined()) t[k] = d[k];
+    }
+    take(t[0], 1, out.potential_tangent);
+    take(t[1], -1, out.field_tangent);
+    return out;
   };
 }
 

@@ -9,6 +9,7 @@
 
 #include "lnet/electrostatics/electrostatics.hpp"
 #include "lnet/infer/engine_model.hpp"
+#include "lnet/infer/long_range_gradient.hpp"
 #include "lnet/model/potential.hpp"
 
 namespace lnet {
@@ -28,17 +29,29 @@ infer::ModelWeights infer_weights(const Potential& model);
 void for_each_trained(infer::ShortRangeWeights& a,
                       const std::function<void(const std::string& name, infer::Matrix& m)>& f);
 
-// The transpose of infer_weights for training a short-range model through the engine: the
-// engine's dL/dθ (infer::zero_gradient's shape) becomes each torch parameter's .grad(), in the
-// parameter's dtype, as loss.backward() would leave it. Throws lnet::Error when a parameter gets
-// no gradient or a gradient of another shape.
-void set_gradients(Potential& model, infer::ShortRangeWeights grad);
-
+// Every trained matrix of network B and its charge and dipole readouts (`b` shaped).
+void for_each_trained(infer::PolarizationWeights& b,
+                      const std::function<void(const std::string& name, infer::Matrix& m)>& f);
+// The transpose of infer_weights for training through the engine: the engine's dL/dθ of network
+// A (infer::zero_gradient's shape) and, for a long-range model, of network B becomes each torch
+// parameter's .grad(), in the parameter's dtype, as loss.backward() would leave it. Throws
+// lnet::Error when a parameter gets no gradient or a gradient of another shape.
+void set_gradients(Potential& model, infer::ShortRangeWeights a,
+                   infer::PolarizationWeights* b = nullptr);
 // E_es of the sites through the torch electrostatics in float64, with parameters `params`
 // (resolved from the sites on first use when empty, and stored there).
 infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,
                                              std::optional<es::Parameters>& params,
                                              const std::vector<Vec3>& positions, const Mat3& cell,
                                              bool periodic, const std::vector<double>& sigma);
+
+// The site potentials and fields of E_es through the torch electrostatics (float64, parameters
+// `params`) with their derivatives along a direction (double backward): the electrostatics of
+// the long-range training gradient. `positions` and `sigma` must outlive the function.
+infer::ElectrostaticsTangentFn torch_electrostatics_tangent(const es::Electrostatics& es,
+                                                            const es::Parameters& params,
+                                                            const std::vector<Vec3>& positions,
+                                                            const Mat3& cell, bool periodic,
+                                                            const std::vector<double>& sigma);
 
 }  // namespace lnet

@@ -54,6 +54,8 @@ class PotentialImpl : public torch::nn::Module {
   Prediction forward(const Batch& batch, const Request& request);
   const ModelConfig& config() const { return config_; }
   torch::Dtype dtype() const;
+  // The electrostatics of the long range (settings from the config), for the training engine.
+  const es::Electrostatics& electrostatics() const { return es_; }
 
  private:
   // Adds the long-range terms to `energy`; fills charges, dipoles and M.

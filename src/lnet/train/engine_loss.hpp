@@ -1,5 +1,5 @@
 // The training loss and its weight gradient through the CPU inference engine instead of torch
-// autograd (docs/DESIGN.md §2, "Training through the engine"): exact, short-range models only.
+// autograd (docs/DESIGN.md §2.3a): exact, for short-range and non-polarizable long-range models.
 #pragma once
 #include <optional>
 #include <string>
@@ -9,12 +9,14 @@
 namespace lnet {
 
 // Why the engine cannot train `model` with the loss weights `w` (the missing capability, e.g.
-// "long-range models"), or nullopt when it can.
+// "polarizable models"), or nullopt when it can.
 std::optional<std::string> engine_unsupported(const ModelConfig& model, const LossWeights& w);
 
 struct EngineLoss {
-  torch::Tensor loss;     // scalar, no graph
-  Prediction prediction;  // energy, and forces / virial and stress where the loss asks for them
+  torch::Tensor loss;  // scalar, no graph
+  // energy, forces / virial and stress where the loss asks for them; long range: charges,
+  // dipoles, M and Born charges where the loss asks for them
+  Prediction prediction;
 };
 
 // The loss of `batch`, loss_of(batch, model->forward(batch, request_for(batch, config, &w)), w),

@@ -1,0 +1,119 @@
+// Training long-range models through the CPU engine (engine_loss.hpp, long_range_gradient.hpp):
+// for random models with fixed and with learned charges, on a batch of periodic and open
+// structures with a field on one of them, the engine's loss and weight gradient equal the torch
+// reference's (loss_of + backward) per loss term (energy, forces, stress, Born charges, dipole) and
+// combined; float32 follows float64; 20 AdamW steps follow the reference's loss curve.
+#include <gtest/gtest.h>
+
+#include "infer/engine_fixtures.hpp"
+#include "lnet/infer/long_range_gradient.hpp"
+#include "lnet/train/engine_loss.hpp"
+#include "train/engine_loss_fixtures.hpp"
+
+namespace lnet {
+namespace {
+
+using namespace lnet::testing;
+
+// labelled_batch (energies, forces, stresses) with random Born charges and dipoles, and a field on
+// the first structure.
+std::vector<Structure> long_range_batch(int seed) {
+  std::vector<Structure> out = labelled_batch(seed);
+  std::srand(seed + 7);
+  auto rnd = [] { return 2.0 * std::rand() / RAND_MAX - 1.0; };
+  for (Structure& s : out) {
+    std::vector<Mat3> z;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      Mat3 m;
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b)
+          m(a, b) = (a == b ? (s.numbers[i] == 11 ? 1.0 : -1.0) : 0.0) + 0.2 * rnd();
+      z.push_back(m);
+    }
+    s.bec = z;
+    s.dipole = Vec3(rnd(), rnd(), rnd());
+  }
+  out[0].efield = Vec3(0.05, -0.03, 0.02);
+  return out;
+}
+
+LossWeights terms(double energy, double forces, double bec, double dipole, double stress = 0) {
+  LossWeights w = weights(energy, forces, stress);
+  w.bec = bec;
+  w.polarization = dipole;
+  return w;
+}
+
+struct Case {
+  bool learn_charges;
+  Shape b;  // network B
+  LossWeights weights;
+  const char* name;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class EngineLongRangeLossTest : public ::testing::TestWithParam<Case> {};
+
+// float64, same graph, the sums in another order: 1e-10 of the largest gradient entry (see
+// test_engine_loss.cpp) catches any missing or wrong term.
+TEST_P(EngineLongRangeLossTest, GradientEqualsTheReference) {
+  const Case k = GetParam();
+  torch::manual_seed(17 + k.b.l_max + 10 * k.b.correlation + 100 * k.b.layers);
+  const ModelConfig c = engine_config({1, 2, 2, 1}, true, k.learn_charges, k.b);
+  Potential model(c);
+  const std::vector<Structure> data = long_range_batch(3 + k.b.layers);
+  const Batch b = batch_of(data, c);
+  const double ref_loss = reference_loss(model, b, k.weights);
+  const std::vector<torch::Tensor> ref = gradients(model, false);
+  const double got_loss = engine_loss_value(model, b, k.weights);
+  const std::vector<torch::Tensor> got = gradients(model);
+  EXPECT_NEAR(got_loss, ref_loss, 1e-10 * ref_loss);
+  const double err = gradient_error(got, ref);
+  RecordProperty("gradient_error", sci(err));
+  EXPECT_LT(err, 1e-10) << k.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ChargesShapesAndTerms, EngineLongRangeLossTest,
+    ::testing::Values(Case{false, {1, 2, 2, 1}, terms(1, 0, 0, 0), "fixed: energy"},
+                      Case{false, {1, 2, 2, 1}, terms(0, 1, 0, 0), "fixed: forces"},
+                      Case{false, {1, 2, 2, 1}, terms(0, 0, 1, 0), "fixed: bec"},
+                      Case{false, {1, 2, 2, 1}, terms(0, 0, 0, 1), "fixed: dipole"},
+                      Case{true, {1, 2, 2, 1}, terms(1, 0, 0, 0), "learned: energy"},
+                      Case{true, {1, 2, 2, 1}, terms(0, 1, 0, 0), "learned: forces"},
+                      Case{true, {1, 2, 2, 1}, terms(0, 0, 1, 0), "learned: bec"},
+                      Case{true, {1, 2, 2, 1}, terms(0, 0, 0, 1), "learned: dipole"},
+                      Case{false, {1, 2, 2, 1}, terms(0, 0, 0, 0, 1), "fixed: stress"},
+                      Case{true, {1, 2, 2, 1}, terms(0, 0, 0, 0, 1), "learned: stress"},
+                      Case{true, {2, 3, 2, 1}, terms(1, 10, 100, 1, 100), "learned: combined"},
+                      Case{true, {1, 1, 1, 0}, terms(1, 10, 100, 1, 100), "learned: combined"},
+                      Case{false, {2, 2, 3, 2}, terms(1, 10, 100, 1, 100), "fixed: combined"}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::to_string(info.index); });
+
+// 20 AdamW steps from the same weights, every loss term with learned charges:
+// the engine's loss curve follows the reference's (float64; rounding only, see
+// test_engine_loss.cpp).
+TEST(EngineLongRangeGradient, TrainingFollowsTheReferenceLossCurve) {
+  const ModelConfig c = engine_config({1, 2, 1, 0}, true, true, Shape{1, 2, 2, 1});
+  const std::vector<Structure> data = long_range_batch(23);
+  const Batch b = batch_of(data, c);
+  const LossWeights w = terms(1, 10, 100, 1, 100);
+  std::vector<double> curve[2];
+  for (int engine = 0; engine < 2; ++engine) {
+    torch::manual_seed(5);
+    Potential model(c);
+    torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(5e-3));
+    for (int step = 0; step < 20; ++step) {
+      curve[engine].push_back(engine ? engine_loss_value(model, b, w)
+                                     : reference_loss(model, b, w));
+      opt.step();
+    }
+  }
+  for (int step = 0; step < 20; ++step)
+    EXPECT_NEAR(curve[1][step], curve[0][step], 1e-8 * curve[0][step]) << "step " << step;
+  EXPECT_LT(curve[0].back(), 0.9 * curve[0].front());  // the steps do train
+}
+
+}  // namespace
+}  // namespace lnet
