@@ -2,12 +2,19 @@
 // for random models with fixed and with learned charges, on a batch of periodic and open
 // structures with a field on one of them, the engine's loss and weight gradient equal the torch
 // reference's (loss_of + backward) per loss term (energy, forces, stress, Born charges, dipole) and
-// combined; float32 follows float64; 20 AdamW steps follow the reference's loss curve.
+// combined; 20 AdamW steps follow the reference's loss curve; engine_predict (validation) equals
+// the reference's forward pass, and the trainer follows the reference run.
 #include <gtest/gtest.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "infer/engine_fixtures.hpp"
 #include "lnet/infer/long_range_gradient.hpp"
 #include "lnet/train/engine_loss.hpp"
+#include "lnet/train/trainer.hpp"
 #include "train/engine_loss_fixtures.hpp"
 
 namespace lnet {
@@ -113,6 +120,74 @@ TEST(EngineLongRangeGradient, TrainingFollowsTheReferenceLossCurve) {
   for (int step = 0; step < 20; ++step)
     EXPECT_NEAR(curve[1][step], curve[0][step], 1e-8 * curve[0][step]) << "step " << step;
   EXPECT_LT(curve[0].back(), 0.9 * curve[0].front());  // the steps do train
+}
+
+// What validation reads when a run trains through the engine: engine_predict equals the
+// reference's forward pass (energy, forces, stress, charges, dipoles, M, Born charges) to 1e-10
+// of each quantity's largest entry (float64, same graph, sums in another order).
+TEST(EngineLongRangeGradient, PredictionEqualsTheReference) {
+  torch::manual_seed(9);
+  const ModelConfig c = engine_config({1, 2, 2, 1}, true, true, Shape{1, 2, 2, 1});
+  Potential model(c);
+  const Batch b = batch_of(long_range_batch(29), c);
+  Request r = request_for(b, c, nullptr);
+  ASSERT_TRUE(r.forces && r.stress && r.bec);
+  const Prediction ref = model->forward(b, r), got = engine_predict(model, b, r);
+  const std::pair<const char*, std::pair<torch::Tensor, torch::Tensor>> pairs[] = {
+      {"energy", {got.energy, ref.energy}},
+      {"forces", {got.forces, ref.forces}},
+      {"stress", {got.stress, ref.stress}},
+      {"charges", {got.charges, ref.charges}},
+      {"dipoles", {got.dipoles, ref.dipoles}},
+      {"polarization", {got.polarization, ref.polarization}},
+      {"bec", {got.bec, ref.bec}}};
+  for (const auto& [name, t] : pairs) {
+    ASSERT_TRUE(t.first.defined()) << name;
+    const double scale = t.second.abs().max().item<double>();
+    EXPECT_GT(scale, 0) << name;
+    EXPECT_LT((t.first - t.second.detach()).abs().max().item<double>(), 1e-10 * scale) << name;
+  }
+}
+
+// The trainer with training.engine: engine against reference for a long-range model with learned
+// charges (every loss term, validation through engine_predict): the validation errors after
+// two epochs agree to 1e-8 relative (float64; rounding only).
+TEST(EngineLongRangeGradient, TrainerWithTheEngineFollowsTheReference) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "lnet_engine_loss_long_range_trainer";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::vector<Structure> data;
+  for (int seed : {31, 41, 51})
+    for (const Structure& s : long_range_batch(seed))
+      if (s.periodic()) data.push_back(s);  // one kind of boundary per long-range run
+  write_extxyz((dir / "data.xyz").string(), data);
+  std::array<std::array<double, 4>, 2> errors{};
+  for (int engine = 0; engine < 2; ++engine) {
+    const std::string name = engine ? "engine" : "reference";
+    std::ofstream(dir / (name + ".yaml"))
+        << "data: {train: data.xyz, valid_fraction: 0.34, seed: 2}\n"
+           "model:\n  network_a: {cutoff: 3.5, channels: 8, l_max: 2, l_hidden: 1,"
+           " correlation: 2, layers: 2, num_basis: 6, radial_hidden: 16}\n"
+           "  long_range: true\n  learn_charges: true\n  charges: {Na: 0.8, Cl: -0.8}\n"
+           "  network_b: {cutoff: 3.0, channels: 6, l_max: 1, l_hidden: 1, correlation: 2,"
+           " layers: 2}\n"
+           "training: {epochs: 2, batch_size: 2, lr: 0.01, engine: "
+        << name << ", loss: {energy: 1, forces: 10, stress: 100, bec: 10, polarization: 1}}\n"
+        << "output: {dir: " << name << "}\n";
+    TrainOptions o;
+    o.progress = false;
+    std::ostringstream report;
+    o.report = &report;
+    const TrainResult t = train(load_train_config((dir / (name + ".yaml")).string()), o);
+    errors[engine] = {t.valid.energy.rmse(), t.valid.forces.rmse(), t.valid.stress.rmse(),
+                      t.valid.bec.rmse()};
+  }
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_GT(errors[0][k], 0) << "metric " << k;
+    EXPECT_NEAR(errors[1][k], errors[0][k], 1e-8 * errors[0][k]) << "metric " << k;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -96,32 +96,38 @@ std::vector<V> rows_of(const torch::Tensor& t, const Batch& b, int64_t s) {
   return out;
 }
 
+// The engine's evaluation of a batch, with what the gradient passes reuse: the structures and
+// the electrostatics' parameters.
+struct Values {
+  Structures st;
+  std::vector<std::vector<double>> sigma;             // Gaussian widths per structure
+  std::vector<std::optional<es::Parameters>> params;  // resolved by the first evaluation
+  Prediction p;                                       // detached, in the batch's dtype
+};
+
 template <class T>
-EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w) {
+Values values_of(Potential& model, const Batch& b, const Request& r,
+                 const infer::ModelWeights& weights) {
   const ModelConfig& config = model->config();
-  const Request r = request_for(b, config, &w);
-  const infer::ModelWeights weights = infer_weights(model);
   const bool lr = config.long_range;
-  const Structures st = structures_of(b, r, lr);
   const int64_t nb = b.num_structures, n = b.positions.size(0);
+  Values v{structures_of(b, r, lr), std::vector<std::vector<double>>(nb),
+           std::vector<std::optional<es::Parameters>>(nb), Prediction{}};
+  const Structures& st = v.st;
 
   // The electrostatics of each structure: the reference's (float64), parameters resolved once.
-  const es::Electrostatics& es = model->electrostatics();
-  std::vector<std::vector<double>> sigma(nb);
-  std::vector<std::optional<es::Parameters>> params(nb);
   std::vector<infer::ElectrostaticsFn> es_fn;
   if (lr)
     for (int64_t s = 0; s < nb; ++s) {
-      for (int sp : st.inputs[s].species) sigma[s].push_back(weights.sigma.at(sp));
-      es_fn.push_back(torch_electrostatics(es, params[s], st.inputs[s].positions, st.inputs[s].cell,
-                                           st.periodic[s], sigma[s]));
+      for (int sp : st.inputs[s].species) v.sigma[s].push_back(weights.sigma.at(sp));
+      es_fn.push_back(torch_electrostatics(model->electrostatics(), v.params[s],
+                                           st.inputs[s].positions, st.inputs[s].cell,
+                                           st.periodic[s], v.sigma[s]));
     }
   const std::vector<infer::Output> outs = infer::evaluate_batch<T>(weights, st.inputs, es_fn);
   std::vector<std::vector<Mat3>> bec;
   if (lr && r.bec) bec = infer::born_charges_batch<T>(weights, st.inputs);
 
-  // The engine's outputs as leaves of loss_of, which gives dL/dE, dL/dF, dL/dσ, dL/dM, dL/dZ.
-  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   std::vector<double> ev(nb), fv(3 * n, 0.0), wv(9 * nb, 0.0), mv(3 * nb, 0.0), zv, qv, dv;
   if (!bec.empty()) zv.assign(9 * n, 0.0);
   for (int64_t s = 0; s < nb; ++s) {
@@ -144,26 +150,41 @@ EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w
     }
   }
   const auto dtype = b.positions.scalar_type();
-  auto leaf = [&](const std::vector<double>& v, std::vector<int64_t> shape) {
-    return torch::tensor(v, f64).view(shape).to(dtype).requires_grad_(true);
+  auto tensor = [&](const std::vector<double>& x, std::vector<int64_t> shape) {
+    return torch::tensor(x, torch::kFloat64).view(shape).to(dtype);
   };
-  Prediction p;
-  p.energy = leaf(ev, {nb});
-  std::vector<torch::Tensor> leaves{p.energy};
-  if (r.forces) leaves.push_back(p.forces = leaf(fv, {n, 3}));
-  torch::Tensor volume = b.volume().detach().to(dtype);
+  Prediction& p = v.p;
+  p.energy = tensor(ev, {nb});
+  if (r.forces) p.forces = tensor(fv, {n, 3});
   if (r.stress) {
-    p.virial = torch::tensor(wv, f64).view({nb, 3, 3}).to(dtype);
+    p.virial = tensor(wv, {nb, 3, 3});
     // sigma = -W / V (potential.cpp); open structures carry no stress label (volume 0)
-    p.stress = (-p.virial / volume.clamp_min(1e-300).view({nb, 1, 1})).requires_grad_(true);
-    leaves.push_back(p.stress);
+    p.stress = -p.virial / b.volume().detach().to(dtype).clamp_min(1e-300).view({nb, 1, 1});
   }
   if (lr) {
-    leaves.push_back(p.polarization = leaf(mv, {nb, 3}));
-    p.charges = torch::tensor(qv, f64).to(dtype);
-    p.dipoles = torch::tensor(dv, f64).view({n, 3}).to(dtype);
+    p.polarization = tensor(mv, {nb, 3});
+    p.charges = tensor(qv, {n});
+    p.dipoles = tensor(dv, {n, 3});
   }
-  if (!bec.empty()) leaves.push_back(p.bec = leaf(zv, {n, 3, 3}));
+  if (!bec.empty()) p.bec = tensor(zv, {n, 3, 3});
+  return v;
+}
+
+template <class T>
+EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w) {
+  const ModelConfig& config = model->config();
+  const Request r = request_for(b, config, &w);
+  const infer::ModelWeights weights = infer_weights(model);
+  const bool lr = config.long_range;
+  Values v = values_of<T>(model, b, r, weights);
+  const Structures& st = v.st;
+  const int64_t nb = b.num_structures;
+
+  // The engine's outputs as leaves of loss_of, which gives dL/dE, dL/dF, dL/dσ, dL/dM, dL/dZ.
+  Prediction& p = v.p;
+  std::vector<torch::Tensor> leaves;
+  for (torch::Tensor* t : {&p.energy, &p.forces, &p.stress, &p.polarization, &p.bec})
+    if (t->defined()) leaves.push_back(t->requires_grad_(true));
   torch::Tensor loss = loss_of(b, p, w);
   std::vector<torch::Tensor> g =
       torch::autograd::grad({loss}, leaves, {}, false, false, /*allow_unused=*/true);
@@ -172,11 +193,11 @@ EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w
   std::size_t k = 1;
   const torch::Tensor ge = g[0], gf = r.forces ? g[k++] : torch::Tensor(),
                       gs = r.stress ? g[k++] : torch::Tensor(), gm = lr ? g[k++] : torch::Tensor(),
-                      gz = bec.empty() ? torch::Tensor() : g[k++];
+                      gz = p.bec.defined() ? g[k++] : torch::Tensor();
 
   std::vector<infer::OutputSeeds> seeds(nb);
   std::vector<infer::LongRangeSeeds> seeds_b(lr ? nb : 0);
-  auto vol = volume.to(torch::kFloat64).contiguous();
+  auto vol = b.volume().detach().to(torch::kFloat64).contiguous();
   for (int64_t s = 0; s < nb; ++s) {
     infer::OutputSeeds& seed = seeds[s];
     seed.energy = ge[s].item<double>();
@@ -210,8 +231,9 @@ EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w
   if (lr) {
     std::vector<infer::ElectrostaticsTangentFn> tangent;
     for (int64_t s = 0; s < nb; ++s)
-      tangent.push_back(torch_electrostatics_tangent(es, *params[s], st.inputs[s].positions,
-                                                     st.inputs[s].cell, st.periodic[s], sigma[s]));
+      tangent.push_back(torch_electrostatics_tangent(model->electrostatics(), *v.params[s],
+                                                     st.inputs[s].positions, st.inputs[s].cell,
+                                                     st.periodic[s], v.sigma[s]));
     infer::PolarizationWeights grad_b =
         infer::long_range_gradient_batch<T>(weights, st.inputs, seeds_b, tangent);
     set_gradients(model, std::move(grad_a), &grad_b);
@@ -224,6 +246,14 @@ EngineLoss engine_loss_as(Potential& model, const Batch& b, const LossWeights& w
 }
 
 }  // namespace
+
+Prediction engine_predict(Potential& model, const Batch& batch, const Request& request) {
+  if (auto why = infer_unsupported(model->config()))
+    throw Error("the training engine does not support " + *why);
+  const infer::ModelWeights weights = infer_weights(model);
+  return model->dtype() == torch::kFloat32 ? values_of<float>(model, batch, request, weights).p
+                                           : values_of<double>(model, batch, request, weights).p;
+}
 
 EngineLoss engine_loss(Potential& model, const Batch& batch, const LossWeights& w) {
   if (auto why = engine_unsupported(model->config(), w))

@@ -26,4 +26,9 @@ struct EngineLoss {
 // Throws lnet::Error for an unsupported model (engine_unsupported).
 EngineLoss engine_loss(Potential& model, const Batch& batch, const LossWeights& w);
 
+// What model->forward(batch, request) gives (energy, forces, virial and stress, charges, dipoles,
+// M and Born charges as requested; no graph), from the engine: the validation of a run that
+// trains through it. Throws lnet::Error for a model the engine cannot run.
+Prediction engine_predict(Potential& model, const Batch& batch, const Request& request);
+
 }  // namespace lnet

@@ -33,7 +33,8 @@ void add_metrics(Metrics& m, const std::vector<const Structure*>& refs, const Ba
 
 }  // namespace
 
-Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size) {
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
+                 bool engine) {
   Metrics m;
   for (std::size_t k = 0; k < data.size(); k += batch_size) {
     std::vector<const Structure*> ptrs;
@@ -42,7 +43,7 @@ Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch
     Batch b = make_batch(ptrs, model->config());
     Request r = request_for(b, model->config(), nullptr);
     r.forces = true;
-    add_metrics(m, ptrs, b, model->forward(b, r));
+    add_metrics(m, ptrs, b, engine ? engine_predict(model, b, r) : model->forward(b, r));
   }
   return m;
 }
@@ -246,7 +247,8 @@ Error Trainer::diverged(const std::string& what) const {
 }
 
 bool Trainer::end_epoch(const Metrics& tm) {
-  Metrics vm = evaluate(ema_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
+  Metrics vm =
+      evaluate(ema_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size, engine_);
   const double score = validation_score(vm, c_.loss);
   if (!std::isfinite(score)) throw diverged("the validation score is not finite");
   ++s_.epoch;
@@ -382,11 +384,12 @@ void Trainer::finish(TrainResult& result) {
     throw Error("no finite validation score was reached in " + std::to_string(s_.epoch) +
                 " epochs; no model written to " + result.model_path);
   if (!fs::exists(result.model_path)) save_model(best_, result.model_path);
-  result.valid = evaluate(best_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size);
+  result.valid =
+      evaluate(best_, data_.valid.empty() ? data_.train : data_.valid, c_.batch_size, engine_);
   std::ostream& out = *o_.report;
   out << result.valid.table("validation (best model)");
   if (!data_.test.empty()) {
-    result.test = evaluate(best_, data_.test, c_.batch_size);
+    result.test = evaluate(best_, data_.test, c_.batch_size, engine_);
     out << result.test.table("test (best model)");
   }
   std::vector<double> scores, lrs;

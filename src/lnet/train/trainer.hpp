@@ -34,7 +34,9 @@ TrainResult train(const TrainConfig& config, const TrainOptions& options = {});
 std::vector<std::string> train_outputs(const TrainConfig& config);
 
 // Errors of `model` on `data`, evaluated in batches (training and validation; `lnet eval` goes
-// through the calculator instead).
-Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size);
+// through the calculator instead) by the reference or, with `engine`, by the training engine
+// (engine_predict; equal to rounding).
+Metrics evaluate(Potential& model, const std::vector<Structure>& data, int batch_size,
+                 bool engine = false);
 
 }  // namespace lnet
