@@ -2,8 +2,9 @@
 // for random models with fixed and with learned charges, on a batch of periodic and open
 // structures with a field on one of them, the engine's loss and weight gradient equal the torch
 // reference's (loss_of + backward) per loss term (energy, forces, stress, Born charges, dipole) and
-// combined; 20 AdamW steps follow the reference's loss curve; engine_predict (validation) equals
-// the reference's forward pass, and the trainer follows the reference run.
+// combined; float32 follows float64; 20 AdamW steps follow the reference's loss curve;
+// engine_predict (validation) equals the reference's forward pass, and the trainer follows the
+// reference run.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -120,6 +121,60 @@ TEST(EngineLongRangeGradient, TrainingFollowsTheReferenceLossCurve) {
   for (int step = 0; step < 20; ++step)
     EXPECT_NEAR(curve[1][step], curve[0][step], 1e-8 * curve[0][step]) << "step " << step;
   EXPECT_LT(curve[0].back(), 0.9 * curve[0].front());  // the steps do train
+}
+
+// float32 engine arithmetic (Dual<float>) against float64 for network B's gradient, every seed
+// (energy, forces, virial, dipole, Born charges) at once with a field; the electrostatics stay
+// float64. float32 rounding is ~6e-8 per operation; 1e-4 of the largest entry bounds its
+// accumulation.
+TEST(EngineLongRangeGradient, Float32FollowsFloat64) {
+  torch::manual_seed(3);
+  const ModelConfig c = engine_config({1, 2, 1, 0}, true, true, Shape{2, 2, 2, 1});
+  Potential model(c);
+  const infer::ModelWeights w = infer_weights(model);
+  const Structure s = random_structure(4, 10, 6.0, true);
+  const NeighborList na = build_neighbor_list(s.positions, s.cell, s.pbc, c.network_a.cutoff),
+                     nb = build_neighbor_list(s.positions, s.cell, s.pbc, c.network_b.cutoff);
+  infer::Input in;
+  std::vector<double> sigma;
+  for (int z : s.numbers) {
+    in.species.push_back(c.species_index(z));
+    sigma.push_back(w.sigma.at(in.species.back()));
+  }
+  in.positions = s.positions;
+  in.cell = s.cell;
+  in.edges_a = &na;
+  in.edges_b = &nb;
+  in.efield = Vec3(0.02, -0.01, 0.03);
+  std::optional<es::Parameters> params;  // resolved by the evaluation
+  infer::EngineModel<double>(w).evaluate(
+      in, torch_electrostatics(model->electrostatics(), params, in.positions, s.cell, true, sigma));
+  const infer::ElectrostaticsTangentFn es = torch_electrostatics_tangent(
+      model->electrostatics(), *params, in.positions, s.cell, true, sigma);
+  infer::LongRangeSeeds seed;
+  seed.energy = 0.3;
+  seed.dipole = Vec3(0.2, -0.1, 0.4);
+  seed.virial << 0.2, 0.1, 0, 0.1, -0.3, 0.05, 0, 0.05, 0.1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    seed.forces.emplace_back(0.1 * i, -0.2, 0.05 * i);
+    seed.bec.push_back(0.1 * Mat3::Identity() + 0.01 * static_cast<double>(i) * Mat3::Ones());
+  }
+  infer::PolarizationWeights g64 = infer::long_range_gradient_batch<double>(w, {in}, {seed}, {es}),
+                             g32 = infer::long_range_gradient_batch<float>(w, {in}, {seed}, {es});
+  std::vector<infer::Matrix> from64;
+  for_each_trained(g64, [&](const std::string&, infer::Matrix& m) { from64.push_back(m); });
+  double err = 0, scale = 0;
+  std::size_t k = 0;
+  for_each_trained(g32, [&](const std::string&, infer::Matrix& m) {
+    const infer::Matrix& ref = from64[k++];
+    for (std::size_t q = 0; q < m.data.size(); ++q) {
+      err = std::max(err, std::abs(m.data[q] - ref.data[q]));
+      scale = std::max(scale, std::abs(ref.data[q]));
+    }
+  });
+  RecordProperty("float32_gradient_error", sci(err / scale));
+  EXPECT_GT(scale, 0);
+  EXPECT_LT(err / scale, 1e-4);
 }
 
 // What validation reads when a run trains through the engine: engine_predict equals the
