@@ -1,17 +1,22 @@
 // Throughput of network A (short-range energy + forces) on liquid-water boxes, and the time of
-// one training step; prints a markdown report (CONVENTIONS.md, Benchmarks). See bench/README.md.
+// one training step, short range and long range; prints a markdown report (CONVENTIONS.md,
+// Benchmarks). See bench/README.md.
 //
 //   OPENBLAS_NUM_THREADS=1 build/bench/bench_model [--threads N] [--quick] [--no-profile]
-//                                                  [--max-seconds S]
+//                                                  [--max-seconds S] [--long-range-only]
 //
 // Inference: 192-, 1536- and 12288-atom boxes (a generated 64-molecule cell tiled 1, 2x2x2 and
 // 4x4x4), models "small" and "medium", float32 and float64. One step = make_batch (neighbour
 // list + packing) + forward with forces; the neighbour list alone and make_batch are also
 // reported. Training: forward with create_graph, loss, backward, AdamW step, on 4 x 192 atoms,
 // against the same step through the CPU engine (engine_loss: exact gradients, AdamW step).
+// Long-range training: the same two steps for the NaCl model of examples/nacl/train.yaml (fixed
+// and learned charges) on 4 x 64 atoms with energy, force, stress and Born-charge losses.
 // Every number is the median over repetitions after one warm-up. A case whose predicted step
 // (scaled from the next smaller box) exceeds --max-seconds, or whose predicted memory exceeds
 // what the machine has free, is skipped and listed as such.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/version.h>
@@ -153,7 +158,9 @@ struct Options {
   bool profile = true;
   double max_seconds = 60.0;  // skip a case whose predicted single step is longer
   int64_t max_atoms = 12288;  // largest box
-  bool training = true;
+  bool inference = true;
+  bool training = true;      // the short-range (water) training-step table
+  bool long_range = true;    // the long-range (NaCl, Born charges) training-step table
   bool engine_only = false;  // training step through the engine only (for profiling)
 };
 
@@ -217,12 +224,22 @@ InferenceResult run_inference(const Structure& s, const ModelSize& size, const s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Training step: 4 boxes of 192 atoms with energy and force labels (zero), float64.
+// Training step: one batch of labelled structures, one model, one set of loss weights; float64.
+
+// A training-step case: the model, the loss weights and the labelled batch. The labels are zeros
+// (their values do not change the cost), but each weighted label must be present so that its
+// loss term, and the derivative it needs, is active (run_training checks the request).
+struct TrainCase {
+  std::string name;
+  ModelConfig config;
+  LossWeights weights;
+  std::vector<Structure> structures;
+};
 
 struct TrainResult {
   std::string model;
   bool engine = false;
-  int64_t params = 0;
+  int64_t params = 0, atoms = 0;
   int reps = 0;
   double batch = NAN, step = NAN, cpu = NAN, rss_mb = NAN;  // cpu: process CPU time per step
 };
@@ -235,31 +252,41 @@ double process_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& size,
-                         double avg_neighbors, bool engine, const Options& o) {
+// Throws unless the training request asks for every derivative that the weighted labels need:
+// a benchmark whose loss term silently dropped out would time a cheaper step than it claims.
+void check_request(const Request& req, const TrainCase& c) {
+  std::string missing;
+  if (!req.create_graph) missing += " create_graph";
+  if (c.weights.forces > 0 && !req.forces) missing += " forces";
+  if (c.weights.stress > 0 && !req.stress) missing += " stress";
+  if (c.weights.bec > 0 && !req.bec) missing += " bec";
+  if (!missing.empty())
+    throw std::runtime_error("training request of " + c.name + " lacks" + missing);
+}
+
+// Reference step: forward with the training request (create_graph), loss_of, backward through
+// torch autograd, AdamW step. Engine step: engine_loss (exact gradients), AdamW step.
+TrainResult run_training(const TrainCase& c, bool engine, const Options& o) {
   TrainResult r;
-  r.model = size.name;
+  r.model = c.name;
   r.engine = engine;
-  std::vector<Structure> labelled = boxes;
   std::vector<const Structure*> ptrs;
-  for (auto& s : labelled) {
-    s.energy = 0.0;
-    s.forces = std::vector<Vec3>(s.size(), Vec3::Zero());
+  for (const auto& s : c.structures) {
     ptrs.push_back(&s);
+    r.atoms += static_cast<int64_t>(s.size());
   }
-  ModelConfig cfg = model_config(size, "float64", avg_neighbors);
-  Potential model = make_model(cfg);
+  Potential model = make_model(c.config);
   model->train();
   r.params = parameter_count(model);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
-  const LossWeights w;  // energy 1, forces 10
+  const LossWeights& w = c.weights;
   reset_peak_rss();
   std::vector<double> tb;
   auto t0 = Clock::now();
-  Batch b = make_batch(ptrs, cfg);
+  Batch b = make_batch(ptrs, c.config);
   tb.push_back(since(t0));
-  const Request req = request_for(b, cfg, &w);
-  if (!req.forces || !req.create_graph) throw std::runtime_error("training request without forces");
+  const Request req = request_for(b, c.config, &w);
+  check_request(req, c);
   double cpu_step = 0;
   auto step = [&] {
     auto t = Clock::now();
@@ -285,7 +312,7 @@ TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& s
     ts.push_back(step());
     cpu.push_back(cpu_step);
     t0 = Clock::now();
-    Batch again = make_batch(ptrs, cfg);
+    Batch again = make_batch(ptrs, c.config);
     tb.push_back(since(t0));
   }
   r.reps = reps;
@@ -294,6 +321,132 @@ TrainResult run_training(const std::vector<Structure>& boxes, const ModelSize& s
   r.batch = median(tb);
   r.rss_mb = peak_rss_mb();
   return r;
+}
+
+// One training-step table: reference and engine rows per case (the engine only with
+// --engine-only), then the reference / engine ratios of the wall times.
+void print_training_table(const std::vector<TrainCase>& cases, const Options& o,
+                          Clock::time_point t_start) {
+  std::printf(
+      "| model | path | params | reps | make_batch ms | step ms | step CPU ms | atom-steps/s | "
+      "peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::vector<std::string> ratios;
+  for (const TrainCase& c : cases) {
+    double steps[2] = {NAN, NAN};
+    for (bool engine : {false, true}) {
+      if (o.engine_only && !engine) continue;
+      try {
+        TrainResult r = run_training(c, engine, o);
+        steps[engine] = r.step;
+        std::printf("| %s | %s | %lld | %d | %.1f | %.1f | %.1f | %.0f | %.0f |\n", r.model.c_str(),
+                    engine ? "engine" : "reference", static_cast<long long>(r.params), r.reps,
+                    1e3 * r.batch, 1e3 * r.step, 1e3 * r.cpu, r.atoms / r.step, r.rss_mb);
+      } catch (const std::exception& e) {
+        std::printf("| %s | %s | | | | failed: %s | | | |\n", c.name.c_str(),
+                    engine ? "engine" : "reference", e.what());
+      }
+      std::fflush(stdout);
+    }
+    ratios.push_back(c.name + " " + fmtd("%.2fx", steps[0] / steps[1]));
+    std::fprintf(stderr, "[bench_model] training %s done (%.0f s elapsed)\n", c.name.c_str(),
+                 since(t_start));
+  }
+  std::printf("\nTraining step, reference / engine:");
+  for (std::size_t k = 0; k < ratios.size(); ++k)
+    std::printf("%s %s", k ? ";" : "", ratios[k].c_str());
+  std::printf("\n");
+}
+
+// Short-range cases: 4 water boxes of 192 atoms, energy and force labels, default weights
+// (energy 1, forces 10).
+std::vector<TrainCase> water_training_cases(double avg_neighbors) {
+  std::vector<Structure> boxes;
+  for (unsigned seed = 1; seed <= 4; ++seed) {
+    Structure s = water_cell(seed);
+    s.energy = 0.0;
+    s.forces = std::vector<Vec3>(s.size(), Vec3::Zero());
+    boxes.push_back(std::move(s));
+  }
+  std::vector<TrainCase> cases;
+  for (const ModelSize& size : {kSmall, kMedium})
+    cases.push_back(
+        {size.name, model_config(size, "float64", avg_neighbors), LossWeights{}, boxes});
+  return cases;
+}
+
+// Rock-salt NaCl, n x n x n conventional cells of lattice constant a (8 atoms each: Na on the
+// fcc sites, Cl shifted by a/2), every Cartesian coordinate displaced by a Gaussian of standard
+// deviation `displacement` (seeded), so that forces, stress and Born charges are not all at
+// their symmetric values.
+Structure rock_salt(int n, double a, double displacement, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0.0, displacement);
+  const double frac[8][3] = {{0, 0, 0},    {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0},
+                             {.5, .5, .5}, {.5, 0, 0},  {0, .5, 0},  {0, 0, .5}};
+  Structure s;
+  s.cell = Mat3::Identity() * (a * n);
+  s.pbc = {true, true, true};
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k)
+        for (int b = 0; b < 8; ++b) {
+          const Vec3 r = a * Vec3(i + frac[b][0], j + frac[b][1], k + frac[b][2]);
+          s.positions.push_back(r + Vec3(noise(rng), noise(rng), noise(rng)));
+          s.numbers.push_back(b < 4 ? 11 : 17);
+        }
+  return s;
+}
+
+// Mean number of neighbours per atom within `cutoff` over the structures (the statistic that
+// training fits for each network's message normalisation).
+double mean_neighbors(const std::vector<Structure>& structures, double cutoff) {
+  std::size_t pairs = 0, atoms = 0;
+  for (const auto& s : structures) {
+    pairs += build_neighbor_list(s.positions, s.cell, s.pbc, cutoff).size();
+    atoms += s.size();
+  }
+  return static_cast<double>(pairs) / static_cast<double>(atoms);
+}
+
+// Long-range cases: 4 NaCl cells of 64 atoms (2x2x2 conventional, a = 5.64 Å, 0.1 Å random
+// displacements) with energy, force, stress and Born-charge labels; the model and loss weights
+// of examples/nacl/train.yaml, with fixed (nominal) and with learned charges.
+std::vector<TrainCase> nacl_training_cases() {
+  std::vector<Structure> cells;
+  for (unsigned seed = 1; seed <= 4; ++seed) {
+    Structure s = rock_salt(2, 5.64, 0.1, seed);
+    s.energy = 0.0;
+    s.forces = std::vector<Vec3>(s.size(), Vec3::Zero());
+    s.stress = Mat3::Zero();
+    s.bec = std::vector<Mat3>(s.size(), Mat3::Zero());
+    cells.push_back(std::move(s));
+  }
+  ModelConfig c;
+  c.species = {11, 17};
+  c.dtype = "float64";
+  // cutoff, num_basis, envelope_p, l_max, l_hidden, channels, correlation, layers, radial_hidden
+  // (num_basis, envelope_p and radial_hidden: the training config's defaults)
+  c.network_a = {5.0, 8, 5, 2, 1, 16, 3, 2, 64};
+  c.long_range = true;
+  c.network_b = {4.0, 8, 5, 2, 1, 8, 2, 2, 32};
+  c.charges = {{11, 1.0}, {17, -1.0}};
+  c.sigma = {{11, 1.0}, {17, 1.0}};
+  c.epsilon_s = 2.4;
+  c.es_accuracy = 1e-5;
+  c.es_method = "ewald";
+  c.e0 = {0.0, 0.0};
+  c.avg_neighbors_a = mean_neighbors(cells, c.network_a.cutoff);
+  c.avg_neighbors_b = mean_neighbors(cells, c.network_b.cutoff);
+  LossWeights w;
+  w.energy = 1.0;
+  w.forces = 10.0;
+  w.stress = 1.0;
+  w.bec = 1.0;
+  std::vector<TrainCase> cases;
+  cases.push_back({"nacl fixed charges", c, w, cells});
+  c.learn_charges = true;
+  cases.push_back({"nacl learned charges", c, w, cells});
+  return cases;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,15 +711,22 @@ int main(int argc, char** argv) {
       o.training = false;
     else if (a == "--engine-only")
       o.engine_only = true;
+    else if (a == "--no-long-range")
+      o.long_range = false;
+    else if (a == "--long-range-only")
+      o.inference = o.training = o.profile = false;
     else {
       std::fprintf(
           stderr,
           "usage: %s [--threads N] [--quick] [--no-profile] [--no-training]\n"
-          "          [--max-seconds S] [--max-atoms N] [--engine-only]\n"
+          "          [--no-long-range] [--long-range-only] [--max-seconds S] [--max-atoms N]\n"
+          "          [--engine-only]\n"
           "  --threads N      torch intra-op threads (default 1)\n"
           "  --quick          fewer repetitions, no 12288-atom box, no profile\n"
           "  --no-profile     skip the profile of the 1536-atom small float32 case\n"
-          "  --no-training    skip the training-step table\n"
+          "  --no-training    skip the short-range (water) training-step table\n"
+          "  --no-long-range  skip the long-range (NaCl, Born charges) training-step table\n"
+          "  --long-range-only  only the long-range training-step table\n"
           "  --max-seconds S  skip cases predicted to take longer per step (default 60)\n"
           "  --max-atoms N    largest box for inference: 192, 1536 or 12288 (default)\n"
           "  --engine-only    only the engine's training step (no inference, no reference;\n"
@@ -579,10 +739,16 @@ int main(int argc, char** argv) {
   if (o.quick) o.profile = false;
   torch::set_num_threads(o.threads);
   torch::set_num_interop_threads(1);
+  // Library logs (e.g. the electrostatics parameters) go to stderr with the progress lines, so
+  // that stdout stays a clean markdown report.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bench_model"));
   const auto t_start = Clock::now();
 
   const char* blas = std::getenv("OPENBLAS_NUM_THREADS");
-  std::printf("# lnet bench_model: network A throughput\n\n");
+  if (o.engine_only) o.inference = false;
+  // The water cases' description only where a water table follows (--long-range-only: none).
+  const bool water = o.inference || o.training || o.profile;
+  std::printf("# lnet bench_model: network A throughput and training step\n\n");
   std::printf("- machine: %s, %u logical CPUs, load average at start %s\n", cpu_model().c_str(),
               std::thread::hardware_concurrency(),
               [] {
@@ -594,16 +760,19 @@ int main(int argc, char** argv) {
                   .c_str());
   std::printf("- torch threads: %d (interop 1), OPENBLAS_NUM_THREADS=%s, libtorch %s\n",
               torch::get_num_threads(), blas ? blas : "(unset)", TORCH_VERSION);
-  std::printf(
-      "- models (network A only, no long range): small = channels 16, l_max 2, l_hidden 1, "
-      "correlation 2, 2 layers, cutoff 5 Å; medium = channels 64, correlation 3, same "
-      "otherwise; 8 Bessel functions, radial MLP 64 wide\n");
-  std::printf(
-      "- water: 64 random rigid H2O in a 12.415 Å cube (1.00 g/cm^3), tiled 2x2x2 and "
-      "4x4x4\n");
-  std::printf(
-      "- step = make_batch (neighbour list + packing) + forward with forces; "
-      "median of repetitions after one warm-up\n");
+  if (water)
+    std::printf(
+        "- models (network A only, no long range): small = channels 16, l_max 2, l_hidden 1, "
+        "correlation 2, 2 layers, cutoff 5 Å; medium = channels 64, correlation 3, same "
+        "otherwise; 8 Bessel functions, radial MLP 64 wide\n");
+  if (water)
+    std::printf(
+        "- water: 64 random rigid H2O in a 12.415 Å cube (1.00 g/cm^3), tiled 2x2x2 and "
+        "4x4x4\n");
+  if (o.inference)
+    std::printf(
+        "- step = make_batch (neighbour list + packing) + forward with forces; "
+        "median of repetitions after one warm-up\n");
   const std::string blas_lib = blas_library();
   const char* wait = std::getenv("OMP_WAIT_POLICY");
   std::printf("- BLAS: %s; OMP_WAIT_POLICY=%s\n", blas_lib.c_str(), wait ? wait : "(unset)");
@@ -617,13 +786,15 @@ int main(int argc, char** argv) {
   const Structure cell = water_cell(1);
   const NeighborList nl0 = build_neighbor_list(cell.positions, cell.cell, cell.pbc, 5.0);
   const double avg_neighbors = static_cast<double>(nl0.size()) / cell.size();
-  std::printf("- %zu atoms per cell, %.1f neighbours per atom within 5 Å\n\n", cell.size(),
-              avg_neighbors);
+  if (water)
+    std::printf("- %zu atoms per cell, %.1f neighbours per atom within 5 Å\n", cell.size(),
+                avg_neighbors);
+  std::printf("\n");
 
   std::vector<std::pair<int, Structure>> boxes;
-  if (!o.engine_only) boxes.push_back({1, cell});
+  if (o.inference) boxes.push_back({1, cell});
   for (int n : {2, 4})
-    if (64 * 3 * n * n * n <= o.max_atoms && !(o.quick && n == 4) && !o.engine_only)
+    if (64 * 3 * n * n * n <= o.max_atoms && !(o.quick && n == 4) && o.inference)
       boxes.push_back({n, tile(cell, n)});
 
   // Inference table.
@@ -667,82 +838,61 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::printf("## Inference: energy + forces\n\n");
-  std::printf(
-      "| atoms | model | dtype | edges | reps | nlist ms | make_batch ms | forward+forces ms "
-      "| step ms | atom-steps/s | atom-steps/s (model only) | peak RSS MB |\n"
-      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  for (const auto& r : results) {
-    if (!r.skipped.empty()) {
-      std::printf("| %lld | %s | %s | | | | | | | skipped: %s | | |\n",
-                  static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
-                  r.skipped.c_str());
-      continue;
-    }
-    std::printf("| %lld | %s | %s | %lld | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f |\n",
-                static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
-                static_cast<long long>(r.edges), r.reps, 1e3 * r.nlist, 1e3 * r.batch,
-                1e3 * r.model_s, 1e3 * r.total, r.atoms / r.total, r.atoms / r.model_s, r.rss_mb);
-  }
-  // Ratios against the float64 baseline of the same run.
-  std::printf("\nfloat32 speed-up over float64 (step time ratio, same run): ");
-  bool first = true;
-  for (const auto& r32 : results)
-    for (const auto& r64 : results)
-      if (r32.dtype == "float32" && r64.dtype == "float64" && r32.model == r64.model &&
-          r32.atoms == r64.atoms && r32.skipped.empty() && r64.skipped.empty()) {
-        std::printf("%s%s %lld: %.2fx", first ? "" : "; ",
-                    r32.model.substr(0, r32.model.find(' ')).c_str(),
-                    static_cast<long long>(r32.atoms), r64.total / r32.total);
-        first = false;
+  if (o.inference) {
+    std::printf("## Inference: energy + forces\n\n");
+    std::printf(
+        "| atoms | model | dtype | edges | reps | nlist ms | make_batch ms | forward+forces ms "
+        "| step ms | atom-steps/s | atom-steps/s (model only) | peak RSS MB |\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (const auto& r : results) {
+      if (!r.skipped.empty()) {
+        std::printf("| %lld | %s | %s | | | | | | | skipped: %s | | |\n",
+                    static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
+                    r.skipped.c_str());
+        continue;
       }
-  std::printf("\n");
-  std::fflush(stdout);
+      std::printf(
+          "| %lld | %s | %s | %lld | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f |\n",
+          static_cast<long long>(r.atoms), r.model.c_str(), r.dtype.c_str(),
+          static_cast<long long>(r.edges), r.reps, 1e3 * r.nlist, 1e3 * r.batch, 1e3 * r.model_s,
+          1e3 * r.total, r.atoms / r.total, r.atoms / r.model_s, r.rss_mb);
+    }
+    // Ratios against the float64 baseline of the same run.
+    std::printf("\nfloat32 speed-up over float64 (step time ratio, same run): ");
+    bool first = true;
+    for (const auto& r32 : results)
+      for (const auto& r64 : results)
+        if (r32.dtype == "float32" && r64.dtype == "float64" && r32.model == r64.model &&
+            r32.atoms == r64.atoms && r32.skipped.empty() && r64.skipped.empty()) {
+          std::printf("%s%s %lld: %.2fx", first ? "" : "; ",
+                      r32.model.substr(0, r32.model.find(' ')).c_str(),
+                      static_cast<long long>(r32.atoms), r64.total / r32.total);
+          first = false;
+        }
+    std::printf("\n");
+    std::fflush(stdout);
+  }
 
-  // Training step.
-  std::vector<Structure> train_boxes;
-  for (unsigned seed = 1; seed <= 4; ++seed) train_boxes.push_back(water_cell(seed));
-  if (o.training)
+  if (o.training) {
     std::printf(
         "\n## Training step: 4 x 192 atoms, float64, loss (energy + forces) and its weight "
         "gradient + AdamW\n\n"
         "reference: forward + forces (create_graph) + backward through torch autograd; engine: "
         "the CPU inference engine's exact gradients (training.engine: engine).\n\n");
-  if (o.training)
-    std::printf(
-        "| model | path | params | reps | make_batch ms | step ms | step CPU ms | atom-steps/s | "
-        "peak RSS MB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::vector<std::string> ratios;
-  for (const ModelSize& size : {kSmall, kMedium}) {
-    if (!o.training) break;
-    double steps[2] = {NAN, NAN};
-    for (bool engine : {false, true}) {
-      if (o.engine_only && !engine) continue;
-      try {
-        TrainResult r = run_training(train_boxes, size, avg_neighbors, engine, o);
-        steps[engine] = r.step;
-        std::printf("| %s | %s | %lld | %d | %.1f | %.1f | %.1f | %.0f | %.0f |\n", r.model.c_str(),
-                    engine ? "engine" : "reference", static_cast<long long>(r.params), r.reps,
-                    1e3 * r.batch, 1e3 * r.step, 1e3 * r.cpu, 4 * 192 / r.step, r.rss_mb);
-      } catch (const std::exception& e) {
-        std::printf("| %s | %s | | | | failed: %s | | | |\n", size.name.c_str(),
-                    engine ? "engine" : "reference", e.what());
-      }
-      std::fflush(stdout);
-    }
-    char line[160];
-    std::snprintf(line, sizeof line, "%s %.2fx", size.name.substr(0, size.name.find(' ')).c_str(),
-                  steps[0] / steps[1]);
-    ratios.push_back(line);
-    std::fprintf(stderr, "[bench_model] training %s done (%.0f s elapsed)\n", size.name.c_str(),
-                 since(t_start));
+    print_training_table(water_training_cases(avg_neighbors), o, t_start);
   }
-
-  if (o.training) {
-    std::printf("\nTraining step, reference / engine:");
-    for (std::size_t k = 0; k < ratios.size(); ++k)
-      std::printf("%s %s", k ? ";" : "", ratios[k].c_str());
-    std::printf("\n");
+  if (o.long_range) {
+    std::printf(
+        "\n## Training step, long range: 4 x 64-atom NaCl, float64, loss (energy 1, forces 10, "
+        "stress 1, Born charges 1) and its weight gradient + AdamW\n\n"
+        "model of examples/nacl/train.yaml: network A cutoff 5 Å, channels 16, l_max 2, l_hidden "
+        "1, correlation 3, 2 layers; network B cutoff 4 Å, channels 8, correlation 2, 2 layers; "
+        "charges Na +1, Cl -1 (fixed, or corrected by network B: learned), sigma 1 Å, epsilon_s "
+        "2.4, Ewald at accuracy 1e-5. Cells: 2x2x2 conventional, a = 5.64 Å, Gaussian "
+        "displacements of 0.1 Å per coordinate; zero labels. reference: forward with forces, "
+        "stress and Born charges (create_graph) + backward through torch autograd; engine: "
+        "engine_loss.\n\n");
+    print_training_table(nacl_training_cases(), o, t_start);
   }
   if (o.profile) run_profile(tile(cell, 2), avg_neighbors);
   std::printf("\nTotal wall time %.0f s.\n", since(t_start));
