@@ -100,27 +100,13 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Case>& info) { return std::to_string(info.index); });
 
 // 20 AdamW steps from the same weights, every loss term with learned charges:
-// the engine's loss curve follows the reference's (float64; rounding only, see
-// test_engine_loss.cpp).
+// the engine's loss curve follows the reference's (expect_reference_loss_curve).
 TEST(EngineLongRangeGradient, TrainingFollowsTheReferenceLossCurve) {
   const ModelConfig c = engine_config({1, 2, 1, 0}, true, true, Shape{1, 2, 2, 1});
   const std::vector<Structure> data = long_range_batch(23);
   const Batch b = batch_of(data, c);
   const LossWeights w = terms(1, 10, 100, 1, 100);
-  std::vector<double> curve[2];
-  for (int engine = 0; engine < 2; ++engine) {
-    torch::manual_seed(5);
-    Potential model(c);
-    torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(5e-3));
-    for (int step = 0; step < 20; ++step) {
-      curve[engine].push_back(engine ? engine_loss_value(model, b, w)
-                                     : reference_loss(model, b, w));
-      opt.step();
-    }
-  }
-  for (int step = 0; step < 20; ++step)
-    EXPECT_NEAR(curve[1][step], curve[0][step], 1e-8 * curve[0][step]) << "step " << step;
-  EXPECT_LT(curve[0].back(), 0.9 * curve[0].front());  // the steps do train
+  expect_reference_loss_curve(c, b, w);
 }
 
 // float32 engine arithmetic (Dual<float>) against float64 for network B's gradient, every seed
