@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "lnet/core/neighbor_list.hpp"
+#include "lnet/core/thread_environment.hpp"
 #include "lnet/model/batch.hpp"
 #include "lnet/model/potential.hpp"
 #include "lnet/nn/equivariant.hpp"
@@ -694,6 +695,7 @@ void run_profile(const Structure& s, double avg_neighbors) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lnet::keep_freed_memory();  // as the lnet executable: the steps measured are lnet's
   Options o;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];

@@ -10,6 +10,7 @@
 
 int main(int argc, char** argv) {
   lnet::ensure_thread_environment(argv);
+  lnet::keep_freed_memory();
   CLI::App app{"lnet: machine-learning interatomic potentials with long-range electrostatics"};
   app.require_subcommand(1);
   int threads = 0;

@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <thread>
 
@@ -16,6 +20,13 @@ void ensure_thread_environment(char** argv) {
   setenv("OPENBLAS_NUM_THREADS", "1", 0);
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   execv("/proc/self/exe", argv);  // returns only on failure
+}
+
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
 }
 
 int checked_thread_count(int requested, const std::string& where) {
