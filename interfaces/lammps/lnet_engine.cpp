@@ -8,15 +8,25 @@
 #include "lnet/core/elements.hpp"
 #include "lnet/core/quantity.hpp"
 #include "lnet/infer/decomposition.hpp"
+#include "lnet/learn/committee.hpp"
 #include "lnet/model/calculator.hpp"
 #include "lnet/model/threads.hpp"
 
 namespace lnet::lammps {
 
 struct Engine::Impl {
-  Calculator calculator;
+  Calculator calculator;  // the model itself, or a committee's first member (its species, cutoffs)
+  std::unique_ptr<Committee> committee;
+  std::unique_ptr<CommitteeForceField> mean;  // of `committee`
   int threads = 1;
-  explicit Impl(const std::string& path, const CalculatorOptions& o) : calculator(path, o) {}
+  Impl(const std::string& path, const CalculatorOptions& o, const std::vector<std::string>& more)
+      : calculator(path, o) {
+    if (more.empty()) return;
+    std::vector<std::string> paths{path};
+    paths.insert(paths.end(), more.begin(), more.end());
+    committee = std::make_unique<Committee>(Committee::load(paths, o));
+    mean = std::make_unique<CommitteeForceField>(*committee);
+  }
 };
 
 namespace {
@@ -79,7 +89,7 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) {
   // One rank reports what the calculator resolves (electrostatics tuning, ...), not every rank.
   if (!options.log) spdlog::set_level(spdlog::level::warn);
   const int threads = set_torch_threads(options.threads, "pair_style lnet threads");
-  impl_ = std::make_unique<Impl>(model_path, calculator_options(options));
+  impl_ = std::make_unique<Impl>(model_path, calculator_options(options), options.committee);
   impl_->threads = threads;
 }
 
@@ -113,7 +123,9 @@ bool Engine::long_range() const { return impl_->calculator.info().long_range; }
 
 std::string Engine::summary() const {
   const ModelInfo& i = impl_->calculator.info();
-  std::string s = "species";
+  std::string s = impl_->committee
+                      ? "committee of " + std::to_string(impl_->committee->size()) + ", species"
+                      : "species";
   for (int z : i.species) s += " " + element_symbol(z);
   s += ", " + i.dtype + ", cutoff A " + std::to_string(i.cutoff_a) + " A";
   if (i.long_range) s += ", long range (cutoff B " + std::to_string(i.cutoff_b) + " A)";
@@ -138,7 +150,8 @@ void Engine::compute(int n, const int* numbers, const double* x, const double* c
   for (const std::string& name : want.quantities) request.add(name);
   Evaluation e;
   try {
-    e = impl_->calculator.evaluate(s, field, request);
+    e = impl_->mean ? impl_->mean->evaluate(s, field, request)
+                    : impl_->calculator.evaluate(s, field, request);
   } catch (const CloseAtomsError& close) {
     throw close_atoms(close);
   }
@@ -248,14 +261,22 @@ int quantity_columns(const std::string& name) {
 }
 
 std::string Engine::local_unsupported() const {
+  if (impl_->committee) return "a committee (evaluated replicated, member by member)";
   const auto why = impl_->calculator.local_unsupported();
   return why ? *why : std::string();
 }
 
 double Engine::ghost_cutoff() const { return impl_->calculator.ghost_cutoff(); }
 
-std::string Engine::state() const { return impl_->calculator.state(); }
+std::string Engine::state() const {
+  return impl_->committee ? impl_->committee->state() : impl_->calculator.state();
+}
 
-void Engine::restore_state(const std::string& state) { impl_->calculator.restore_state(state); }
+void Engine::restore_state(const std::string& state) {
+  if (impl_->committee)
+    impl_->committee->restore_state(state);
+  else
+    impl_->calculator.restore_state(state);
+}
 
 }  // namespace lnet::lammps

@@ -20,6 +20,10 @@ struct EngineOptions {
   int threads = 1;           // libtorch intra-op threads of this process
   double min_distance = -1;  // Å, atoms closer are an error; < 0 keeps the calculator's, 0: none
   bool log = true;           // lnet's info messages (false on all MPI ranks but one)
+  // Further members of a committee with the model (learn/committee.hpp): the pair style then
+  // integrates the committee's mean energy, forces and virial, and compute lnet/atom gives its
+  // spreads (committee_force_std, ...). Replicated evaluation only.
+  std::vector<std::string> committee;
 };
 
 // What a compute asks for besides energy and forces.

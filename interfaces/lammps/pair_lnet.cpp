@@ -219,6 +219,13 @@ void PairLnet::settings(int narg, char** arg) {
       if (!(options.min_distance >= 0) || !std::isfinite(options.min_distance))
         error->all(FLERR, "pair_style lnet: min_distance must be a distance >= 0 (A)");
       iarg += 2;
+    } else if (key == "committee") {
+      need(1, "committee needs a count N and N more model files");
+      const int n = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (n < 1) error->all(FLERR, "pair_style lnet: committee needs a count >= 1 of model files");
+      need(1 + n, "committee N needs N model files after the count");
+      options.committee.assign(arg + iarg + 2, arg + iarg + 2 + n);
+      iarg += 2 + n;
     } else if (key == "threads") {
       need(1, "threads needs a number");
       options.threads = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of `pair_style lnet` in lnet-lammps , one case per CTest test:
 
-  test_lammps.py CASE WORKDIR      CASE: forces | triclinic | nve | restart | errors
+  test_lammps.py CASE WORKDIR      CASE: forces | triclinic | nve | restart | errors | committee
 
 The references are lnet's own programs on the same structure: `lnet eval` (energy, forces,
 stress, Born dipole, charges, atomic dipoles; written with round-trip precision) and `lnet md`
@@ -489,8 +489,74 @@ def case_errors(workdir):
                  f"{text[-2000:]}")
 
 
+COMMITTEE_POINT = """units metal
+atom_style atomic
+atom_modify map array
+read_data {data}
+{pair}
+compute s all lnet/atom committee_force_std
+compute smax all reduce max c_s[1]
+thermo_style custom step pe c_smax
+thermo_modify format float %.17g
+dump d all custom 1 {dump} id fx fy fz c_s[1]
+dump_modify d sort id format float %.17g
+run 0
+"""
+
+
+def case_committee(workdir):
+    """`committee`: LAMMPS integrates the committee's mean and gives each atom's force spread,
+    equal to `lnet eval --committee` (the same calculators, 1e-10 relative; the spread 1e-8
+    relative: a difference of nearly equal forces) on 1 and 2 ranks; two copies of one model have
+    zero spread and the model's own forces; `parallel domain` with a committee is an error."""
+    a = make_model(workdir, "long_range")
+    b = make_model(workdir, "long_range_seed11", "--seed", "11")
+    atoms = rocksalt((2, 1, 1), seed=3)
+    efield = [0.02, -0.01, 0.03]
+    xyz = os.path.join(workdir, "committee_in.xyz")
+    write_xyz(xyz, atoms, 'efield="' + " ".join(repr(float(x)) for x in efield) + '"')
+    run([LNET, "--threads", "1", "eval", a, xyz, "--committee", b, "-o",
+         os.path.join(workdir, "committee_eval"), "--force"], workdir)
+    ev = read(os.path.join(workdir, "committee_eval.xyz"), format="extxyz")
+    spread = np.asarray(ev.arrays["committee_force_std"], float)
+    if not np.max(spread) > 1e-4:
+        fail(f"two different members should disagree: spread {np.max(spread)}")
+    data = os.path.join(workdir, "committee.data")
+    write_data(data, atoms)
+    for n in (1, 2):
+        name = f"committee_{n}"
+        dump = name + ".dump"
+        pair = pair_line(a, efield, f" committee 1 {b}")
+        _, log = lammps(workdir, COMMITTEE_POINT.format(data=data, pair=pair, dump=dump), n, name)
+        row = thermo_table(log)[-1]
+        d = read_dump(os.path.join(workdir, dump))
+        print(f"{name}: {n} rank(s)")
+        check_close("energy", row["PotEng"], ev.info["energy"], 1e-10)
+        check_close("forces", np.stack([d["fx"], d["fy"], d["fz"]], axis=1), ev.arrays["forces"],
+                    1e-10)
+        check_close("force spread", d["c_s[1]"], spread, 1e-8)
+        check_close("largest force spread", row["c_smax"], np.max(spread), 1e-8)
+    calc, _ = references(workdir, a, atoms, efield, "committee_single")
+    pair = pair_line(a, efield, f" committee 1 {a}")
+    _, log = lammps(workdir, COMMITTEE_POINT.format(data=data, pair=pair, dump="same.dump"), 1,
+                    "committee_same")
+    d = read_dump(os.path.join(workdir, "same.dump"))
+    check_close("forces (two copies)", np.stack([d["fx"], d["fy"], d["fz"]], axis=1),
+                calc["forces"], 1e-10)
+    if np.max(np.abs(d["c_s[1]"])) != 0:
+        fail(f"two copies of one model: spread {np.max(np.abs(d['c_s[1]']))}, expected 0")
+    p, log = lammps(workdir, f"units metal\natom_style atomic\nread_data {data}\n"
+                    f"pair_style lnet {a} committee 1 {b} parallel domain\n"
+                    "pair_coeff * * Na Cl\nrun 0\n", 2, "committee_domain", expect_ok=False)
+    text = p.stdout + log
+    if p.returncode == 0 or "parallel domain is not possible: a committee" not in text:
+        fail(f"committee with parallel domain: expected an error, got exit {p.returncode}:\n"
+             f"{text[-2000:]}")
+    print("  committee with parallel domain: error as expected")
+
+
 CASES = {"forces": case_forces, "triclinic": case_triclinic, "nve": case_nve,
-         "restart": case_restart, "errors": case_errors}
+         "restart": case_restart, "errors": case_errors, "committee": case_committee}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in CASES:
