@@ -90,6 +90,9 @@ class ForceField {
   // electrostatics parameters); opaque text, empty when there is none.
   virtual std::string state() const { return {}; }
   virtual void restore_state(const std::string& /*state*/) {}
+  // Forgets what was kept from the last structure (neighbour lists, electrostatics tuning, warm
+  // starts): the next structure is an unrelated one, whose results must not depend on it.
+  virtual void reset() {}
 };
 
 }  // namespace lnet

@@ -79,6 +79,7 @@ class CommitteeForceField : public ForceField {
   bool has_dipole() const override { return committee_.has_dipole(); }
   std::string state() const override { return committee_.state(); }
   void restore_state(const std::string& state) override { committee_.restore_state(state); }
+  void reset() override { committee_.reset(); }
   const CommitteeEvaluation& last() const { return last_; }
 
  private:

@@ -142,7 +142,7 @@ class Calculator : public ForceField {
   const ModelInfo& info() const;
   // Forgets the neighbour list, the electrostatics parameters and the induced dipoles kept
   // for a warm start (a new, unrelated structure).
-  void reset();
+  void reset() override;
   // Neighbour-list builds so far (for tests and the MD timing report).
   long neighbor_list_builds() const;
 

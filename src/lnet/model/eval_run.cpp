@@ -290,9 +290,9 @@ EvalSummary run_eval(Calculator& calc, const std::vector<Structure>& data,
     const Structure& ref = data[k];
     const EvalRequest request =
         frame_request(calc, ref, options.quantities, options.committee != nullptr);
-    calc.reset();  // an unrelated structure: fresh neighbour list and electrostatics tuning
-    Evaluation e =
-        evaluate_frame(options.committee ? *options.committee : calc, ref, request, data_path, k);
+    ForceField& ff = options.committee ? *options.committee : calc;
+    ff.reset();  // an unrelated structure: fresh neighbour lists and electrostatics tuning
+    Evaluation e = evaluate_frame(ff, ref, request, data_path, k);
     if (options.committee) spread.add(e, ref, k + 1);
     m.add(ref, e);
     predicted.push_back(prediction_frame(ref, e));
