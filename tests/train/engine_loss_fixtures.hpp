@@ -85,6 +85,22 @@ inline LossWeights weights(double e, double f, double s) {
   return w;
 }
 
+// The engine's loss and weight gradient against the reference's on batch b, float64, same
+// graph, the sums in another order: agreement to rounding (~1e-15 per operation over some
+// thousand terms); 1e-10 of the largest gradient entry leaves a wide margin and still catches
+// any missing or wrong term (those are O(1)). `all_defined`: see gradients().
+inline void expect_engine_gradient(Potential& model, const Batch& b, const LossWeights& w,
+                                   const char* name, bool all_defined = true) {
+  const double ref_loss = reference_loss(model, b, w);
+  const std::vector<torch::Tensor> ref = gradients(model, all_defined);
+  const double got_loss = engine_loss_value(model, b, w);
+  const std::vector<torch::Tensor> got = gradients(model);
+  EXPECT_NEAR(got_loss, ref_loss, 1e-10 * ref_loss) << name;
+  const double err = gradient_error(got, ref);
+  ::testing::Test::RecordProperty("gradient_error", sci(err));
+  EXPECT_LT(err, 1e-10) << name;
+}
+
 // 20 AdamW steps of a fresh model (seed 5) on batch b, through the reference and through the
 // engine: the engine's loss curve follows the reference's. float64 throughout; the two gradients
 // differ by rounding (~1e-14 relative), which Adam's normalised steps pass on without
