@@ -239,5 +239,29 @@ TEST(MdUncertainty, SpreadsAForceFieldDoesNotGiveAreNanInTheThermoLog) {
   fs::remove_all(c.output.dir);
 }
 
+// thermo.csv's columns come and go with the committee: resuming with the other kind of model
+// list is an error naming the file, before anything is written; the same list resumes.
+TEST(MdUncertainty, ResumingWithOrWithoutACommitteeIsAnErrorNamingThermoCsv) {
+  const MdConfig c = committee_run("resume_layout");
+  SpreadingCommittee ff(0.01);
+  const Structure start = testing::cubic_crystal(2, 3.0, ff, 1.0);
+  MdRunOptions first = quiet();
+  first.stop_after_steps = 5;
+  run_md(c, ff, start, first);
+  const std::string csv = c.output.dir + "/thermo.csv";
+  const std::vector<std::string> before = lines_of(csv);
+  MdConfig plain = c;
+  plain.committee.clear();
+  MdRunOptions again = quiet();
+  again.resume = true;
+  const std::string m = testing::error_of([&] { run_md(plain, ff, start, again); });
+  EXPECT_NE(m.find("thermo.csv"), std::string::npos) << m;
+  EXPECT_NE(m.find("with a committee"), std::string::npos) << m;
+  EXPECT_EQ(lines_of(csv), before);
+  run_md(c, ff, start, again);
+  EXPECT_EQ(lines_of(csv).size(), 4U);  // the header and steps 0, 5 and 10
+  fs::remove_all(c.output.dir);
+}
+
 }  // namespace
 }  // namespace lnet

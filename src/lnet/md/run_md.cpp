@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "lnet/core/atom_checks.hpp"
@@ -196,6 +197,19 @@ void MdRun::open_outputs(const std::map<std::string, std::uint64_t>* bytes) {
   };
   const bool show_field = config_.field.active();
   const bool committee = !config_.committee.empty();
+  if (bytes) {
+    // The committee's columns come and go with the model list: appending rows of the other
+    // layout would leave a thermo.csv whose rows do not match its header.
+    std::ifstream in(path(kThermoCsv));
+    std::string header;
+    std::getline(in, header);
+    if (header + "\n" != md::thermo_csv_header(committee))
+      throw InputError(path(kThermoCsv),
+                       std::string("cannot resume: it was written by a run ") +
+                           (committee ? "without" : "with") +
+                           " a committee (its columns differ); resume with the `model` of that "
+                           "run, or start a new run in another output.dir");
+  }
   thermo_.emplace(open(kThermoCsv), open(kThermoJsonl), options_.report, has_dipole_, show_field,
                   committee);
   if (!bytes) thermo_->csv().write(md::thermo_csv_header(committee));
