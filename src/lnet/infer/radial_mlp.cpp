@@ -35,7 +35,28 @@ void add_split_gram(SplitMat<T>& g, const SplitMat<T>& x, const SplitMat<T>& y) 
 template <class T>
 void RadialMlp<T>::forward(const std::vector<RowMat<T>>& w, SplitMat<T> basis) {
   const T scale = static_cast<T>(kSiluScale);
+  // The training passes of one structure differ only in their direction (forces, strain, each
+  // component of a Born-charge term): with the values of the last pass, only the tangents are
+  // new, and the value products and activations are kept (the weights are this network's).
+  const bool same_values = basis.has_tangent() && r_.v.size() > 0 &&
+                           x_[0].v.rows() == basis.v.rows() && x_[0].v.cols() == basis.v.cols() &&
+                           x_[0].v == basis.v;
   x_[0] = std::move(basis);
+  if (same_values) {
+    for (int k = 0; k < 3; ++k) {
+      gemm(x_[k].d, false, w[k], false, z_[k].d, false);
+      const RowMat<T>& z = z_[k].v;
+      const RowMat<T>& s = s_[k];
+      RowMat<T>& hd = x_[k + 1].d;
+      hd.resize(z.rows(), z.cols());
+      for (Eigen::Index q = 0; q < z.size(); ++q) {
+        const T zz = z.data()[q], sg = s.data()[q];
+        hd.data()[q] = scale * sg * (1 + zz * (1 - sg)) * z_[k].d.data()[q];
+      }
+    }
+    gemm(x_[3].d, false, w[3], false, r_.d, false);
+    return;
+  }
   for (int k = 0; k < 3; ++k) {
     split_product(z_[k], x_[k], w[k], false);
     const SplitMat<T>& z = z_[k];
