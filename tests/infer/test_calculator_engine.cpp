@@ -69,6 +69,40 @@ TEST_P(CalculatorEngineTest, FastEqualsReference) {
 
 INSTANTIATE_TEST_SUITE_P(Models, CalculatorEngineTest, ::testing::Values(0, 1, 2));
 
+// Born charges from the fast engine (engine: fast, with no reference to fall back to) equal the
+// reference's to 1e-10 (the same graph, sums in another order), fixed and learned charges, in a
+// field, over steps that keep the Verlet list.
+TEST(CalculatorEngine, FastBornChargesEqualTheReference) {
+  for (const bool learn : {false, true}) {
+    torch::manual_seed(50 + learn);
+    const ModelConfig c = engine_config({2, 3, 2, 1}, true, learn);
+    const std::string path = save_temp(Potential(c), learn ? "bec_learned" : "bec_fixed");
+    CalculatorOptions fast_only, ref_options;
+    fast_only.engine = "fast";
+    fast_only.radial_table = 0;
+    ref_options.engine = "reference";
+    Calculator fast(path, fast_only), ref(path, ref_options);
+    std::filesystem::remove(path);
+    Structure s = random_structure(13, 10, 6.0, true);
+    const Vec3 field(0.02, -0.05, 0.03);
+    EvalRequest req;
+    req.bec = true;
+    for (int step = 0; step < 2; ++step) {
+      const Evaluation a = fast.evaluate(s, field, req), b = ref.evaluate(s, field, req);
+      ASSERT_EQ(a.bec.size(), s.size());
+      ASSERT_EQ(b.bec.size(), s.size());
+      double err = 0, scale = 0;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        err = std::max(err, (a.bec[i] - b.bec[i]).cwiseAbs().maxCoeff());
+        scale = std::max(scale, b.bec[i].cwiseAbs().maxCoeff());
+      }
+      EXPECT_GT(scale, 0.1);
+      EXPECT_LT(err, 1e-10 * scale) << (learn ? "learned" : "fixed") << " charges, step " << step;
+      for (std::size_t i = 0; i < s.size(); ++i) s.positions[i](step) += 0.02 * (i % 2 ? 1 : -1);
+    }
+  }
+}
+
 // The fast engine's torch-free electrostatics (infer::Coulomb over the calculator's Verlet list)
 // against the reference path, for each solver: Ewald and PME on a periodic cell, the direct sum
 // on an open one; over steps that keep the parameters and the Verlet list.

@@ -34,7 +34,9 @@ class CalculatorTest : public ::testing::TestWithParam<bool> {
 };
 
 TEST_P(CalculatorTest, EqualsTheReferenceBatchPath) {
-  Calculator calc(path);
+  CalculatorOptions reference;  // the calculator's plumbing on the reference engine
+  reference.engine = "reference";
+  Calculator calc(path, reference);
   Structure s = distorted_nacl(3);
   const Vec3 field(0.05, -0.02, 0.1);
   EvalRequest req;

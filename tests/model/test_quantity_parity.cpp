@@ -94,8 +94,8 @@ TEST_P(QuantityParity, CpuEngineAgreesWithTheReference) {
     ++compared;
   }
   // energy, forces, virial, stress (periodic), per-atom energies and virials; long range: the
-  // dipole, charges and atomic dipoles.
-  EXPECT_EQ(compared, 5 + (periodic ? 1 : 0) + (long_range ? 3 : 0));
+  // dipole, charges, atomic dipoles and Born charges.
+  EXPECT_EQ(compared, 5 + (periodic ? 1 : 0) + (long_range ? 4 : 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, QuantityParity,

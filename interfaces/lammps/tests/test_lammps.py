@@ -234,8 +234,7 @@ def compare_single_point(workdir, model, atoms, efield, name,
     the calculator's. Tolerance 1e-10 relative: the same float64 calculator on the same
     positions; LAMMPS's wrapping and unwrapping of positions changes them by a few ulp, and the
     virial goes through LAMMPS's pressure (P·V/nktv2p). `lnet eval` is a second, independent
-    reference: it asks for Born charges, which the calculator computes with its reference
-    (autograd) engine rather than the fast one, equal to ~1e-9 relative (1e-8). compute
+    reference (another process; it also asks for Born charges): 1e-8. compute
     pe/atom sums to the energy and compute stress/atom to the virial (-sum / nktv2p): 1e-10
     relative, the same terms summed in another order, over ranks."""
     calc, ev = references(workdir, model, atoms, efield, name)

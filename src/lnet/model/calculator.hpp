@@ -38,10 +38,10 @@ struct CalculatorOptions {
   // Which engine (src/lnet/model/engine.hpp) evaluates each request:
   //  "auto": the CPU inference engine (src/lnet/infer, hand-written forward and reverse passes,
   //    equal to the reference to rounding) where it has the capability, the libtorch autograd
-  //    reference for the rest (Born charges, the polarizability, Raman tensors, the Hessian,
-  //    polarizable models); info().engine and a log line say which;
+  //    reference for the rest (the Hessian, polarizable models with their polarizability and
+  //    Raman tensors); info().engine and a log line say which;
   //  "fast": the CPU engine only; a request it cannot serve is an InputError naming the missing
-  //    capability (e.g. "engine fast cannot give Born charges (capability bec)");
+  //    capability (e.g. "engine fast cannot give the Hessian (capability hessian)");
   //  "reference": the autograd model only (no per-atom energies or virials).
   std::string engine = "auto";
   // Fast engine: intervals of the cubic Hermite table of each layer's radial MLP on

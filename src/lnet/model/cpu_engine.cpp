@@ -5,6 +5,7 @@
 
 #include "lnet/core/error.hpp"
 #include "lnet/infer/decomposition.hpp"
+#include "lnet/infer/long_range_gradient.hpp"
 #include "lnet/model/engine.hpp"
 #include "lnet/model/infer_weights.hpp"
 
@@ -26,6 +27,10 @@ class CpuEngine : public Engine {
     settings.accuracy_setting = options.accuracy_setting;
     es_ = std::make_unique<es::Electrostatics>(settings);
     caps_ = cpu_capabilities();
+    // Born charges dM/dr by network B's reverse passes (long_range_gradient.hpp, the training
+    // engine's own), for the models that have them.
+    caps_.bec = c.long_range;
+    if (c.long_range) born_ = std::make_unique<infer::LongRangeGradient<T>>(w);
   }
 
   static EngineCapabilities cpu_capabilities() {
@@ -67,6 +72,7 @@ class CpuEngine : public Engine {
       e.dipole = o.dipole;
       e.charges = std::move(o.charges);
       e.atomic_dipoles = std::move(o.dipoles);
+      if (request.bec) e.bec = born_->born_charges(input);
     }
     if (request.atom_energies) e.atom_energies = std::move(o.atom_energies);
     if (request.atom_virials) e.atom_virials = std::move(o.atom_virials);
@@ -126,6 +132,7 @@ class CpuEngine : public Engine {
   ModelConfig config_;
   EngineCapabilities caps_;
   std::unique_ptr<infer::EngineModel<T>> potential_;
+  std::unique_ptr<infer::LongRangeGradient<T>> born_;  // long range: Born charges
   std::unique_ptr<es::Electrostatics> es_;
   // k-space tables kept while the cell is the same: of evaluate() and of evaluate_local().
   std::unique_ptr<infer::Coulomb> coulomb_;
