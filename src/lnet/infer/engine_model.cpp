@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "lnet/core/error.hpp"
 
@@ -52,10 +53,11 @@ double dot(const T* x, const Matrix& w) {
 
 }  // namespace
 
-template <class T>
-Graph<T> make_graph(const NeighborList& nl, const std::vector<int>& species,
-                    const std::vector<Vec3>& positions, const Mat3& cell) {
-  Graph<T> g;
+template <class S>
+Graph<S> make_graph(const NeighborList& nl, const std::vector<int>& species,
+                    const std::vector<Vec3>& positions, const Mat3& cell,
+                    const std::vector<Vec3>& dr, const Mat3& strain) {
+  Graph<S> g;
   g.num_atoms = static_cast<int>(positions.size());
   g.species = species;
   g.receiver = nl.first;
@@ -63,7 +65,15 @@ Graph<T> make_graph(const NeighborList& nl, const std::vector<int>& species,
   g.vectors.resize(3 * nl.size());
   for (std::size_t k = 0; k < nl.size(); ++k) {
     const Vec3 r = edge_vector(nl, k, positions, cell);
-    for (int a = 0; a < 3; ++a) g.vectors[3 * k + a] = static_cast<T>(r(a));
+    if constexpr (std::is_arithmetic_v<S>) {
+      for (int a = 0; a < 3; ++a) g.vectors[3 * k + a] = static_cast<S>(r(a));
+    } else {
+      using T = decltype(S::v);
+      const int i = nl.first[k], j = nl.second[k];
+      const Vec3 t = (dr.empty() ? Vec3::Zero() : Vec3(dr[j] - dr[i])) + strain * r;
+      for (int a = 0; a < 3; ++a)
+        g.vectors[3 * k + a] = S(static_cast<T>(r(a)), static_cast<T>(t(a)));
+    }
   }
   g.finalize();
   return g;
@@ -266,10 +276,15 @@ double EngineModel<T>::ghost_cutoff() const {
   return g;
 }
 
-template Graph<float> make_graph<float>(const NeighborList&, const std::vector<int>&,
-                                        const std::vector<Vec3>&, const Mat3&);
-template Graph<double> make_graph<double>(const NeighborList&, const std::vector<int>&,
-                                          const std::vector<Vec3>&, const Mat3&);
+#define LNET_MAKE_GRAPH(S)                                                                         \
+  template Graph<S> make_graph<S>(const NeighborList&, const std::vector<int>&,                    \
+                                  const std::vector<Vec3>&, const Mat3&, const std::vector<Vec3>&, \
+                                  const Mat3&);
+LNET_MAKE_GRAPH(float)
+LNET_MAKE_GRAPH(double)
+LNET_MAKE_GRAPH(Dual<float>)
+LNET_MAKE_GRAPH(Dual<double>)
+#undef LNET_MAKE_GRAPH
 template class EngineModel<float>;
 template class EngineModel<double>;
 

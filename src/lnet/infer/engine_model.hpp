@@ -68,10 +68,14 @@ struct Output {
   std::vector<Mat3> atom_virials;
 };
 
-// r_ij = r_j - r_i + shift · cell for every pair of `nl`, as the graph of a network.
-template <class T>
-Graph<T> make_graph(const NeighborList& nl, const std::vector<int>& species,
-                    const std::vector<Vec3>& positions, const Mat3& cell);
+// r_ij = r_j - r_i + shift · cell for every pair of `nl`, as the graph of a network. On
+// S = Dual<T> (the training passes), each edge vector carries the tangent (dr_j - dr_i) +
+// strain · r_ij of the positions' tangent `dr` (empty: none) and a strain of positions and cell;
+// on a plain T they are ignored.
+template <class S>
+Graph<S> make_graph(const NeighborList& nl, const std::vector<int>& species,
+                    const std::vector<Vec3>& positions, const Mat3& cell,
+                    const std::vector<Vec3>& dr = {}, const Mat3& strain = Mat3::Zero());
 
 template <class T>
 class EngineModel {

@@ -1,9 +1,9 @@
 #include "lnet/infer/gradient.hpp"
 
-#include <exception>
 #include <type_traits>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/omp_threads.hpp"
 #include "lnet/infer/weight_gradient.hpp"
 
 namespace lnet::infer {
@@ -74,31 +74,12 @@ template <class T>
 template <class S>
 void ShortRangeGradient<T>::add_with(Network<S>& net, const Input& in, const OutputSeeds& seeds,
                                      ShortRangeWeights& grad) const {
-  const NeighborList& nl = *in.edges_a;
   const int n = static_cast<int>(in.positions.size());
-  Graph<S> g;
-  g.num_atoms = n;
-  g.species = in.species;
-  g.receiver = nl.first;
-  g.sender = nl.second;
-  g.vectors.resize(3 * nl.size());
-  const Mat3 gs = 0.5 * (seeds.virial + seeds.virial.transpose());
-  for (std::size_t k = 0; k < nl.size(); ++k) {
-    const int i = nl.first[k], j = nl.second[k];
-    const auto& c = nl.shifts[k];
-    const Vec3 r =
-        in.positions[j] - in.positions[i] +
-        (c[0] * in.cell.row(0) + c[1] * in.cell.row(1) + c[2] * in.cell.row(2)).transpose();
-    Vec3 t = -(gs * r);
-    if (!seeds.forces.empty()) t += seeds.forces[i] - seeds.forces[j];
-    for (int a = 0; a < 3; ++a) {
-      if constexpr (std::is_same_v<S, T>)
-        g.vectors[3 * k + a] = static_cast<T>(r(a));
-      else
-        g.vectors[3 * k + a] = S(static_cast<T>(r(a)), static_cast<T>(t(a)));
-    }
-  }
-  g.finalize();
+  // The edge tangents t_e = dL/dF_i - dL/dF_j - sym(dL/dW) r_e (gradient.hpp).
+  std::vector<Vec3> dr;
+  for (const Vec3& f : seeds.forces) dr.push_back(-f);
+  const Graph<S> g = make_graph<S>(*in.edges_a, in.species, in.positions, in.cell, dr,
+                                   -0.5 * (seeds.virial + seeds.virial.transpose()));
 
   // Readouts (ShortRangeNetworkImpl::forward): eps_i = e0 + scale (Σ_t<last h_t·w_t +
   // silu(h_last mlp1) mlp2), and their weight gradients, on S.
@@ -146,26 +127,13 @@ std::vector<Output> evaluate_batch(const ModelWeights& w, const std::vector<Inpu
         "infer::evaluate_batch: a long-range model needs the electrostatics of each structure");
   std::vector<Output> out(in.size());
   const ElectrostaticsFn none;
-  const int nb = static_cast<int>(in.size());
-  std::exception_ptr error;  // exceptions must not leave a parallel region: the first is rethrown
   // The training networks' options: one structure per thread, the radial MLP of all edges in
   // a few large GEMMs (radial_mlp.hpp) and nothing recomputed in the reverse pass.
   NetworkOptions training;
   training.weight_gradients = true;
-#pragma omp parallel
-  {
-    EngineModel<T> p(w, training);  // per thread: the networks keep the state of their last pass
-#pragma omp for schedule(dynamic, 1)
-    for (int k = 0; k < nb; ++k) {
-      try {
-        out[k] = p.evaluate(in[k], w.long_range ? es[k] : none);
-      } catch (...) {
-#pragma omp critical
-        if (!error) error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for_each_structure(
+      static_cast<int>(in.size()), [&] { return EngineModel<T>(w, training); },
+      [&](EngineModel<T>& p, int k) { out[k] = p.evaluate(in[k], w.long_range ? es[k] : none); });
   return out;
 }
 
@@ -173,24 +141,13 @@ template <class T>
 ShortRangeWeights gradient_batch(const ShortRangeWeights& w, const std::vector<Input>& in,
                                  const std::vector<OutputSeeds>& seeds) {
   if (in.size() != seeds.size()) throw Error("infer::gradient_batch: one seed per structure");
-  const int nb = static_cast<int>(in.size());
   std::vector<ShortRangeWeights> parts(in.size());
-  std::exception_ptr error;
-#pragma omp parallel
-  {
-    ShortRangeGradient<T> engine(w);
-#pragma omp for schedule(dynamic, 1)
-    for (int k = 0; k < nb; ++k) {
-      try {
+  for_each_structure(
+      static_cast<int>(in.size()), [&] { return ShortRangeGradient<T>(w); },
+      [&](ShortRangeGradient<T>& engine, int k) {
         parts[k] = zero_gradient(w);
         engine.add(in[k], seeds[k], parts[k]);
-      } catch (...) {
-#pragma omp critical
-        if (!error) error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+      });
   ShortRangeWeights sum = zero_gradient(w);
   for (const ShortRangeWeights& part : parts) add_gradient(sum, part);
   return sum;

@@ -1,10 +1,10 @@
 #include "lnet/infer/long_range_gradient.hpp"
 
 #include <cmath>
-#include <exception>
 #include <type_traits>
 
 #include "lnet/core/error.hpp"
+#include "lnet/infer/omp_threads.hpp"
 #include "lnet/infer/weight_gradient.hpp"
 
 namespace lnet::infer {
@@ -89,22 +89,8 @@ auto LongRangeGradient<T>::forward(Network<S>& net, const Input& in, const std::
   Pass<S> p;
   p.net = &net;
   p.pairs = &nl;
-  Graph<S>& g = p.graph;
-  g.num_atoms = static_cast<int>(n);
-  g.species = in.species;
-  g.receiver = nl.first;
-  g.sender = nl.second;
-  g.vectors.resize(3 * nl.size());
-  for (std::size_t k = 0; k < nl.size(); ++k) {
-    const int i = nl.first[k], j = nl.second[k];
-    const auto& c = nl.shifts[k];
-    const Vec3 r =
-        in.positions[j] - in.positions[i] +
-        (c[0] * in.cell.row(0) + c[1] * in.cell.row(1) + c[2] * in.cell.row(2)).transpose();
-    const Vec3 d = (dr.empty() ? Vec3::Zero() : Vec3(dr[j] - dr[i])) + strain * r;
-    for (int a = 0; a < 3; ++a) g.vectors[3 * k + a] = dual_of<S, T>(r(a), d(a));
-  }
-  g.finalize();
+  p.graph = make_graph<S>(nl, in.species, in.positions, in.cell, dr, strain);
+  const Graph<S>& g = p.graph;
   p.features = &net.forward(g);
   const std::vector<Irreps<S>>& f = *p.features;
 
@@ -294,22 +280,9 @@ template <class T>
 std::vector<std::vector<Mat3>> born_charges_batch(const ModelWeights& w,
                                                   const std::vector<Input>& in) {
   std::vector<std::vector<Mat3>> out(in.size());
-  const int nb = static_cast<int>(in.size());
-  std::exception_ptr error;  // exceptions must not leave a parallel region: the first is rethrown
-#pragma omp parallel
-  {
-    LongRangeGradient<T> engine(w);
-#pragma omp for schedule(dynamic, 1)
-    for (int k = 0; k < nb; ++k) {
-      try {
-        out[k] = engine.born_charges(in[k]);
-      } catch (...) {
-#pragma omp critical
-        if (!error) error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for_each_structure(
+      static_cast<int>(in.size()), [&] { return LongRangeGradient<T>(w); },
+      [&](LongRangeGradient<T>& engine, int k) { out[k] = engine.born_charges(in[k]); });
   return out;
 }
 
@@ -319,24 +292,13 @@ PolarizationWeights long_range_gradient_batch(const ModelWeights& w, const std::
                                               const std::vector<ElectrostaticsTangentFn>& es) {
   if (in.size() != seeds.size() || in.size() != es.size())
     throw Error("infer::long_range_gradient_batch: one seed and electrostatics per structure");
-  const int nb = static_cast<int>(in.size());
   std::vector<PolarizationWeights> parts(in.size());
-  std::exception_ptr error;
-#pragma omp parallel
-  {
-    LongRangeGradient<T> engine(w);
-#pragma omp for schedule(dynamic, 1)
-    for (int k = 0; k < nb; ++k) {
-      try {
+  for_each_structure(
+      static_cast<int>(in.size()), [&] { return LongRangeGradient<T>(w); },
+      [&](LongRangeGradient<T>& engine, int k) {
         parts[k] = zero_gradient(w.b);
         engine.add(in[k], seeds[k], es[k], parts[k]);
-      } catch (...) {
-#pragma omp critical
-        if (!error) error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+      });
   PolarizationWeights sum = zero_gradient(w.b);
   for (const PolarizationWeights& part : parts) add_gradient(sum, part);
   return sum;
