@@ -171,54 +171,6 @@ void set_gradients(Potential& model, infer::ShortRangeWeights a, infer::Polariza
       throw Error("set_gradients: no engine gradient for the parameter '" + name + "'");
 }
 
-infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,
-                                             std::optional<es::Parameters>& params,
-                                             const std::vector<Vec3>& positions, const Mat3& cell,
-                                             bool periodic, const std::vector<double>& sigma) {
-  return [&es, &params, &positions, cell, periodic, &sigma](const std::vector<double>& q,
-                                                            const std::vector<Vec3>& mu) {
-    const auto n = static_cast<int64_t>(positions.size());
-    auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
-    auto pos = torch::empty({n, 3}, f64), dip = torch::empty({n, 3}, f64);
-    for (int64_t i = 0; i < n; ++i)
-      for (int a = 0; a < 3; ++a) {
-        pos[i][a] = positions[i](a);
-        dip[i][a] = mu[i](a);
-      }
-    auto h = torch::empty({3, 3}, f64);
-    for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) h[a][b] = cell(a, b);
-    auto charges = torch::tensor(q, f64), widths = torch::tensor(sigma, f64);
-    es::Sites sites{pos, h, periodic, charges, dip, widths};
-    if (!params) params = es.resolve(sites);
-    // As es::evaluate, with the parameters given: a symmetric strain on positions and cell.
-    pos.requires_grad_(true);
-    charges.requires_grad_(true);
-    dip.requires_grad_(true);
-    auto strain = torch::zeros({3, 3}, f64).requires_grad_(true);
-    auto sym = 0.5 * (strain + strain.t());
-    es::Sites s{
-        pos + pos.matmul(sym), periodic ? h + h.matmul(sym) : h, periodic, charges, dip, widths};
-    auto energy = es.energy(s, *params);
-    const std::vector<torch::Tensor> inputs{pos, charges, dip, strain};
-    auto g = torch::autograd::grad({energy}, inputs, {}, false, false, /*allow_unused=*/true);
-    for (std::size_t k = 0; k < g.size(); ++k)
-      g[k] = g[k].defined() ? g[k].detach().contiguous() : torch::zeros_like(inputs[k]);
-    infer::ElectrostaticsResult r;
-    r.energy = energy.item<double>();
-    const double *dr = g[0].data_ptr<double>(), *dq = g[1].data_ptr<double>(),
-                 *dm = g[2].data_ptr<double>(), *ds = g[3].data_ptr<double>();
-    r.potential.assign(dq, dq + n);
-    for (int64_t i = 0; i < n; ++i) {
-      r.forces.emplace_back(-dr[3 * i], -dr[3 * i + 1], -dr[3 * i + 2]);
-      r.field.emplace_back(-dm[3 * i], -dm[3 * i + 1], -dm[3 * i + 2]);
-    }
-    for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) r.virial(a, b) = -ds[3 * a + b];
-    return r;
-  };
-}
-
 namespace {
 
 torch::Tensor vectors_tensor(const std::vector<Vec3>& v, int64_t n) {
@@ -249,7 +201,59 @@ void take(const torch::Tensor& t, double sign, std::vector<Vec3>& out) {
     out.emplace_back(flat[i], flat[i + 1], flat[i + 2]);
 }
 
+// E_es of the sites as es::evaluate differentiates it: leaves for the positions, charges,
+// dipoles and a symmetric strain applied to positions and cell.
+struct StrainedSites {
+  torch::Tensor pos, charges, dip, strain;
+  es::Sites sites;
+  StrainedSites(const std::vector<Vec3>& positions, const Mat3& cell, bool periodic,
+                const std::vector<double>& q, const std::vector<Vec3>& mu,
+                const std::vector<double>& sigma) {
+    const auto n = static_cast<int64_t>(positions.size());
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    pos = vectors_tensor(positions, n).requires_grad_(true);
+    charges = torch::tensor(q, f64).requires_grad_(true);
+    dip = vectors_tensor(mu, n).requires_grad_(true);
+    strain = torch::zeros({3, 3}, f64).requires_grad_(true);
+    auto sym = 0.5 * (strain + strain.t());
+    auto h = matrix_tensor(cell);
+    sites = {pos + pos.matmul(sym),    periodic ? h + h.matmul(sym) : h, periodic, charges, dip,
+             torch::tensor(sigma, f64)};
+  }
+  // dE/d(pos, charges, dip, strain), zeros where E does not depend on a leaf; `keep`: with the
+  // graph, for a second derivative.
+  std::vector<torch::Tensor> gradient(const torch::Tensor& energy, bool keep) const {
+    const std::vector<torch::Tensor> leaves{pos, charges, dip, strain};
+    auto g = torch::autograd::grad({energy}, leaves, {}, keep, keep, /*allow_unused=*/true);
+    for (std::size_t k = 0; k < g.size(); ++k)
+      if (!g[k].defined()) g[k] = torch::zeros_like(leaves[k]);
+    return g;
+  }
+};
+
 }  // namespace
+
+infer::ElectrostaticsFn torch_electrostatics(const es::Electrostatics& es,
+                                             std::optional<es::Parameters>& params,
+                                             const std::vector<Vec3>& positions, const Mat3& cell,
+                                             bool periodic, const std::vector<double>& sigma) {
+  return [&es, &params, &positions, cell, periodic, &sigma](const std::vector<double>& q,
+                                                            const std::vector<Vec3>& mu) {
+    const StrainedSites s(positions, cell, periodic, q, mu, sigma);
+    if (!params) params = es.resolve(s.sites);  // detached values: the strain is zero
+    const torch::Tensor energy = es.energy(s.sites, *params);
+    const std::vector<torch::Tensor> g = s.gradient(energy, false);
+    infer::ElectrostaticsResult r;
+    r.energy = energy.item<double>();
+    take(g[0], -1, r.forces);
+    take(g[1], 1, r.potential);
+    take(g[2], -1, r.field);
+    auto w = (-g[3]).contiguous();
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) r.virial(a, b) = w.data_ptr<double>()[3 * a + b];
+    return r;
+  };
+}
 
 infer::ElectrostaticsTangentFn torch_electrostatics_tangent(const es::Electrostatics& es,
                                                             const es::Parameters& params,
@@ -262,20 +266,9 @@ infer::ElectrostaticsTangentFn torch_electrostatics_tangent(const es::Electrosta
              const std::vector<Vec3>& dr, const Mat3& strain_dir) {
     const auto n = static_cast<int64_t>(positions.size());
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
-    auto pos = vectors_tensor(positions, n).requires_grad_(true);
-    auto charges = torch::tensor(q, f64).requires_grad_(true);
-    auto dip = vectors_tensor(mu, n).requires_grad_(true);
-    // As torch_electrostatics: a symmetric strain on positions and cell.
-    auto strain = torch::zeros({3, 3}, f64).requires_grad_(true);
-    auto sym = 0.5 * (strain + strain.t());
-    auto h = matrix_tensor(cell);
-    es::Sites s{pos + pos.matmul(sym),    periodic ? h + h.matmul(sym) : h, periodic, charges, dip,
-                torch::tensor(sigma, f64)};
+    const StrainedSites s(positions, cell, periodic, q, mu, sigma);
     const bool tangents = !dq.empty() || !dmu.empty() || !dr.empty() || !strain_dir.isZero(0);
-    const std::vector<torch::Tensor> inputs{pos, charges, dip, strain};
-    auto g = torch::autograd::grad({es.energy(s, params)}, inputs, {}, tangents, tangents, true);
-    for (std::size_t k = 0; k < g.size(); ++k)
-      if (!g[k].defined()) g[k] = torch::zeros_like(inputs[k]);
+    const std::vector<torch::Tensor> g = s.gradient(es.energy(s.sites, params), tangents);
     infer::ElectrostaticsTangent out;
     take(g[1], 1, out.potential);
     take(g[2], -1, out.field);
@@ -284,9 +277,9 @@ infer::ElectrostaticsTangentFn torch_electrostatics_tangent(const es::Electrosta
     auto along = (g[0] * vectors_tensor(dr, n)).sum() + (g[3] * matrix_tensor(strain_dir)).sum();
     if (!dq.empty()) along = along + (g[1] * torch::tensor(dq, f64)).sum();
     if (!dmu.empty()) along = along + (g[2] * vectors_tensor(dmu, n)).sum();
-    std::vector<torch::Tensor> t{torch::zeros_like(charges), torch::zeros_like(dip)};
+    std::vector<torch::Tensor> t{torch::zeros_like(s.charges), torch::zeros_like(s.dip)};
     if (along.requires_grad()) {
-      auto d = torch::autograd::grad({along}, {charges, dip}, {}, false, false, true);
+      auto d = torch::autograd::grad({along}, {s.charges, s.dip}, {}, false, false, true);
       for (int k = 0; k < 2; ++k)
         if (d[k].defined()) t[k] = d[k];
     }
